@@ -1,0 +1,53 @@
+import { Construct } from 'constructs';
+import { EnvironmentConfig } from '../config/types';
+import { CnpgCluster } from '../constructs/cnpg-cluster';
+import { ScheduledBackup } from '../constructs/scheduled-backup';
+import { FluxChart } from '../flux/flux-chart';
+
+/** Directory of an environment's database objects, relative to `flux/`. */
+export function clustersDirectory(environment: string): string {
+  return `infrastructure/data/cnpg-clusters/${environment}`;
+}
+
+/**
+ * The archive folder of a clone: a new folder for every re-clone, so the clone never writes
+ * into an archive that already holds WAL ("Expected empty archive").
+ */
+export function cloneServerName(clusterName: string, clonedOn: string): string {
+  return `${clusterName}-clone-${clonedOn.replaceAll('-', '')}`;
+}
+
+export interface CnpgClustersChartProps {
+  readonly environment: EnvironmentConfig;
+  /** The cluster this environment clones, when `cloneFrom` is set. */
+  readonly cloneSource?: CnpgCluster;
+}
+
+/** One environment's database: cluster, object store, credentials and scheduled backups. */
+export class CnpgClustersChart extends FluxChart {
+  public readonly cluster: CnpgCluster;
+  public readonly scheduledBackup: ScheduledBackup;
+
+  constructor(scope: Construct, id: string, props: CnpgClustersChartProps) {
+    const env = props.environment;
+    super(scope, id, { environment: env, namespace: env.namespace, directory: clustersDirectory(env.name) });
+
+    const { serverName, ...objectStore } = env.objectStore;
+    this.cluster = new CnpgCluster(this, 'Cluster', {
+      ...env.cluster,
+      objectStore,
+      serverName: serverName ?? (env.cloneFrom && cloneServerName(env.cluster.name, env.cloneFrom.clonedOn)),
+      retentionPolicy: env.backup.retentionPolicy,
+      appCredentials: env.appCredentials,
+      recoverFrom: env.cloneFrom && props.cloneSource && {
+        cluster: props.cloneSource,
+        credentials: env.cloneFrom.credentials,
+      },
+    });
+    this.scheduledBackup = new ScheduledBackup(this, 'ScheduledBackup', {
+      cluster: this.cluster,
+      schedule: env.backup.schedule,
+      target: env.backup.target,
+    });
+  }
+}

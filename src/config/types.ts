@@ -1,0 +1,236 @@
+/**
+ * The typed environment configuration: the surface platform engineers edit every day.
+ *
+ * Each environment is one file of plain data (`develop.ts`, `staging.ts`, `production.ts`)
+ * checked with `satisfies EnvironmentConfig`. Synthesis validates the values again at run
+ * time, so every mistake is reported with the environment file and the field.
+ */
+
+/** The environments this repository renders, in promotion order. */
+export type EnvironmentName = 'develop' | 'staging' | 'production';
+
+/** Where the Barman Cloud plugin stores base backups and WAL. */
+export type ObjectStoreProvider = 'cloudflare-r2' | 'aws-s3' | 's3-compatible';
+
+/** Compression for base backups (the plugin's `data.compression` enum). */
+export type DataCompression = 'bzip2' | 'gzip' | 'lz4' | 'snappy';
+
+/** Compression for WAL files (the plugin's `wal.compression` enum; xz and zstd are WAL-only). */
+export type WalCompression = DataCompression | 'xz' | 'zstd';
+
+/**
+ * A secret that External Secrets Operator copies from a `ClusterSecretStore`.
+ * Nothing secret is ever written to Git: only the store and the key to read.
+ */
+export interface ExternalSecretConfig {
+  /** Name of the `ClusterSecretStore` (external-secrets.io/v1) to read from. */
+  readonly clusterSecretStore: string;
+  /** Key of the secret inside the external store, e.g. `cnpg/production/r2`. */
+  readonly remoteKey: string;
+  /**
+   * How often ESO re-reads the external secret (a Go duration).
+   * @default '1h'
+   */
+  readonly refreshInterval?: string;
+}
+
+/** The PostgreSQL cluster itself (CNPG `Cluster`). */
+export interface ClusterConfig {
+  /**
+   * Cluster name (`metadata.name`): a DNS-1035 label of at most 50 characters.
+   * Services are `<name>-rw` and `<name>-ro`.
+   */
+  readonly name: string;
+  /**
+   * Number of PostgreSQL instances (one primary, the rest streaming replicas).
+   * @default 1
+   */
+  readonly instances?: number;
+  /**
+   * PostgreSQL operand image. The tag must start with the major version.
+   * @default 'ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie' (the CNPG 1.30.0 default)
+   */
+  readonly imageName?: string;
+  /** Size of each instance's data volume, e.g. `20Gi`. Volumes can grow, never shrink. */
+  readonly storageSize: string;
+  /**
+   * StorageClass of the data (and WAL) volumes.
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClass?: string;
+  /**
+   * Size of a separate WAL volume. Once set it cannot be removed again.
+   * @default - WAL shares the data volume
+   */
+  readonly walStorageSize?: string;
+  /**
+   * CPU and memory requests and limits of each PostgreSQL container.
+   * @default - no requests or limits (BestEffort pods)
+   */
+  readonly resources?: {
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits?: { readonly cpu?: string; readonly memory?: string };
+  };
+  /**
+   * Topology key the instances are spread over.
+   * @default 'kubernetes.io/hostname'
+   */
+  readonly topologyKey?: string;
+  /**
+   * Whether anti-affinity is a preference or a hard requirement (`required` leaves pods
+   * Pending when there are fewer topology domains than instances).
+   * @default 'preferred'
+   */
+  readonly podAntiAffinityType?: 'preferred' | 'required';
+  /**
+   * Allow network access as the `postgres` superuser.
+   * @default false
+   */
+  readonly enableSuperuserAccess?: boolean;
+  /**
+   * Application database created at bootstrap.
+   * @default 'app'
+   */
+  readonly database?: string;
+  /**
+   * Owner role of the application database, used by applications and migrations.
+   * @default - same as `database`
+   */
+  readonly owner?: string;
+  /**
+   * Extra PostgreSQL parameters. CNPG accepts only strings.
+   * @default - CNPG's defaults
+   */
+  readonly postgresqlParameters?: Readonly<Record<string, string>>;
+}
+
+/** The object store that receives WAL and base backups through the Barman Cloud plugin. */
+export interface ObjectStoreConfig {
+  /** Kind of store. `cloudflare-r2` and `s3-compatible` need `endpointURL`. */
+  readonly provider: ObjectStoreProvider;
+  /**
+   * `s3://<bucket>/<optional prefix>`. The bucket must exist before the cluster starts.
+   * The cluster writes below `<destinationPath>/<serverName>/`.
+   */
+  readonly destinationPath: string;
+  /**
+   * S3 API endpoint, without the bucket. For R2: `https://<account id>.r2.cloudflarestorage.com`.
+   * @default - none (AWS S3 resolves the endpoint itself)
+   */
+  readonly endpointURL?: string;
+  /**
+   * Where the access keys come from. The external secret must hold the properties
+   * `ACCESS_KEY_ID` and `ACCESS_SECRET_KEY`.
+   */
+  readonly credentials: ExternalSecretConfig;
+  /**
+   * Folder below `destinationPath` this cluster archives into.
+   * @default - the cluster name; for a clone, `<name>-clone-<clonedOn without dashes>`
+   */
+  readonly serverName?: string;
+  /**
+   * WAL compression.
+   * @default 'gzip'
+   */
+  readonly walCompression?: WalCompression;
+  /**
+   * Base backup compression.
+   * @default 'gzip'
+   */
+  readonly dataCompression?: DataCompression;
+  /**
+   * WAL files archived or restored in parallel.
+   * @default 2
+   */
+  readonly walMaxParallel?: number;
+}
+
+/** Scheduled base backups and their retention. */
+export interface BackupConfig {
+  /**
+   * When base backups run: a SIX-field cron expression, seconds first (`0 0 3 * * *` is
+   * 03:00:00 every day). CNPG reads a five-field crontab seconds-first too, so `0 3 * * *`
+   * would run hourly.
+   */
+  readonly schedule: string;
+  /**
+   * How long backups and WAL are kept: `<n>d`, `<n>w` or `<n>m` (a recovery window).
+   */
+  readonly retentionPolicy: string;
+  /**
+   * Which instance takes the backup.
+   * @default 'prefer-standby'
+   */
+  readonly target?: 'primary' | 'prefer-standby';
+}
+
+/** Bootstraps this environment's cluster as a point-in-time copy of another environment. */
+export interface CloneConfig {
+  /** The environment whose object store is the source, e.g. `production`. */
+  readonly environment: EnvironmentName;
+  /**
+   * The day (`YYYY-MM-DD`) the current clone was bootstrapped. It names the clone's own
+   * archive folder, so a re-clone never writes into an old, non-empty archive, and it is the
+   * evidence of how recent the clone is.
+   */
+  readonly clonedOn: string;
+  /** Read-only credentials for the source environment's object store. */
+  readonly credentials: ExternalSecretConfig;
+}
+
+/** How Flux reconciles this environment's directory. */
+export interface FluxConfig {
+  /**
+   * Name of the Flux `GitRepository` that holds this repository.
+   * @default 'flux-system'
+   */
+  readonly sourceName?: string;
+  /**
+   * Flux `Kustomization`s (in `flux-system`) that must be Ready first: the CNPG operator,
+   * the Barman Cloud plugin and External Secrets Operator.
+   * @default ['infra-controllers']
+   */
+  readonly dependsOn?: readonly string[];
+  /**
+   * Reconciliation interval.
+   * @default '10m'
+   */
+  readonly interval?: string;
+}
+
+/** Silences one guardrail for this environment, with a reason kept in the rendered YAML. */
+export interface GuardrailSuppressionConfig {
+  /** The guardrail id, e.g. `BKP004`. */
+  readonly id: string;
+  /** Why the rule does not apply here: at least 10 characters, reviewed like code. */
+  readonly reason: string;
+}
+
+/** One environment: everything that differs between develop, staging and production. */
+export interface EnvironmentConfig {
+  /** Which environment this file describes; selects the guardrail pack and the Flux directory. */
+  readonly name: EnvironmentName;
+  /** Namespace of every database object in this environment. */
+  readonly namespace: string;
+  readonly cluster: ClusterConfig;
+  readonly objectStore: ObjectStoreConfig;
+  readonly backup: BackupConfig;
+  /**
+   * Application credentials from an external secret store (property `password`; the user
+   * name is the database owner). Rendered as `postgres-app-secret.yaml`.
+   * @default - the CNPG operator generates `<cluster>-app` inside the cluster
+   */
+  readonly appCredentials?: ExternalSecretConfig;
+  /**
+   * Bootstrap this cluster as a clone of another environment (staging clones production).
+   * @default - a new, empty database (`initdb`)
+   */
+  readonly cloneFrom?: CloneConfig;
+  /** @default - see each field of FluxConfig */
+  readonly flux?: FluxConfig;
+  /**
+   * Guardrails silenced for this environment.
+   * @default - none
+   */
+  readonly suppressions?: readonly GuardrailSuppressionConfig[];
+}

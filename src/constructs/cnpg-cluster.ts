@@ -1,0 +1,185 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  Cluster,
+  ClusterSpecBootstrap,
+  ClusterSpecResourcesLimits,
+  ClusterSpecResourcesRequests,
+} from '../../imports/cnpg-postgresql.cnpg.io';
+import { ClusterConfig, ExternalSecretConfig, ObjectStoreConfig } from '../config/types';
+import { BARMAN_CLOUD_PLUGIN, DEFAULT_POSTGRES_IMAGE } from './barman-cloud-plugin';
+import { BarmanObjectStore } from './barman-object-store';
+import { ExternalSecretCredentials } from './external-secret-credentials';
+
+/** Name of the external cluster a recovery reads from. */
+const RECOVERY_SOURCE = 'origin';
+
+/** Where a new cluster is bootstrapped from, instead of an empty `initdb`. */
+export interface RecoverySource {
+  /** The cluster whose object store holds the base backups and WAL to recover. */
+  readonly cluster: CnpgCluster;
+  /** Read-only credentials for that object store, as seen from this cluster's namespace. */
+  readonly credentials: ExternalSecretConfig;
+}
+
+export interface CnpgClusterProps extends ClusterConfig {
+  /** The object store WAL and base backups are archived to. */
+  readonly objectStore: Omit<ObjectStoreConfig, 'serverName'>;
+  /**
+   * Recovery window of this cluster's backups and WAL (`^[1-9][0-9]*[dwm]$`).
+   * @see https://cloudnative-pg.io/plugin-barman-cloud/docs/retention/
+   */
+  readonly retentionPolicy: string;
+  /**
+   * Folder below the store's `destinationPath` this cluster archives into.
+   * @default - the cluster name
+   */
+  readonly serverName?: string;
+  /**
+   * Application credentials from an external secret store (property `password`).
+   * @default - the operator generates `<name>-app` inside the cluster
+   */
+  readonly appCredentials?: ExternalSecretConfig;
+  /**
+   * Bootstrap by recovering another cluster's archive (to its latest WAL) instead of `initdb`.
+   * @default - a new, empty database
+   * @see https://cloudnative-pg.io/documentation/1.30/recovery/
+   */
+  readonly recoverFrom?: RecoverySource;
+}
+
+/**
+ * A CloudNativePG `Cluster` that continuously archives WAL and base backups through the
+ * Barman Cloud plugin into its own `ObjectStore`. It never renders the deprecated native
+ * `barmanObjectStore`, keeps superuser access off unless asked, and always names its
+ * archive folder (`serverName`) explicitly.
+ * @see https://cloudnative-pg.io/documentation/1.30/
+ */
+export class CnpgCluster extends Construct {
+  /** `metadata.name` of the Cluster. */
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly instances: number;
+  /** Host of the read-write service (the primary). */
+  public readonly readWriteServiceHost: string;
+  /** Host of the read-only service (the replicas). */
+  public readonly readOnlyServiceHost: string;
+  /** Application database and its owner role. */
+  public readonly database: string;
+  public readonly owner: string;
+  /** Basic-auth Secret with the application credentials. */
+  public readonly appSecretName: string;
+  /** The object store this cluster archives into. */
+  public readonly objectStore: BarmanObjectStore;
+  /** Folder below the object store's `destinationPath` that holds this cluster's archive. */
+  public readonly serverName: string;
+  /** Recovery window of the archive. */
+  public readonly retentionPolicy: string;
+  public readonly storageSize: string;
+  /** The store this cluster was recovered from, when it is a clone. */
+  public readonly recoveredFrom?: { readonly cluster: CnpgCluster; readonly objectStore: BarmanObjectStore };
+
+  constructor(scope: Construct, id: string, props: CnpgClusterProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.namespace = Chart.of(this).namespace ?? 'default';
+    this.instances = props.instances ?? 1;
+    this.readWriteServiceHost = `${props.name}-rw.${this.namespace}.svc`;
+    this.readOnlyServiceHost = `${props.name}-ro.${this.namespace}.svc`;
+    this.database = props.database ?? 'app';
+    this.owner = props.owner ?? this.database;
+    this.serverName = props.serverName ?? props.name;
+    this.retentionPolicy = props.retentionPolicy;
+    this.storageSize = props.storageSize;
+
+    this.objectStore = new BarmanObjectStore(this, 'ObjectStore', {
+      ...props.objectStore,
+      name: `${props.name}-store`,
+      retentionPolicy: props.retentionPolicy,
+    });
+
+    const appCredentials = props.appCredentials && new ExternalSecretCredentials(this, 'AppCredentials', {
+      secretName: `${props.name}-app`,
+      clusterSecretStore: props.appCredentials.clusterSecretStore,
+      remoteKey: props.appCredentials.remoteKey,
+      refreshInterval: props.appCredentials.refreshInterval,
+      properties: { password: 'password' },
+      literals: { username: this.owner },
+      secretType: 'kubernetes.io/basic-auth',
+      fileName: 'postgres-app-secret.yaml',
+    });
+    this.appSecretName = appCredentials?.secretName ?? `${props.name}-app`;
+
+    if (props.recoverFrom) {
+      const source = props.recoverFrom.cluster;
+      this.recoveredFrom = {
+        cluster: source,
+        objectStore: new BarmanObjectStore(this, 'RecoverySource', {
+          provider: source.objectStore.provider,
+          destinationPath: source.objectStore.destinationPath,
+          endpointURL: source.objectStore.endpointURL,
+          credentials: props.recoverFrom.credentials,
+          name: `${props.name}-recovery-source`,
+        }),
+      };
+    }
+
+    new Cluster(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        // A cluster removed from Git is left running: deleting data takes a deliberate kubectl delete.
+        annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' },
+      },
+      spec: {
+        instances: this.instances,
+        imageName: props.imageName ?? DEFAULT_POSTGRES_IMAGE,
+        enableSuperuserAccess: props.enableSuperuserAccess ?? false,
+        storage: { size: props.storageSize, storageClass: props.storageClass },
+        walStorage: props.walStorageSize === undefined
+          ? undefined
+          : { size: props.walStorageSize, storageClass: props.storageClass },
+        resources: props.resources && {
+          requests: {
+            cpu: ClusterSpecResourcesRequests.fromString(props.resources.requests.cpu),
+            memory: ClusterSpecResourcesRequests.fromString(props.resources.requests.memory),
+          },
+          limits: props.resources.limits && {
+            ...(props.resources.limits.cpu && { cpu: ClusterSpecResourcesLimits.fromString(props.resources.limits.cpu) }),
+            ...(props.resources.limits.memory && { memory: ClusterSpecResourcesLimits.fromString(props.resources.limits.memory) }),
+          },
+        },
+        affinity: {
+          enablePodAntiAffinity: true,
+          topologyKey: props.topologyKey ?? 'kubernetes.io/hostname',
+          podAntiAffinityType: props.podAntiAffinityType ?? 'preferred',
+        },
+        postgresql: props.postgresqlParameters && { parameters: { ...props.postgresqlParameters } },
+        bootstrap: this.bootstrap(appCredentials),
+        externalClusters: this.recoveredFrom && [{
+          name: RECOVERY_SOURCE,
+          plugin: {
+            name: BARMAN_CLOUD_PLUGIN,
+            parameters: {
+              barmanObjectName: this.recoveredFrom.objectStore.name,
+              // The plugin defaults the recovery serverName to the NEW cluster's name.
+              serverName: this.recoveredFrom.cluster.serverName,
+            },
+          },
+        }],
+        plugins: [{
+          name: BARMAN_CLOUD_PLUGIN,
+          isWalArchiver: true,
+          parameters: { barmanObjectName: this.objectStore.name, serverName: this.serverName },
+        }],
+      },
+    });
+  }
+
+  private bootstrap(appCredentials: ExternalSecretCredentials | undefined): ClusterSpecBootstrap {
+    const secret = appCredentials && { name: appCredentials.secretName };
+    if (this.recoveredFrom) {
+      return { recovery: { source: RECOVERY_SOURCE, database: this.database, owner: this.owner, secret } };
+    }
+    return { initdb: { database: this.database, owner: this.owner, secret } };
+  }
+}

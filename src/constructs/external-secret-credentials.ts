@@ -1,0 +1,75 @@
+import { ApiObjectMetadata } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  ExternalSecret,
+  ExternalSecretSpecSecretStoreRefKind,
+  ExternalSecretSpecTargetCreationPolicy,
+} from '../../imports/eso-external-secrets.io';
+import { placeInFile } from '../flux/placement';
+
+export interface ExternalSecretCredentialsProps {
+  /** Name of the Kubernetes Secret that External Secrets Operator creates. */
+  readonly secretName: string;
+  /** `ClusterSecretStore` to read from. */
+  readonly clusterSecretStore: string;
+  /** Key of the secret inside the external store. */
+  readonly remoteKey: string;
+  /** Keys of the created Secret, each mapped to the property of the remote secret it copies. */
+  readonly properties: Readonly<Record<string, string>>;
+  /**
+   * Non-secret keys written literally into the Secret (for example the user name).
+   * @default - none
+   */
+  readonly literals?: Readonly<Record<string, string>>;
+  /**
+   * Type of the created Secret.
+   * @default 'Opaque'
+   */
+  readonly secretType?: string;
+  /**
+   * How often ESO re-reads the external secret.
+   * @default '1h'
+   */
+  readonly refreshInterval?: string;
+  /** File of the Flux directory the ExternalSecret is rendered into. */
+  readonly fileName: string;
+}
+
+/**
+ * Credentials that reach the cluster through External Secrets Operator, so no secret value
+ * is ever rendered into Git. The Secret carries `cnpg.io/reload` so CNPG picks up rotations.
+ * @see https://external-secrets.io/latest/api/externalsecret/
+ */
+export class ExternalSecretCredentials extends Construct {
+  /** Name of the Kubernetes Secret consumers reference. */
+  public readonly secretName: string;
+
+  constructor(scope: Construct, id: string, props: ExternalSecretCredentialsProps) {
+    super(scope, id);
+    this.secretName = props.secretName;
+    const templateData: Record<string, string> = { ...props.literals };
+    for (const key of Object.keys(props.properties)) templateData[key] = `{{ .${key} }}`;
+
+    const resource = new ExternalSecret(this, 'Resource', {
+      metadata: { name: props.secretName } satisfies ApiObjectMetadata,
+      spec: {
+        refreshInterval: props.refreshInterval ?? '1h',
+        secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: props.clusterSecretStore },
+        target: {
+          name: props.secretName,
+          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
+          template: {
+            type: props.secretType ?? 'Opaque',
+            metadata: { labels: { 'cnpg.io/reload': 'true' } },
+            data: templateData,
+          },
+        },
+        data: Object.entries(props.properties).map(([secretKey, property]) => ({
+          secretKey,
+          remoteRef: { key: props.remoteKey, property },
+        })),
+      },
+    });
+    placeInFile(resource, props.fileName);
+  }
+}

@@ -1,0 +1,36 @@
+import { Chart, ChartProps } from 'cdk8s';
+import { Construct } from 'constructs';
+import { EnvironmentConfig } from '../config/types';
+
+export interface FluxChartProps extends ChartProps {
+  /** The environment this chart renders. */
+  readonly environment: EnvironmentConfig;
+  /** Directory below `flux/` that holds this chart's files, e.g. `infrastructure/data/cnpg-clusters/production`. */
+  readonly directory: string;
+  /**
+   * Also render a `kustomization.yaml` listing the directory's files.
+   * @default true
+   */
+  readonly kustomization?: boolean;
+}
+
+/**
+ * A chart that owns one directory of the committed Flux tree. Every object is rendered into a
+ * file of that directory (see `placeInFile`), with an explicit name and namespace.
+ */
+export class FluxChart extends Chart {
+  public static isFluxChart(x: unknown): x is FluxChart {
+    return x instanceof FluxChart;
+  }
+
+  public readonly environment: EnvironmentConfig;
+  public readonly directory: string;
+  public readonly kustomization: boolean;
+
+  constructor(scope: Construct, id: string, props: FluxChartProps) {
+    super(scope, id, { disableResourceNameHashes: true, ...props });
+    this.environment = props.environment;
+    this.directory = props.directory;
+    this.kustomization = props.kustomization ?? true;
+  }
+}

@@ -1,0 +1,142 @@
+import { EnvironmentName } from '../config/types';
+import { PlacedObject } from '../flux/render';
+import { parametersOf, severityOf, UNSUPPRESSIBLE_IN_PRODUCTION } from './packs';
+import { docsPage, Guardrail, RuleContext } from './rule';
+import { GUARDRAILS } from './rules';
+import { covers, MINIMUM_REASON_LENGTH, ScopedSuppression } from './suppressions';
+
+/** Id under which invalid suppressions are reported. */
+export const SUPPRESSION_RULE_ID = 'GRD001';
+
+export interface Violation {
+  readonly ruleId: string;
+  readonly severity: 'error' | 'warning';
+  readonly environment: EnvironmentName;
+  /** Construct path of the offending object. */
+  readonly path: string;
+  /** Environment config field to change, e.g. `backup.schedule`. */
+  readonly configField: string;
+  readonly message: string;
+  readonly value: unknown;
+  readonly fix: string;
+  readonly docs: string;
+}
+
+export interface SuppressedViolation extends Violation {
+  readonly reason: string;
+}
+
+export interface GuardrailReport {
+  /** Violations that count, sorted by rule id and path. */
+  readonly violations: readonly Violation[];
+  /** Violations a valid suppression silenced. */
+  readonly suppressed: readonly SuppressedViolation[];
+}
+
+/** The objects of one environment and the suppressions declared over them. */
+export interface EnvironmentObjects {
+  readonly environment: EnvironmentName;
+  readonly objects: readonly PlacedObject[];
+  readonly suppressions: readonly ScopedSuppression[];
+}
+
+const KNOWN_IDS = new Set(GUARDRAILS.map((rule) => rule.id));
+
+/**
+ * Runs every guardrail over every rendered object and collects all violations, so the user
+ * sees every problem at once. A rule that throws is reported as a violation of that rule.
+ */
+export function evaluateGuardrails(environments: readonly EnvironmentObjects[]): GuardrailReport {
+  const violations: Violation[] = [];
+  const suppressed: SuppressedViolation[] = [];
+  for (const { environment, objects, suppressions } of environments) {
+    const valid = suppressions.filter((suppression) => {
+      const problem = suppressionProblem(suppression, environment);
+      if (problem !== undefined) violations.push(suppressionViolation(suppression, environment, problem));
+      return problem === undefined;
+    });
+    const context = contextFor(environment, objects);
+    for (const object of objects) {
+      for (const rule of GUARDRAILS) {
+        if (!rule.kinds.includes(object.kind)) continue;
+        const severity = severityOf(rule.id, environment);
+        if (severity === 'off') continue;
+        for (const violation of findingsOf(rule, object, context, severity)) {
+          const suppression = valid.find((candidate) => candidate.id === rule.id && covers(candidate, object.apiObject));
+          if (suppression) suppressed.push({ ...violation, reason: suppression.reason });
+          else violations.push(violation);
+        }
+      }
+    }
+  }
+  return { violations: sortViolations(violations), suppressed: sortViolations(suppressed) };
+}
+
+function findingsOf(rule: Guardrail, object: PlacedObject, context: RuleContext, severity: 'error' | 'warning'): Violation[] {
+  const base = { ruleId: rule.id, severity, environment: context.environment, path: object.path, fix: rule.fix, docs: docsPage(rule.id) };
+  try {
+    return rule.check(object, context).map((finding) => ({
+      ...base,
+      configField: finding.configField ?? rule.configField,
+      message: finding.message,
+      value: finding.value,
+    }));
+  } catch (error) {
+    return [{ ...base, severity: 'error', configField: rule.configField, message: `rule threw an error while checking ${object.kind} ${object.name}: ${(error as Error).message}`, value: object.name }];
+  }
+}
+
+function contextFor(environment: EnvironmentName, objects: readonly PlacedObject[]): RuleContext {
+  const byKey = new Map(objects.map((object) => [`${object.kind}/${object.name}`, object]));
+  return {
+    environment,
+    objects,
+    parameters: parametersOf(environment),
+    find: (kind, name) => byKey.get(`${kind}/${name}`),
+  };
+}
+
+function suppressionProblem(suppression: ScopedSuppression, environment: EnvironmentName): string | undefined {
+  if (!KNOWN_IDS.has(suppression.id)) return `suppression names unknown guardrail "${suppression.id}"`;
+  if (typeof suppression.reason !== 'string' || suppression.reason.trim().length < MINIMUM_REASON_LENGTH) {
+    return `suppression of ${suppression.id} needs a reason of at least ${MINIMUM_REASON_LENGTH} characters`;
+  }
+  if (environment === 'production' && UNSUPPRESSIBLE_IN_PRODUCTION.includes(suppression.id)) {
+    return `${suppression.id} cannot be suppressed in production`;
+  }
+  return undefined;
+}
+
+function suppressionViolation(suppression: ScopedSuppression, environment: EnvironmentName, problem: string): Violation {
+  return {
+    ruleId: SUPPRESSION_RULE_ID,
+    severity: 'error',
+    environment,
+    path: suppression.scope.node.path,
+    configField: 'suppressions',
+    message: problem,
+    value: { id: suppression.id, reason: suppression.reason },
+    fix: `name an existing guardrail id and explain in at least ${MINIMUM_REASON_LENGTH} characters why it does not apply; production never accepts suppressions of ${UNSUPPRESSIBLE_IN_PRODUCTION.join(', ')}`,
+    docs: docsPage(SUPPRESSION_RULE_ID),
+  };
+}
+
+function sortViolations<T extends Violation>(violations: T[]): T[] {
+  return violations.sort((a, b) => a.ruleId.localeCompare(b.ruleId) || a.path.localeCompare(b.path) || a.message.localeCompare(b.message));
+}
+
+/** Path of an environment's config file, for messages. */
+export function configFile(environment: EnvironmentName): string {
+  return `src/config/${environment}.ts`;
+}
+
+function formatValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** One line per violation: id, severity, where, which config field, what, the value and the fix. */
+export function formatViolation(violation: Violation): string {
+  return `[${violation.ruleId}] ${violation.severity} ${violation.path} (${configFile(violation.environment)}: ${violation.configField}): `
+    + `${violation.message} (got ${formatValue(violation.value)}) → fix: ${violation.fix} (${violation.docs})`;
+}

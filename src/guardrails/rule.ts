@@ -1,0 +1,69 @@
+import { EnvironmentName } from '../config/types';
+
+/** One Kubernetes object as it will be written to the Flux tree. */
+export interface RenderedObject {
+  readonly kind: string;
+  readonly name: string;
+  /** The object exactly as rendered (after escape-hatch overrides). */
+  readonly manifest: any;
+  /** Construct path of the object, e.g. `production/Cluster/Resource`. */
+  readonly path: string;
+}
+
+/** What a rule sees besides the object it checks. */
+export interface RuleContext {
+  readonly environment: EnvironmentName;
+  /** Every object rendered for this environment. */
+  readonly objects: readonly RenderedObject[];
+  /** Per-environment thresholds from the pack. */
+  readonly parameters: PackParameters;
+  /** Finds an object of this environment by kind and name. */
+  find(kind: string, name: string): RenderedObject | undefined;
+}
+
+/** Thresholds that differ per environment, set in `packs.ts`. */
+export interface PackParameters {
+  /** Shortest retention window allowed, in days. */
+  readonly minimumRetentionDays: number;
+  /** Longest gap between two scheduled backups, in hours. */
+  readonly maximumBackupIntervalHours: number;
+  /** Fewest PostgreSQL instances allowed. */
+  readonly minimumInstances: number;
+}
+
+/** A non-compliance found by a rule. An empty list of findings means compliant. */
+export interface Finding {
+  /** What is wrong, in the user's terms. */
+  readonly message: string;
+  /** The offending value, printed as `got <value>`. */
+  readonly value: unknown;
+  /**
+   * The environment config field to change, when more precise than the rule's.
+   * @default - the rule's configField
+   */
+  readonly configField?: string;
+}
+
+/**
+ * A guardrail: stable metadata plus a pure check of one rendered object.
+ * Severity is not part of the rule; packs bind rules to environments.
+ */
+export interface Guardrail {
+  /** Stable id such as `BKP003`; never reused for another rule. */
+  readonly id: string;
+  readonly title: string;
+  /** Why the rule exists. */
+  readonly explanation: string;
+  /** What to change, naming the config field. */
+  readonly fix: string;
+  /** The environment config field the rule is about, e.g. `backup.schedule`. */
+  readonly configField: string;
+  /** Kinds of rendered objects the rule checks; others are not applicable. */
+  readonly kinds: readonly string[];
+  check(object: RenderedObject, context: RuleContext): readonly Finding[];
+}
+
+/** Docs page of a rule, relative to the repository root. */
+export function docsPage(id: string): string {
+  return `docs/guardrails/${id}.md`;
+}

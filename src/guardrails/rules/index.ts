@@ -1,0 +1,39 @@
+import { Guardrail } from '../rule';
+import { appCredentialsExternal } from './app-credentials-external';
+import { archiveIsolation } from './archive-isolation';
+import { clusterName } from './cluster-name';
+import { credentialsByReference } from './credentials-by-reference';
+import { endpointURL } from './endpoint-url';
+import { instancesMinimum } from './instances-minimum';
+import { noNativeBarmanObjectStore } from './no-native-barman';
+import { pluginMethod } from './plugin-method';
+import { recoveryServerName } from './recovery-server-name';
+import { resourcesSet } from './resources-set';
+import { retentionFormat } from './retention-format';
+import { retentionMinimum } from './retention-minimum';
+import { scheduleFormat } from './schedule-format';
+import { scheduleFrequency } from './schedule-frequency';
+import { superuserDisabled } from './superuser-disabled';
+import { walArchiving } from './wal-archiving';
+import { zoneAntiAffinity } from './zone-anti-affinity';
+
+/** Every guardrail, in id order. */
+export const GUARDRAILS: readonly Guardrail[] = [
+  retentionFormat,
+  retentionMinimum,
+  scheduleFormat,
+  scheduleFrequency,
+  pluginMethod,
+  clusterName,
+  instancesMinimum,
+  zoneAntiAffinity,
+  resourcesSet,
+  endpointURL,
+  recoveryServerName,
+  credentialsByReference,
+  appCredentialsExternal,
+  superuserDisabled,
+  walArchiving,
+  noNativeBarmanObjectStore,
+  archiveIsolation,
+];

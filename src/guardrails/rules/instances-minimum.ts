@@ -1,0 +1,15 @@
+import { Guardrail } from '../rule';
+
+export const instancesMinimum: Guardrail = {
+  id: 'HA001',
+  title: 'Enough instances for the environment',
+  explanation: 'With one instance a node failure or a rolling update is an outage; production needs a primary and two replicas so one can fail while another is being updated.',
+  fix: 'raise cluster.instances to the environment minimum (see packs.ts)',
+  configField: 'cluster.instances',
+  kinds: ['Cluster'],
+  check(cluster, context) {
+    const instances = cluster.manifest.spec?.instances ?? 1;
+    const minimum = context.parameters.minimumInstances;
+    return instances >= minimum ? [] : [{ message: `cluster has ${instances} instances, ${context.environment} needs at least ${minimum}`, value: instances }];
+  },
+};

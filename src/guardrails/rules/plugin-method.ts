@@ -1,0 +1,20 @@
+import { BARMAN_CLOUD_PLUGIN } from '../../constructs/barman-cloud-plugin';
+import { Finding, Guardrail } from '../rule';
+
+export const pluginMethod: Guardrail = {
+  id: 'BKP005',
+  title: 'Backups use method plugin with the Barman Cloud pluginConfiguration',
+  explanation: 'Backup and ScheduledBackup still default to method barmanObjectStore. With the plugin that default fails every backup ("no barmanObjectStore section defined"), and method plugin without pluginConfiguration is rejected.',
+  fix: 'create backups with the ScheduledBackup construct (or GuardedMigrationJob), which set method: plugin and pluginConfiguration.name: barman-cloud.cloudnative-pg.io',
+  configField: 'backup',
+  kinds: ['ScheduledBackup', 'Backup'],
+  check(backup) {
+    const spec = backup.manifest.spec ?? {};
+    const findings: Finding[] = [];
+    if (spec.method !== 'plugin') findings.push({ message: `${backup.kind} method is not plugin`, value: spec.method ?? '(unset: barmanObjectStore)' });
+    if (spec.pluginConfiguration?.name !== BARMAN_CLOUD_PLUGIN) {
+      findings.push({ message: `${backup.kind} pluginConfiguration.name is not ${BARMAN_CLOUD_PLUGIN}`, value: spec.pluginConfiguration?.name });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,16 @@
+import { scheduleProblem } from '../../values/backup-schedule';
+import { Guardrail } from '../rule';
+
+export const scheduleFormat: Guardrail = {
+  id: 'BKP003',
+  title: 'Backup schedules have exactly six cron fields, seconds first',
+  explanation: 'CNPG parses schedules with robfig/cron, seconds first. A five-field crontab such as "0 3 * * *" is accepted with only a warning and then runs every hour at minute 3 instead of daily at 03:00; an unparsable one never runs.',
+  fix: 'write backup.schedule with six fields, seconds first, e.g. "0 0 3 * * *" for 03:00:00 every day',
+  configField: 'backup.schedule',
+  kinds: ['ScheduledBackup'],
+  check(scheduledBackup) {
+    const schedule = String(scheduledBackup.manifest.spec?.schedule ?? '');
+    const problem = scheduleProblem(schedule);
+    return problem === undefined ? [] : [{ message: problem, value: schedule }];
+  },
+};

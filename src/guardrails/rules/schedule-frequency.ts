@@ -1,0 +1,19 @@
+import { longestGapHours, scheduleProblem } from '../../values/backup-schedule';
+import { Guardrail } from '../rule';
+
+export const scheduleFrequency: Guardrail = {
+  id: 'BKP004',
+  title: 'Base backups run often enough',
+  explanation: 'Recovery replays all WAL since the last base backup: the longer the gap, the longer a restore takes (RTO), and a single corrupt WAL file loses more. Production takes at least one base backup a day.',
+  fix: 'run backup.schedule at least as often as the environment requires (see packs.ts), e.g. "0 0 3 * * *"',
+  configField: 'backup.schedule',
+  kinds: ['ScheduledBackup'],
+  check(scheduledBackup, context) {
+    const schedule = String(scheduledBackup.manifest.spec?.schedule ?? '');
+    if (scheduleProblem(schedule) !== undefined) return [];
+    const gap = longestGapHours(schedule);
+    const allowed = context.parameters.maximumBackupIntervalHours;
+    if (gap <= allowed) return [];
+    return [{ message: `backups can be ${Math.round(gap)} hours apart, ${context.environment} allows at most ${allowed}`, value: schedule }];
+  },
+};

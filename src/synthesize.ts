@@ -1,0 +1,117 @@
+import { App, Chart } from 'cdk8s';
+import { writeFileSync } from 'node:fs';
+import { CnpgClustersChart } from './charts/cnpg-clusters-chart';
+import { FluxSyncChart } from './charts/flux-sync-chart';
+import { ConfigError, formatConfigError, validateEnvironments } from './config/validate';
+import { EnvironmentConfig, EnvironmentName } from './config/types';
+import { EnvironmentObjects, evaluateGuardrails, formatViolation, GuardrailReport } from './guardrails/engine';
+import { annotateSuppressions, suppressGuardrail, suppressionsIn } from './guardrails/suppressions';
+import { FluxChart } from './flux/flux-chart';
+import { PlacedObject, renderObjects } from './flux/render';
+import { DirectoryContent, renderTree, TreeChanges, TreeFile, writeTree } from './flux/tree-writer';
+
+export interface SynthesizeOptions {
+  /** The environment configs (validated here, so they may come from anywhere). */
+  readonly environments: readonly unknown[];
+  /** Root of the committed Flux tree, e.g. `flux`. */
+  readonly fluxRoot: string;
+  /**
+   * cdk8s's own output directory.
+   * @default - cdk8s output is not written
+   */
+  readonly outdir?: string;
+  /**
+   * Also write the guardrail report as JSON to this file, for CI annotations.
+   * @default - no JSON report
+   */
+  readonly reportFile?: string;
+}
+
+export type SynthesisOutcome =
+  | { readonly status: 'written'; readonly changes: TreeChanges; readonly report: GuardrailReport; readonly files: readonly TreeFile[] }
+  | { readonly status: 'invalid-config'; readonly configErrors: readonly ConfigError[] }
+  | { readonly status: 'guardrails-failed'; readonly report: GuardrailReport };
+
+/** The cdk8s app of every environment: its database chart and the Flux Kustomization that syncs it. */
+export function buildApp(environments: readonly EnvironmentConfig[], outdir?: string): { app: App; charts: FluxChart[] } {
+  const app = new App({ outdir });
+  const charts: FluxChart[] = [];
+  const databases = new Map<EnvironmentName, CnpgClustersChart>();
+  // Sources first, so a clone can reference the cluster it recovers from.
+  for (const env of [...environments].sort((a, b) => Number(Boolean(a.cloneFrom)) - Number(Boolean(b.cloneFrom)))) {
+    const chart = new CnpgClustersChart(app, env.name, {
+      environment: env,
+      cloneSource: env.cloneFrom && databases.get(env.cloneFrom.environment)?.cluster,
+    });
+    for (const suppression of env.suppressions ?? []) suppressGuardrail(chart, suppression);
+    databases.set(env.name, chart);
+    charts.push(chart, new FluxSyncChart(app, `${env.name}-flux`, { environment: env }));
+  }
+  return { app, charts };
+}
+
+/**
+ * Validates the configs, builds every environment, runs the guardrails over the rendered
+ * objects and, only when nothing fails, writes the Flux tree (and cdk8s's `dist/`).
+ */
+export function synthesize(options: SynthesizeOptions): SynthesisOutcome {
+  const configErrors = validateEnvironments(options.environments);
+  if (configErrors.length > 0) return { status: 'invalid-config', configErrors };
+
+  const { app, charts } = buildApp(options.environments as readonly EnvironmentConfig[], options.outdir);
+  annotateSuppressions(suppressionsIn(app));
+  const rendered = charts.map((chart) => ({ chart, objects: renderObjects(chart) }));
+  const report = evaluateGuardrails(byEnvironment(rendered));
+  if (options.reportFile) writeFileSync(options.reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  if (report.violations.some((violation) => violation.severity === 'error')) return { status: 'guardrails-failed', report };
+
+  const files = renderTree(rendered.map(({ chart, objects }): DirectoryContent => ({
+    directory: chart.directory,
+    environment: chart.environment.name,
+    kustomization: chart.kustomization,
+    objects,
+  })));
+  const changes = writeTree(options.fluxRoot, files);
+  if (options.outdir) app.synth();
+  return { status: 'written', changes, report, files };
+}
+
+function byEnvironment(rendered: readonly { chart: FluxChart; objects: PlacedObject[] }[]): EnvironmentObjects[] {
+  const environments = new Map<EnvironmentName, { objects: PlacedObject[]; charts: Chart[] }>();
+  for (const { chart, objects } of rendered) {
+    const entry = environments.get(chart.environment.name) ?? { objects: [], charts: [] };
+    entry.objects.push(...objects);
+    entry.charts.push(chart);
+    environments.set(chart.environment.name, entry);
+  }
+  return [...environments].map(([environment, { objects, charts }]) => ({
+    environment,
+    objects,
+    suppressions: charts.flatMap((chart) => suppressionsIn(chart)),
+  }));
+}
+
+/** The message a person reads: every config error or violation on its own line, then a summary. */
+export function formatOutcome(outcome: SynthesisOutcome, fluxRoot: string): string {
+  if (outcome.status === 'invalid-config') {
+    return [
+      ...outcome.configErrors.map(formatConfigError),
+      `\n${outcome.configErrors.length} config error(s). Nothing was written: ${fluxRoot}/ is unchanged.`,
+    ].join('\n');
+  }
+  const lines = outcome.report.violations.map(formatViolation);
+  const errors = outcome.report.violations.filter((violation) => violation.severity === 'error').length;
+  const warnings = outcome.report.violations.length - errors;
+  const suppressed = outcome.report.suppressed.map((violation) => `[${violation.ruleId}] suppressed ${violation.path}: ${violation.reason}`);
+  if (outcome.status === 'guardrails-failed') {
+    return [...lines, `\nGuardrails failed: ${errors} error(s), ${warnings} warning(s). Nothing was written: ${fluxRoot}/ is unchanged.`].join('\n');
+  }
+  const { written, removed, unchanged } = outcome.changes;
+  return [
+    ...lines,
+    ...suppressed,
+    `${fluxRoot}/: ${written.length} written, ${removed.length} removed, ${unchanged.length} unchanged; ${warnings} warning(s), ${suppressed.length} suppressed.`,
+    ...written.map((path) => `  written ${fluxRoot}/${path}`),
+    ...removed.map((path) => `  removed ${fluxRoot}/${path}`),
+  ].join('\n');
+}
