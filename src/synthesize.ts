@@ -27,10 +27,15 @@ export interface SynthesizeOptions {
   readonly reportFile?: string;
 }
 
-export type SynthesisOutcome =
-  | { readonly status: 'written'; readonly changes: TreeChanges; readonly report: GuardrailReport; readonly files: readonly TreeFile[] }
+/** Why nothing was written, or what would be written. */
+export type RenderOutcome =
   | { readonly status: 'invalid-config'; readonly configErrors: readonly ConfigError[] }
-  | { readonly status: 'guardrails-failed'; readonly report: GuardrailReport };
+  | { readonly status: 'guardrails-failed'; readonly report: GuardrailReport }
+  | { readonly status: 'rendered'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly app: App };
+
+export type SynthesisOutcome =
+  | Exclude<RenderOutcome, { status: 'rendered' }>
+  | { readonly status: 'written'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly changes: TreeChanges };
 
 /** The cdk8s app of every environment: its database chart and the Flux Kustomization that syncs it. */
 export function buildApp(environments: readonly EnvironmentConfig[], outdir?: string): { app: App; charts: FluxChart[] } {
@@ -50,30 +55,42 @@ export function buildApp(environments: readonly EnvironmentConfig[], outdir?: st
   return { app, charts };
 }
 
-/**
- * Validates the configs, builds every environment, runs the guardrails over the rendered
- * objects and, only when nothing fails, writes the Flux tree (and cdk8s's `dist/`).
- */
-export function synthesize(options: SynthesizeOptions): SynthesisOutcome {
-  const configErrors = validateEnvironments(options.environments);
-  if (configErrors.length > 0) return { status: 'invalid-config', configErrors };
-
-  const { app, charts } = buildApp(options.environments as readonly EnvironmentConfig[], options.outdir);
+/** Renders every chart once and runs the guardrails over the result (suppressions annotated first). */
+export function evaluateApp(app: App, charts: readonly FluxChart[]): { report: GuardrailReport; directories: DirectoryContent[] } {
   annotateSuppressions(suppressionsIn(app));
   const rendered = charts.map((chart) => ({ chart, objects: renderObjects(chart) }));
-  const report = evaluateGuardrails(byEnvironment(rendered));
-  if (options.reportFile) writeFileSync(options.reportFile, `${JSON.stringify(report, null, 2)}\n`);
-  if (report.violations.some((violation) => violation.severity === 'error')) return { status: 'guardrails-failed', report };
-
-  const files = renderTree(rendered.map(({ chart, objects }): DirectoryContent => ({
+  const directories = rendered.map(({ chart, objects }): DirectoryContent => ({
     directory: chart.directory,
     environment: chart.environment.name,
     kustomization: chart.kustomization,
     objects,
-  })));
-  const changes = writeTree(options.fluxRoot, files);
-  if (options.outdir) app.synth();
-  return { status: 'written', changes, report, files };
+  }));
+  return { report: evaluateGuardrails(byEnvironment(rendered)), directories };
+}
+
+/**
+ * Validates the configs, builds every environment and runs the guardrails over the rendered
+ * objects; returns the files of the Flux tree only when nothing fails. Writes nothing.
+ */
+export function renderEnvironments(environments: readonly unknown[], outdir?: string): RenderOutcome {
+  const configErrors = validateEnvironments(environments);
+  if (configErrors.length > 0) return { status: 'invalid-config', configErrors };
+  const { app, charts } = buildApp(environments as readonly EnvironmentConfig[], outdir);
+  const { report, directories } = evaluateApp(app, charts);
+  if (report.violations.some((violation) => violation.severity === 'error')) return { status: 'guardrails-failed', report };
+  return { status: 'rendered', report, files: renderTree(directories), app };
+}
+
+/** Renders, and only when nothing fails writes the Flux tree (and cdk8s's `dist/`). */
+export function synthesize(options: SynthesizeOptions): SynthesisOutcome {
+  const outcome = renderEnvironments(options.environments, options.outdir);
+  if (options.reportFile && outcome.status !== 'invalid-config') {
+    writeFileSync(options.reportFile, `${JSON.stringify(outcome.report, null, 2)}\n`);
+  }
+  if (outcome.status !== 'rendered') return outcome;
+  const changes = writeTree(options.fluxRoot, outcome.files);
+  if (options.outdir) outcome.app.synth();
+  return { status: 'written', report: outcome.report, files: outcome.files, changes };
 }
 
 function byEnvironment(rendered: readonly { chart: FluxChart; objects: PlacedObject[] }[]): EnvironmentObjects[] {

@@ -81,7 +81,7 @@ export class BarmanObjectStore extends Construct {
           data: { compression: (props.dataCompression ?? 'gzip') as ObjectStoreSpecConfigurationDataCompression },
         },
         retentionPolicy: props.retentionPolicy,
-        instanceSidecarConfiguration: props.provider === 'aws-s3' ? undefined : { env: S3_COMPATIBLE_CHECKSUM_ENV },
+        instanceSidecarConfiguration: props.provider === 'aws-s3' ? undefined : { env: S3_COMPATIBLE_CHECKSUM_ENV.map((variable) => ({ ...variable })) },
       },
     });
   }

@@ -46,7 +46,7 @@ const KNOWN_IDS = new Set(GUARDRAILS.map((rule) => rule.id));
  * Runs every guardrail over every rendered object and collects all violations, so the user
  * sees every problem at once. A rule that throws is reported as a violation of that rule.
  */
-export function evaluateGuardrails(environments: readonly EnvironmentObjects[]): GuardrailReport {
+export function evaluateGuardrails(environments: readonly EnvironmentObjects[], rules: readonly Guardrail[] = GUARDRAILS): GuardrailReport {
   const violations: Violation[] = [];
   const suppressed: SuppressedViolation[] = [];
   for (const { environment, objects, suppressions } of environments) {
@@ -57,7 +57,7 @@ export function evaluateGuardrails(environments: readonly EnvironmentObjects[]):
     });
     const context = contextFor(environment, objects);
     for (const object of objects) {
-      for (const rule of GUARDRAILS) {
+      for (const rule of rules) {
         if (!rule.kinds.includes(object.kind)) continue;
         const severity = severityOf(rule.id, environment);
         if (severity === 'off') continue;

@@ -28,21 +28,47 @@ export function scheduleProblem(schedule: string): string | undefined {
   }
 }
 
+const DAY_SECONDS = 86_400;
+/** Three years from a fixed day, leap day included, so the answer never depends on "now". */
+const WINDOW_START = Date.UTC(2026, 0, 1);
+const WINDOW_DAYS = 1096;
+
+/** Largest distance between consecutive values, each step worth `unit` seconds, less the span nested inside. */
+function widestStep(values: readonly number[], unit: number, innerSpan: number): number {
+  let widest = 0;
+  for (let index = 1; index < values.length; index += 1) {
+    widest = Math.max(widest, (values[index] - values[index - 1]) * unit - innerSpan);
+  }
+  return widest;
+}
+
 /**
- * The longest gap, in hours, between two consecutive runs of a valid schedule, measured
- * over 62 days from a fixed instant so the answer does not depend on when synthesis runs.
+ * The longest gap, in hours, between two consecutive runs of a valid six-field schedule,
+ * computed from the parsed fields over three calendar years (UTC) instead of by iterating
+ * every run. Day-of-month and day-of-week combine like robfig/cron: OR when both are
+ * restricted, AND when either is `*` or `?`. `Infinity` when it runs less than twice.
  */
 export function longestGapHours(schedule: string): number {
-  const from = new Date('2026-01-01T00:00:00Z');
-  const until = from.getTime() + 62 * 24 * 3600 * 1000;
-  const runs = CronExpressionParser.parse(schedule.trim(), { currentDate: from, endDate: new Date(until), tz: 'UTC' });
-  let previous = from.getTime();
-  let longest = 0;
-  while (runs.hasNext()) {
-    const next = runs.next().getTime();
-    longest = Math.max(longest, next - previous);
-    previous = next;
+  const fields = CronExpressionParser.parse(schedule.trim(), { tz: 'UTC' }).fields;
+  const seconds = [...fields.second.values].sort((a, b) => a - b);
+  const minutes = [...fields.minute.values].sort((a, b) => a - b);
+  const hours = [...fields.hour.values].sort((a, b) => a - b);
+  const secondSpan = seconds.at(-1)! - seconds[0];
+  const minuteSpan = (minutes.at(-1)! - minutes[0]) * 60 + secondSpan;
+  const daySpan = (hours.at(-1)! - hours[0]) * 3600 + minuteSpan;
+  let longest = Math.max(widestStep(seconds, 1, 0), widestStep(minutes, 60, secondSpan), widestStep(hours, 3600, minuteSpan));
+
+  const either = !fields.dayOfMonth.isWildcard && !fields.dayOfWeek.isWildcard;
+  const runDays: number[] = [];
+  for (let day = 0; day < WINDOW_DAYS; day += 1) {
+    const date = new Date(WINDOW_START + day * DAY_SECONDS * 1000);
+    const weekday = date.getUTCDay();
+    const dayOfMonth = (fields.dayOfMonth.values as readonly (number | string)[]).includes(date.getUTCDate());
+    const dayOfWeek = (fields.dayOfWeek.values as readonly (number | string)[]).some((value) => value === weekday || (weekday === 0 && value === 7));
+    const dayMatches = either ? dayOfMonth || dayOfWeek : dayOfMonth && dayOfWeek;
+    if (dayMatches && (fields.month.values as readonly number[]).includes(date.getUTCMonth() + 1)) runDays.push(day);
   }
-  longest = Math.max(longest, until - previous);
-  return longest / 3600_000;
+  if (runDays.length < 2) return Infinity;
+  longest = Math.max(longest, widestStep(runDays, DAY_SECONDS, daySpan));
+  return longest / 3600;
 }

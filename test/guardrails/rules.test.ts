@@ -1,0 +1,270 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { FluxChart } from '../../src/flux/flux-chart';
+import { databaseChart, idsIn, shippedEnvironments, violationsAfter, violationsOf, withEnvironment } from '../helpers/fixtures';
+
+/** The rendered object of a kind in an environment's database chart, for escape-hatch overrides. */
+function objectOf(charts: FluxChart[], environment: 'develop' | 'staging' | 'production', kind: string, name?: string): ApiObject {
+  return databaseChart(charts, environment).node.findAll()
+    .filter((c): c is ApiObject => c instanceof ApiObject)
+    .find((o) => o.kind === kind && (name === undefined || o.name === name))!;
+}
+
+test('the shipped configs violate no guardrail at all', () => {
+  expect(violationsOf(shippedEnvironments())).toEqual([]);
+});
+
+describe('BKP001: retention policy format', () => {
+  test.each(['30 days', '0d', '1y', '7D', ' 7d'])('Noncompliance: %j', (retentionPolicy) => {
+    const violations = violationsOf(withEnvironment('develop', (env) => { env.backup.retentionPolicy = retentionPolicy; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'BKP001', environment: 'develop', configField: 'backup.retentionPolicy', value: retentionPolicy }));
+  });
+  test.each(['7d', '2w', '1m', '365d'])('Compliance: %j', (retentionPolicy) => {
+    expect(idsIn(violationsOf(withEnvironment('develop', (env) => { env.backup.retentionPolicy = retentionPolicy; })))).not.toContain('BKP001');
+  });
+});
+
+describe('BKP002: retention minimum per environment', () => {
+  test('Noncompliance: production keeps 14 days, needs 30', () => {
+    const violations = violationsOf(withEnvironment('production', (env) => { env.backup.retentionPolicy = '14d'; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'BKP002', severity: 'error', message: 'retention keeps 14 days, production needs at least 30' }));
+  });
+  test('Noncompliance: develop keeps 6 days, needs 7', () => {
+    expect(idsIn(violationsOf(withEnvironment('develop', (env) => { env.backup.retentionPolicy = '6d'; })), 'develop')).toContain('BKP002');
+  });
+  test.each(['30d', '5w', '1m'])('Compliance: production keeps %s', (retentionPolicy) => {
+    expect(idsIn(violationsOf(withEnvironment('production', (env) => { env.backup.retentionPolicy = retentionPolicy; })))).not.toContain('BKP002');
+  });
+});
+
+describe('BKP003: six-field schedule', () => {
+  test('Noncompliance: a five-field crontab', () => {
+    const violations = violationsOf(withEnvironment('staging', (env) => { env.backup.schedule = '0 3 * * *'; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'BKP003', environment: 'staging', configField: 'backup.schedule', value: '0 3 * * *' }));
+  });
+  test('Noncompliance: an out-of-range hour', () => {
+    expect(idsIn(violationsOf(withEnvironment('staging', (env) => { env.backup.schedule = '0 0 24 * * *'; })))).toEqual(['BKP003']);
+  });
+  test('Compliance: six fields, seconds first', () => {
+    expect(idsIn(violationsOf(withEnvironment('staging', (env) => { env.backup.schedule = '0 15 2 * * *'; })))).not.toContain('BKP003');
+  });
+});
+
+describe('BKP004: backup frequency', () => {
+  test('Noncompliance: weekly backups in production are an error', () => {
+    const violations = violationsOf(withEnvironment('production', (env) => { env.backup.schedule = '0 0 3 * * SUN'; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'BKP004', severity: 'error', message: 'backups can be 168 hours apart, production allows at most 24' }));
+  });
+  test('Noncompliance: weekday-only backups in staging are a warning', () => {
+    const violations = violationsOf(withEnvironment('staging', (env) => { env.backup.schedule = '0 0 3 * * MON-FRI'; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'BKP004', severity: 'warning', environment: 'staging' }));
+  });
+  test('Compliance: weekly backups are fine in develop', () => {
+    expect(idsIn(violationsOf(withEnvironment('develop', (env) => { env.backup.schedule = '0 0 3 * * SUN'; })))).not.toContain('BKP004');
+  });
+});
+
+describe('BKP005: method plugin with pluginConfiguration', () => {
+  test('Noncompliance: an override back to the default method', () => {
+    const violations = violationsAfter((charts) => objectOf(charts, 'develop', 'ScheduledBackup').addJsonPatch(JsonPatch.remove('/spec/method')));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'BKP005', value: '(unset: barmanObjectStore)' }));
+  });
+  test('Noncompliance: pluginConfiguration removed', () => {
+    const violations = violationsAfter((charts) => objectOf(charts, 'develop', 'ScheduledBackup').addJsonPatch(JsonPatch.remove('/spec/pluginConfiguration')));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'BKP005', message: 'ScheduledBackup pluginConfiguration.name is not barman-cloud.cloudnative-pg.io' }));
+  });
+  test('Compliance: what ScheduledBackup renders', () => {
+    expect(idsIn(violationsAfter(() => undefined))).not.toContain('BKP005');
+  });
+});
+
+describe('CLU001: cluster name', () => {
+  test.each([
+    ['a'.repeat(51), /51 characters, at most 50/],
+    ['App-DB', /not a DNS-1035 label/],
+    ['1db', /not a DNS-1035 label/],
+    ['app_db', /not a DNS-1035 label/],
+  ])('Noncompliance: %s', (name, message) => {
+    const violations = violationsOf(withEnvironment('develop', (env) => { env.cluster.name = name; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'CLU001', configField: 'cluster.name', message: expect.stringMatching(message) }));
+  });
+  test('Compliance: 50 characters', () => {
+    expect(idsIn(violationsOf(withEnvironment('develop', (env) => { env.cluster.name = `a${'b'.repeat(49)}`; })))).not.toContain('CLU001');
+  });
+});
+
+describe('HA001: instances per environment', () => {
+  test('Noncompliance: production with 2 instances', () => {
+    const violations = violationsOf(withEnvironment('production', (env) => { env.cluster.instances = 2; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'HA001', configField: 'cluster.instances', value: 2 }));
+  });
+  test('Noncompliance: staging left at the default of 1', () => {
+    expect(idsIn(violationsOf(withEnvironment('staging', (env) => { delete env.cluster.instances; })))).toContain('HA001');
+  });
+  test('Compliance: develop with 1', () => {
+    expect(idsIn(violationsOf(shippedEnvironments()), 'develop')).not.toContain('HA001');
+  });
+});
+
+describe('HA002: zone anti-affinity in production', () => {
+  test('Noncompliance: production spread over hosts only', () => {
+    const violations = violationsOf(withEnvironment('production', (env) => { delete env.cluster.topologyKey; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'HA002', value: 'kubernetes.io/hostname' }));
+  });
+  test('Noncompliance: anti-affinity switched off by an override', () => {
+    const violations = violationsAfter((charts) => objectOf(charts, 'production', 'Cluster').addJsonPatch(JsonPatch.replace('/spec/affinity/enablePodAntiAffinity', false)));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'HA002', message: 'pod anti-affinity is disabled' }));
+  });
+  test('Compliance: develop may spread over hosts', () => {
+    expect(idsIn(violationsOf(shippedEnvironments()))).not.toContain('HA002');
+  });
+});
+
+describe('HA003: resources set', () => {
+  test('Noncompliance: production without a memory limit', () => {
+    const violations = violationsOf(withEnvironment('production', (env) => { delete env.cluster.resources!.limits; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'HA003', severity: 'error', message: 'resources limits.memory not set' }));
+  });
+  test('Noncompliance: staging without resources is a warning', () => {
+    const violations = violationsOf(withEnvironment('staging', (env) => { delete env.cluster.resources; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'HA003', severity: 'warning' }));
+  });
+  test('Compliance: develop needs none', () => {
+    expect(idsIn(violationsOf(shippedEnvironments()), 'develop')).not.toContain('HA003');
+  });
+});
+
+describe('OBJ001: S3-compatible endpoint', () => {
+  test.each([
+    ['http://0f1e2d3c4b5a69780f1e2d3c4b5a6978.r2.cloudflarestorage.com', 'endpointURL does not use https'],
+    ['https://0f1e2d3c4b5a69780f1e2d3c4b5a6978.r2.cloudflarestorage.com/acme-cnpg-develop', 'endpointURL has a path or query; the bucket and prefix belong in destinationPath'],
+    ['https://acme-cnpg-develop.0f1e2d3c4b5a69780f1e2d3c4b5a6978.r2.cloudflarestorage.com', 'endpointURL starts with the bucket "acme-cnpg-develop" (virtual-host style)'],
+    ['https://my-account.r2.cloudflarestorage.com', 'R2 endpoint host is not <32-hex account id>[.eu|.fedramp].r2.cloudflarestorage.com'],
+    ['not a url', 'endpointURL is not a URL'],
+  ])('Noncompliance: %s', (endpointURL, message) => {
+    const violations = violationsOf(withEnvironment('develop', (env) => { env.objectStore.endpointURL = endpointURL; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'OBJ001', configField: 'objectStore.endpointURL', message }));
+  });
+  test('Noncompliance: an S3-compatible store without the checksum variables', () => {
+    const violations = violationsAfter((charts) => objectOf(charts, 'develop', 'ObjectStore').addJsonPatch(JsonPatch.remove('/spec/instanceSidecarConfiguration')));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'OBJ001', configField: 'objectStore.provider' }));
+  });
+  test.each([
+    'https://0f1e2d3c4b5a69780f1e2d3c4b5a6978.eu.r2.cloudflarestorage.com',
+    'https://minio.storage.svc:9000',
+  ])('Compliance: %s', (endpointURL) => {
+    expect(idsIn(violationsOf(withEnvironment('develop', (env) => { env.objectStore.endpointURL = endpointURL; })))).not.toContain('OBJ001');
+  });
+  test('Compliance: AWS S3 without an endpoint', () => {
+    const environments = withEnvironment('develop', (env) => { env.objectStore.provider = 'aws-s3'; delete env.objectStore.endpointURL; });
+    expect(idsIn(violationsOf(environments))).not.toContain('OBJ001');
+  });
+});
+
+describe('RCV001: explicit recovery serverName', () => {
+  test('Noncompliance: the serverName parameter removed from the clone source', () => {
+    const violations = violationsAfter((charts) => objectOf(charts, 'staging', 'Cluster').addJsonPatch(JsonPatch.remove('/spec/externalClusters/0/plugin/parameters/serverName')));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'RCV001', environment: 'staging' }));
+  });
+  test('Compliance: cloneFrom names production\'s folder', () => {
+    expect(idsIn(violationsOf(shippedEnvironments()))).not.toContain('RCV001');
+  });
+});
+
+describe('SEC001: credentials by reference only', () => {
+  test('Noncompliance: a Secret with data in the tree', () => {
+    const violations = violationsAfter((charts) => {
+      new ApiObject(databaseChart(charts, 'develop'), 'Leaked', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'r2' }, data: { ACCESS_KEY_ID: 'QUtJQQ==' } } as any);
+    });
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'SEC001', message: 'Secret r2 carries values (ACCESS_KEY_ID) in Git', value: '<redacted>' }));
+  });
+  test('Noncompliance: a password in a PostgreSQL parameter', () => {
+    const violations = violationsOf(withEnvironment('develop', (env) => { env.cluster.postgresqlParameters = { 'pgaudit.password': 'hunter2hunter2' }; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'SEC001', message: 'pgaudit.password is set inline', value: 'pgaudit.password=<redacted>' }));
+  });
+  test('Noncompliance: an inline credential in the sidecar env', () => {
+    const violations = violationsAfter((charts) => objectOf(charts, 'develop', 'ObjectStore')
+      .addJsonPatch(JsonPatch.add('/spec/instanceSidecarConfiguration/env/-', { name: 'AWS_SECRET_ACCESS_KEY', value: 'abc' })));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'SEC001', message: 'spec.instanceSidecarConfiguration.env[2] sets AWS_SECRET_ACCESS_KEY inline' }));
+  });
+  test('Noncompliance: s3Credentials pointing at a Secret nobody provides', () => {
+    const violations = violationsAfter((charts) => objectOf(charts, 'develop', 'ObjectStore')
+      .addJsonPatch(JsonPatch.replace('/spec/configuration/s3Credentials/accessKeyId/name', 'hand-made')));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'SEC001', value: 'hand-made' }));
+  });
+  test('Compliance: ExternalSecrets only; the secret values never appear in a message', () => {
+    expect(idsIn(violationsOf(shippedEnvironments()))).not.toContain('SEC001');
+  });
+});
+
+describe('SEC002: production app credentials from the secret store', () => {
+  test('Noncompliance: production without appCredentials', () => {
+    const violations = violationsOf(withEnvironment('production', (env) => { delete env.appCredentials; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'SEC002', configField: 'appCredentials', value: '(operator-generated)' }));
+  });
+  test('Compliance: develop may use the operator-generated secret', () => {
+    expect(idsIn(violationsOf(shippedEnvironments()))).not.toContain('SEC002');
+  });
+});
+
+describe('SEC003: superuser access disabled', () => {
+  test('Noncompliance: production with superuser access is an error', () => {
+    const violations = violationsOf(withEnvironment('production', (env) => { env.cluster.enableSuperuserAccess = true; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'SEC003', severity: 'error' }));
+  });
+  test('Noncompliance: develop with superuser access is a warning', () => {
+    const violations = violationsOf(withEnvironment('develop', (env) => { env.cluster.enableSuperuserAccess = true; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'SEC003', severity: 'warning' }));
+  });
+  test('Compliance: the default', () => {
+    expect(idsIn(violationsOf(shippedEnvironments()))).not.toContain('SEC003');
+  });
+});
+
+describe('WAL001: WAL archiving through the plugin', () => {
+  test('Noncompliance: no WAL archiver', () => {
+    const violations = violationsAfter((charts) => objectOf(charts, 'develop', 'Cluster').addJsonPatch(JsonPatch.remove('/spec/plugins')));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'WAL001', message: 'cluster has 0 enabled WAL-archiver plugins, needs exactly one' }));
+  });
+  test('Noncompliance: archiver disabled', () => {
+    const violations = violationsAfter((charts) => objectOf(charts, 'develop', 'Cluster').addJsonPatch(JsonPatch.add('/spec/plugins/0/enabled', false)));
+    expect(idsIn(violations)).toContain('WAL001');
+  });
+  test('Noncompliance: the archiver points at an ObjectStore that is not rendered', () => {
+    const violations = violationsAfter((charts) => objectOf(charts, 'develop', 'Cluster').addJsonPatch(JsonPatch.replace('/spec/plugins/0/parameters/barmanObjectName', 'elsewhere')));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'WAL001', value: 'elsewhere' }));
+  });
+  test('Compliance: every shipped cluster archives', () => {
+    expect(idsIn(violationsOf(shippedEnvironments()))).not.toContain('WAL001');
+  });
+});
+
+describe('WAL002: no native barmanObjectStore', () => {
+  test('Noncompliance: spec.backup.barmanObjectStore', () => {
+    const violations = violationsAfter((charts) => objectOf(charts, 'develop', 'Cluster')
+      .addJsonPatch(JsonPatch.add('/spec/backup', { barmanObjectStore: { destinationPath: 's3://old/' } })));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'WAL002', message: 'spec.backup.barmanObjectStore is set', value: 's3://old/' }));
+  });
+  test('Noncompliance: externalClusters[].barmanObjectStore', () => {
+    const violations = violationsAfter((charts) => objectOf(charts, 'staging', 'Cluster')
+      .addJsonPatch(JsonPatch.add('/spec/externalClusters/0/barmanObjectStore', { destinationPath: 's3://old/' })));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'WAL002', message: 'externalClusters[origin].barmanObjectStore is set' }));
+  });
+  test('Compliance: plugin only', () => {
+    expect(idsIn(violationsOf(shippedEnvironments()))).not.toContain('WAL002');
+  });
+});
+
+describe('WAL003: a clone never archives into its source', () => {
+  test('Noncompliance: staging writes into production\'s bucket and folder', () => {
+    const violations = violationsOf(withEnvironment('staging', (env) => {
+      env.objectStore.destinationPath = 's3://acme-cnpg-production/';
+      env.objectStore.serverName = 'app-db';
+    }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'WAL003', environment: 'staging', value: 's3://acme-cnpg-production/app-db' }));
+  });
+  test('Compliance: same bucket, own folder (the clone server name)', () => {
+    const violations = violationsOf(withEnvironment('staging', (env) => { env.objectStore.destinationPath = 's3://acme-cnpg-production/'; }));
+    expect(idsIn(violations)).not.toContain('WAL003');
+  });
+});
+

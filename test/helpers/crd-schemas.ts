@@ -1,0 +1,63 @@
+import Ajv, { ValidateFunction } from 'ajv';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as YAML from 'yaml';
+
+/** Where the upstream CRD files are: `CNPG_CRDS_DIR`, or `../shared/crds` beside the checkout. */
+export const CRDS_DIR = resolve(process.env.CNPG_CRDS_DIR ?? join(__dirname, '../../../shared/crds'));
+
+/**
+ * Makes a CRD's structural schema strict the way `kubectl apply --validate=strict` is: an
+ * object with declared properties rejects fields it does not declare (Kubernetes would
+ * silently prune them, so a typo would vanish instead of failing). Int-or-string fields
+ * accept both. CEL rules (x-kubernetes-validations) are not evaluated here.
+ */
+function strict(schema: any): any {
+  if (Array.isArray(schema)) return schema.map(strict);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const copy: any = {};
+  for (const [key, value] of Object.entries(schema)) {
+    copy[key] = key === 'properties' || key === 'patternProperties'
+      ? Object.fromEntries(Object.entries(value as object).map(([name, child]) => [name, strict(child)]))
+      : strict(value);
+  }
+  if (copy['x-kubernetes-int-or-string'] === true) {
+    delete copy.type;
+    copy.anyOf ??= [{ type: 'integer' }, { type: 'string' }];
+  }
+  if (copy.properties && copy.additionalProperties === undefined && copy['x-kubernetes-preserve-unknown-fields'] !== true) {
+    copy.additionalProperties = false;
+  }
+  return copy;
+}
+
+/** Validators for every kind of every CRD file below `CRDS_DIR`, keyed `apiVersion/kind`. */
+export function loadCrdValidators(): Map<string, ValidateFunction> {
+  if (!existsSync(CRDS_DIR)) {
+    throw new Error(`the upstream CRDs are not at ${CRDS_DIR}: set CNPG_CRDS_DIR to the folder holding them (see ../shared/crds/README.md)`);
+  }
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  const validators = new Map<string, ValidateFunction>();
+  for (const folder of readdirSync(CRDS_DIR, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
+    for (const file of readdirSync(join(CRDS_DIR, folder.name)).filter((name) => name.endsWith('.yaml'))) {
+      for (const crd of YAML.parseAllDocuments(readFileSync(join(CRDS_DIR, folder.name, file), 'utf8')).map((doc) => doc.toJS())) {
+        if (crd?.kind !== 'CustomResourceDefinition') continue;
+        for (const version of crd.spec.versions.filter((v: any) => v.served)) {
+          const schema = strict(version.schema.openAPIV3Schema);
+          // metadata is validated by the API server, not by the CRD schema.
+          schema.properties.metadata = { type: 'object' };
+          validators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, ajv.compile(schema));
+        }
+      }
+    }
+  }
+  return validators;
+}
+
+/** Schema errors of a manifest, or a message saying no schema is known for its kind. */
+export function schemaErrors(validators: Map<string, ValidateFunction>, manifest: any): string[] {
+  const validate = validators.get(`${manifest.apiVersion}/${manifest.kind}`);
+  if (!validate) return [`no schema for ${manifest.apiVersion} ${manifest.kind}`];
+  if (validate(manifest)) return [];
+  return (validate.errors ?? []).map((error) => `${manifest.kind}/${manifest.metadata?.name}${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`);
+}

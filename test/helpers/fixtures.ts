@@ -1,0 +1,45 @@
+import { App } from 'cdk8s';
+import { ENVIRONMENTS } from '../../src/config';
+import { EnvironmentConfig, EnvironmentName } from '../../src/config/types';
+import { FluxChart } from '../../src/flux/flux-chart';
+import { Violation } from '../../src/guardrails/engine';
+import { buildApp, evaluateApp, renderEnvironments } from '../../src/synthesize';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+
+/** A deep, writable copy of the shipped develop, staging and production configs. */
+export function shippedEnvironments(): Mutable<EnvironmentConfig>[] {
+  return structuredClone(ENVIRONMENTS) as Mutable<EnvironmentConfig>[];
+}
+
+/** The shipped configs with one environment changed. */
+export function withEnvironment(name: EnvironmentName, change: (env: Mutable<EnvironmentConfig>) => void): EnvironmentConfig[] {
+  const environments = shippedEnvironments();
+  change(environments.find((env) => env.name === name)!);
+  return environments;
+}
+
+/** Every violation (errors and warnings) the guardrails report for these configs. */
+export function violationsOf(environments: readonly unknown[]): readonly Violation[] {
+  const outcome = renderEnvironments(environments);
+  if (outcome.status === 'invalid-config') {
+    throw new Error(`fixture config is invalid: ${JSON.stringify(outcome.configErrors)}`);
+  }
+  return outcome.report.violations;
+}
+
+/** Violations after changing the built app (an escape-hatch override), before rendering. */
+export function violationsAfter(patch: (charts: FluxChart[], app: App) => void, environments: readonly EnvironmentConfig[] = ENVIRONMENTS): readonly Violation[] {
+  const { app, charts } = buildApp(environments);
+  patch(charts, app);
+  return evaluateApp(app, charts).report.violations;
+}
+
+/** The one chart of an environment's database directory. */
+export function databaseChart(charts: FluxChart[], environment: EnvironmentName): FluxChart {
+  return charts.find((chart) => chart.environment.name === environment && chart.directory.includes('cnpg-clusters'))!;
+}
+
+export function idsIn(violations: readonly Violation[], environment?: EnvironmentName): string[] {
+  return violations.filter((v) => environment === undefined || v.environment === environment).map((v) => v.ruleId);
+}
