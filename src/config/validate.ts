@@ -26,7 +26,8 @@ function describe(value: unknown): string {
 }
 
 const text = (pattern?: RegExp, expected?: string): Validator => (value, field, report) => {
-  if (typeof value !== 'string' || value.trim() === '') report(field, `must be a non-empty string, got ${describe(value)}`, value);
+  if (value === undefined) report(field, 'is required: a non-empty string', value);
+  else if (typeof value !== 'string' || value.trim() === '') report(field, `must be a non-empty string, got ${describe(value)}`, value);
   else if (pattern && !pattern.test(value)) report(field, `must be ${expected}`, value);
 };
 
@@ -69,7 +70,7 @@ const stringMap: Validator = (value, field, report) => {
 function object<T>(spec: { readonly [K in keyof T]-?: Validator }): Validator {
   return (value, field, report) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      return report(field, `must be an object, got ${value === null ? 'null' : describe(value)}`, value);
+      return report(field, value === undefined ? 'is required' : `must be an object, got ${value === null ? 'null' : describe(value)}`, value);
     }
     const prefix = field === '' ? '' : `${field}.`;
     for (const key of Object.keys(value)) {
@@ -189,5 +190,6 @@ export function validateEnvironments(configs: readonly unknown[]): ConfigError[]
 
 /** `src/config/production.ts: cluster.instances: must be ... (got 0)` */
 export function formatConfigError(error: ConfigError): string {
-  return `${error.file}: ${error.field}: ${error.message} (got ${JSON.stringify(error.value) ?? 'nothing'})`;
+  const got = error.value === undefined ? '' : ` (got ${JSON.stringify(error.value)})`;
+  return `${error.file}: ${error.field}: ${error.message}${got}`;
 }

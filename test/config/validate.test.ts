@@ -1,0 +1,69 @@
+import { formatConfigError, validateEnvironments } from '../../src/config/validate';
+import { renderEnvironments } from '../../src/synthesize';
+import { shippedEnvironments, withEnvironment } from '../helpers/fixtures';
+
+test('the shipped configs are valid', () => {
+  expect(validateEnvironments(shippedEnvironments())).toEqual([]);
+});
+
+describe('fails when', () => {
+  test.each([
+    ['cluster.instances is a string', (env: any) => { env.cluster.instances = '3'; }, 'cluster.instances', /whole number from 1 to 99/],
+    ['cluster.instances is 0', (env: any) => { env.cluster.instances = 0; }, 'cluster.instances', /whole number from 1 to 99/],
+    ['cluster.instances is huge', (env: any) => { env.cluster.instances = 1e9; }, 'cluster.instances', /whole number/],
+    ['cluster.name is empty', (env: any) => { env.cluster.name = ''; }, 'cluster.name', /non-empty string/],
+    ['storageSize is not a quantity', (env: any) => { env.cluster.storageSize = '100 GB'; }, 'cluster.storageSize', /Kubernetes quantity/],
+    ['imageName uses latest', (env: any) => { env.cluster.imageName = 'ghcr.io/cloudnative-pg/postgresql:latest'; }, 'cluster.imageName', /tag starts with the PostgreSQL major version/],
+    ['a field is misspelt', (env: any) => { env.cluster.instance = 3; }, 'cluster.instance', /not a known field/],
+    ['provider is unknown', (env: any) => { env.objectStore.provider = 'gcs'; }, 'objectStore.provider', /"cloudflare-r2", "aws-s3", "s3-compatible"/],
+    ['destinationPath is not an S3 URL', (env: any) => { env.objectStore.destinationPath = 'https://bucket/'; }, 'objectStore.destinationPath', /s3:\/\/<bucket>/],
+    ['R2 has no endpoint', (env: any) => { delete env.objectStore.endpointURL; }, 'objectStore.endpointURL', /required for provider "cloudflare-r2"/],
+    ['credentials are missing', (env: any) => { delete env.objectStore.credentials; }, 'objectStore.credentials', /is required/],
+    ['the schedule is a number', (env: any) => { env.backup.schedule = 3; }, 'backup.schedule', /non-empty string, got number/],
+    ['clonedOn is not a day', (env: any) => { env.cloneFrom.clonedOn = '2026-02-30'; }, 'cloneFrom.clonedOn', /real calendar day/],
+    ['clonedOn has the wrong shape', (env: any) => { env.cloneFrom.clonedOn = '16.11.2026'; }, 'cloneFrom.clonedOn', /YYYY-MM-DD/],
+    ['the clone source is itself', (env: any) => { env.cloneFrom.environment = 'staging'; }, 'cloneFrom.environment', /cycle \(staging → staging\)/],
+    ['suppressions is not a list', (env: any) => { env.suppressions = { id: 'X' }; }, 'suppressions', /must be a list/],
+    ['a parameter is not a string', (env: any) => { env.cluster.postgresqlParameters = { max_connections: 200 }; }, 'cluster.postgresqlParameters.max_connections', /non-empty string, got number/],
+  ])('%s', (_case, change, field, message) => {
+    const errors = validateEnvironments(withEnvironment('staging', change));
+    expect(errors).toContainEqual(expect.objectContaining({ file: 'src/config/staging.ts', field, message: expect.stringMatching(message) }));
+  });
+
+  test('two environments form a clone cycle', () => {
+    const environments = shippedEnvironments();
+    environments.find((env) => env.name === 'production')!.cloneFrom = { environment: 'staging', clonedOn: '2026-11-01', credentials: { clusterSecretStore: 'store', remoteKey: 'k' } };
+    expect(validateEnvironments(environments)).toContainEqual(expect.objectContaining({ field: 'cloneFrom.environment', message: expect.stringMatching(/cycle \(staging → production → staging\)|cycle \(production → staging → production\)/) }));
+  });
+
+  test('an environment clones one that is not configured', () => {
+    const environments = shippedEnvironments().filter((env) => env.name !== 'production');
+    expect(validateEnvironments(environments)).toContainEqual(expect.objectContaining({ file: 'src/config/staging.ts', message: expect.stringMatching(/"production", which is not configured/) }));
+  });
+
+  test('an environment is defined twice', () => {
+    const environments = shippedEnvironments();
+    environments.push(structuredClone(environments[0]));
+    expect(validateEnvironments(environments)).toContainEqual(expect.objectContaining({ field: 'name', message: expect.stringMatching(/defined twice/) }));
+  });
+
+  test.each([null, 42, 'production', []])('an environment is %j', (config) => {
+    const errors = validateEnvironments([config]);
+    expect(errors).toEqual([expect.objectContaining({ file: 'src/config/index.ts', field: 'environments[0]', message: expect.stringMatching(/must be an object/) })]);
+  });
+});
+
+test('every mistake is reported at once, one line each, naming file and field', () => {
+  const outcome = renderEnvironments(withEnvironment('production', (env: any) => {
+    env.cluster.instances = 'three';
+    env.backup.retentionPolicy = undefined;
+    env.objectStore.credentials.clusterSecretStore = 'Not A Name';
+  }));
+  expect(outcome.status).toBe('invalid-config');
+  if (outcome.status !== 'invalid-config') return;
+  expect(outcome.configErrors.map(formatConfigError)).toEqual([
+    'src/config/production.ts: cluster.instances: must be a whole number from 1 to 99 (got "three")',
+    'src/config/production.ts: objectStore.credentials.clusterSecretStore: must be the name of a ClusterSecretStore (lowercase letters, digits, dashes) (got "Not A Name")',
+    'src/config/production.ts: backup.retentionPolicy: is required: a non-empty string',
+  ]);
+});
