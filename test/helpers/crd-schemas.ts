@@ -1,4 +1,5 @@
 import Ajv, { ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as YAML from 'yaml';
@@ -31,13 +32,17 @@ function strict(schema: any): any {
   return copy;
 }
 
+/** Compiles a kind's schema on first use: the Cluster and Pooler schemas are large. */
+export type CrdValidators = Map<string, () => ValidateFunction>;
+
 /** Validators for every kind of every CRD file below `CRDS_DIR`, keyed `apiVersion/kind`. */
-export function loadCrdValidators(): Map<string, ValidateFunction> {
+export function loadCrdValidators(): CrdValidators {
   if (!existsSync(CRDS_DIR)) {
     throw new Error(`the upstream CRDs are not at ${CRDS_DIR}: set CNPG_CRDS_DIR to the folder holding them (see ../shared/crds/README.md)`);
   }
   const ajv = new Ajv({ strict: false, allErrors: true });
-  const validators = new Map<string, ValidateFunction>();
+  addFormats(ajv);
+  const validators: CrdValidators = new Map();
   for (const folder of readdirSync(CRDS_DIR, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
     for (const file of readdirSync(join(CRDS_DIR, folder.name)).filter((name) => name.endsWith('.yaml'))) {
       for (const crd of YAML.parseAllDocuments(readFileSync(join(CRDS_DIR, folder.name, file), 'utf8')).map((doc) => doc.toJS())) {
@@ -46,7 +51,8 @@ export function loadCrdValidators(): Map<string, ValidateFunction> {
           const schema = strict(version.schema.openAPIV3Schema);
           // metadata is validated by the API server, not by the CRD schema.
           schema.properties.metadata = { type: 'object' };
-          validators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, ajv.compile(schema));
+          let compiled: ValidateFunction | undefined;
+          validators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, () => (compiled ??= ajv.compile(schema)));
         }
       }
     }
@@ -55,8 +61,8 @@ export function loadCrdValidators(): Map<string, ValidateFunction> {
 }
 
 /** Schema errors of a manifest, or a message saying no schema is known for its kind. */
-export function schemaErrors(validators: Map<string, ValidateFunction>, manifest: any): string[] {
-  const validate = validators.get(`${manifest.apiVersion}/${manifest.kind}`);
+export function schemaErrors(validators: CrdValidators, manifest: any): string[] {
+  const validate = validators.get(`${manifest.apiVersion}/${manifest.kind}`)?.();
   if (!validate) return [`no schema for ${manifest.apiVersion} ${manifest.kind}`];
   if (validate(manifest)) return [];
   return (validate.errors ?? []).map((error) => `${manifest.kind}/${manifest.metadata?.name}${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`);

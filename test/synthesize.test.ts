@@ -1,0 +1,126 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import * as YAML from 'yaml';
+import { ENVIRONMENTS } from '../src/config';
+import { renderEnvironments, synthesize } from '../src/synthesize';
+import { loadCrdValidators, schemaErrors } from './helpers/crd-schemas';
+import { withEnvironment } from './helpers/fixtures';
+
+const REPO = join(__dirname, '..');
+
+function rendered() {
+  const outcome = renderEnvironments(ENVIRONMENTS);
+  if (outcome.status !== 'rendered') throw new Error(`shipped configs do not render: ${JSON.stringify(outcome)}`);
+  return outcome.files;
+}
+
+function listFiles(root: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (dir: string) => readdirSync(dir).forEach((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path);
+    else files[relative(root, path)] = readFileSync(path, 'utf8');
+  });
+  walk(root);
+  return files;
+}
+
+test('the Flux tree has the files the layout promises', () => {
+  const paths = rendered().map((file) => file.path);
+  for (const env of ['develop', 'staging', 'production']) {
+    for (const name of ['cluster.yaml', 'kustomization.yaml', 'scheduled-backup.yaml', 'object-store.yaml', 'object-store-credentials.yaml']) {
+      expect(paths).toContain(`infrastructure/data/cnpg-clusters/${env}/${name}`);
+    }
+    expect(paths).toContain(`clusters/${env}/cnpg-clusters.yaml`);
+  }
+  expect(paths).toContain('infrastructure/data/cnpg-clusters/production/postgres-app-secret.yaml');
+  expect(paths.filter((path) => path.endsWith('postgres-app-secret.yaml'))).toEqual(['infrastructure/data/cnpg-clusters/production/postgres-app-secret.yaml']);
+});
+
+test('the production app credentials are an ExternalSecret from a ClusterSecretStore', () => {
+  const file = rendered().find((f) => f.path.endsWith('production/postgres-app-secret.yaml'))!;
+  const secret = YAML.parse(file.content);
+  expect(secret).toMatchObject({
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name: 'app-db-app', namespace: 'databases' },
+    spec: { secretStoreRef: { kind: 'ClusterSecretStore', name: 'platform-secrets' }, target: { name: 'app-db-app' } },
+  });
+});
+
+test('staging bootstraps from production\'s archive and archives to its own folder', () => {
+  const cluster = YAML.parse(rendered().find((f) => f.path.endsWith('staging/cluster.yaml'))!.content);
+  expect(cluster.spec.bootstrap.recovery.source).toBe('origin');
+  expect(cluster.spec.externalClusters[0].plugin.parameters.serverName).toBe('app-db');
+  expect(cluster.spec.plugins[0].parameters.serverName).toBe('app-db-clone-20261116');
+  const stores = YAML.parseAllDocuments(rendered().find((f) => f.path.endsWith('staging/object-store.yaml'))!.content).map((d) => d.toJS());
+  expect(stores.find((s) => s.metadata.name === 'app-db-recovery-source').spec.configuration.destinationPath).toBe('s3://acme-cnpg-production/');
+  expect(stores.find((s) => s.metadata.name === 'app-db-store').spec.configuration.destinationPath).toBe('s3://acme-cnpg-staging/');
+});
+
+test('every generated object passes the upstream CRD schema (strict: no unknown fields)', () => {
+  const validators = loadCrdValidators();
+  const objects = rendered().filter((f) => !f.path.endsWith('kustomization.yaml')).flatMap((f) => YAML.parseAllDocuments(f.content).map((d) => d.toJS()));
+  expect(objects.length).toBe(18);
+  expect(objects.flatMap((object) => schemaErrors(validators, object))).toEqual([]);
+});
+
+test('the strict schema check catches a misspelt field', () => {
+  const validators = loadCrdValidators();
+  const cluster = YAML.parse(rendered().find((f) => f.path.endsWith('develop/cluster.yaml'))!.content);
+  cluster.spec.plugins[0].isWalArchiver = true;
+  expect(schemaErrors(validators, cluster)).toEqual([expect.stringMatching(/Cluster\/app-db\/spec\/plugins\/0 must NOT have additional properties .*isWalArchiver/)]);
+});
+
+test('synthesis twice gives identical bytes', () => {
+  const [first, second] = [mkdtempSync(join(tmpdir(), 'synth-')), mkdtempSync(join(tmpdir(), 'synth-'))];
+  synthesize({ environments: ENVIRONMENTS, fluxRoot: first });
+  synthesize({ environments: ENVIRONMENTS, fluxRoot: second });
+  expect(listFiles(second)).toEqual(listFiles(first));
+  expect(Object.keys(listFiles(first)).length).toBe(19);
+});
+
+test('the committed Flux tree is what synthesis produces', () => {
+  const committed = listFiles(join(REPO, 'flux'));
+  const expected = Object.fromEntries(rendered().map((file) => [file.path, file.content]));
+  expect(committed).toEqual(expected);
+});
+
+test.each([
+  ['a guardrail violation', withEnvironment('production', (env) => { env.cluster.instances = 1; }), 'guardrails-failed'],
+  ['an invalid config', withEnvironment('production', (env: any) => { env.cluster.instances = 'x'; }), 'invalid-config'],
+])('%s leaves the tree untouched', (_case, environments, status) => {
+  const root = mkdtempSync(join(tmpdir(), 'synth-'));
+  synthesize({ environments: ENVIRONMENTS, fluxRoot: root });
+  const before = listFiles(root);
+  expect(synthesize({ environments, fluxRoot: root }).status).toBe(status);
+  expect(listFiles(root)).toEqual(before);
+});
+
+const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
+
+describe('kubectl kustomize', () => {
+  const root = mkdtempSync(join(tmpdir(), 'kustomize-'));
+  beforeAll(() => { synthesize({ environments: ENVIRONMENTS, fluxRoot: root }); });
+
+  test.each(['develop', 'staging', 'production'])('builds the %s directory with every listed object', (env) => {
+    if (kubectl.status !== 0) throw new Error('kubectl is not installed: .ci/run installs it; install kubectl to run this test');
+    const output = execFileSync('kubectl', ['kustomize', join(root, 'infrastructure/data/cnpg-clusters', env)], { encoding: 'utf8' });
+    const kinds = YAML.parseAllDocuments(output).map((doc) => doc.toJS().kind).sort();
+    const expected = ['Cluster', 'ExternalSecret', 'ObjectStore', 'ScheduledBackup'];
+    expect([...new Set(kinds)]).toEqual(expected);
+  });
+});
+
+test('cdk8s synth runs the app end to end and writes dist/', () => {
+  const work = mkdtempSync(join(tmpdir(), 'cdk8s-synth-'));
+  for (const entry of ['cdk8s.yaml', 'package.json', 'src', 'imports']) cpSync(join(REPO, entry), join(work, entry), { recursive: true });
+  require('node:fs').symlinkSync(join(REPO, 'node_modules'), join(work, 'node_modules'));
+  const result = spawnSync(join(REPO, 'node_modules/.bin/cdk8s'), ['synth'], { cwd: work, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' } });
+  expect(result.stderr).toMatch(/flux\/: 19 written, 0 removed, 0 unchanged/);
+  expect(result.status).toBe(0);
+  expect(listFiles(join(work, 'flux'))).toEqual(listFiles(join(REPO, 'flux')));
+  expect(existsSync(join(work, 'dist'))).toBe(true);
+}, 30_000);
