@@ -3,8 +3,6 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // swc strips types without checking them (tsc checks once in `npm test`): type-checking the
-  // 1.5 MB generated imports in every test file would cost seconds per file.
-  transform: { '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+  transform: { '^.+\\.ts$': '<rootDir>/test/helpers/esbuild-transform.js' },
   moduleFileExtensions: ['ts', 'js', 'json'],
 };

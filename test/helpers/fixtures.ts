@@ -5,7 +5,7 @@ import { FluxChart } from '../../src/flux/flux-chart';
 import { Violation } from '../../src/guardrails/engine';
 import { buildApp, evaluateApp, renderEnvironments } from '../../src/synthesize';
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 
 /** A deep, writable copy of the shipped develop, staging and production configs. */
 export function shippedEnvironments(): Mutable<EnvironmentConfig>[] {
