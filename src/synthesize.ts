@@ -1,18 +1,42 @@
 import { App, Chart } from 'cdk8s';
 import { writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CnpgClustersChart } from './charts/cnpg-clusters-chart';
+import { CnpgMigrationsChart } from './charts/cnpg-migrations-chart';
 import { FluxSyncChart } from './charts/flux-sync-chart';
 import { ConfigError, formatConfigError, validateEnvironments } from './config/validate';
-import { EnvironmentConfig, EnvironmentName } from './config/types';
+import { EnvironmentConfig, EnvironmentName, MigrationConfig } from './config/types';
 import { EnvironmentObjects, evaluateGuardrails, formatViolation, GuardrailReport } from './guardrails/engine';
 import { annotateSuppressions, suppressGuardrail, suppressionsIn } from './guardrails/suppressions';
 import { FluxChart } from './flux/flux-chart';
-import { PlacedObject, renderObjects } from './flux/render';
+import { PlacedObject, ReviewedObject, renderObjects, reviewObjects } from './flux/render';
 import { DirectoryContent, renderTree, TreeChanges, TreeFile, writeTree } from './flux/tree-writer';
 
-export interface SynthesizeOptions {
+/** Everything synthesis reads: the environment configs and the migration catalog. */
+export interface EstateInput {
   /** The environment configs (validated here, so they may come from anywhere). */
   readonly environments: readonly unknown[];
+  /**
+   * The migration catalog.
+   * @default - no migrations
+   */
+  readonly migrations?: readonly unknown[];
+  /**
+   * Directory the SQL paths of the catalog are relative to.
+   * @default - the current directory
+   */
+  readonly repoRoot?: string;
+}
+
+/** The validated form of EstateInput. */
+export interface Estate {
+  readonly environments: readonly EnvironmentConfig[];
+  readonly migrations: readonly MigrationConfig[];
+  readonly repoRoot: string;
+}
+
+export interface SynthesizeOptions extends EstateInput {
   /** Root of the committed Flux tree, e.g. `flux`. */
   readonly fluxRoot: string;
   /**
@@ -37,20 +61,42 @@ export type SynthesisOutcome =
   | Exclude<RenderOutcome, { status: 'rendered' }>
   | { readonly status: 'written'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly changes: TreeChanges };
 
-/** The cdk8s app of every environment: its database chart and the Flux Kustomization that syncs it. */
-export function buildApp(environments: readonly EnvironmentConfig[], outdir?: string): { app: App; charts: FluxChart[] } {
+/**
+ * The cdk8s app of every environment: its database chart, its migrations chart and the Flux
+ * Kustomizations that sync them.
+ */
+export function buildApp(estate: Estate, outdir?: string): { app: App; charts: FluxChart[] } {
   const app = new App({ outdir });
   const charts: FluxChart[] = [];
   const databases = new Map<EnvironmentName, CnpgClustersChart>();
+  const readFile = (path: string) => readFileSync(join(estate.repoRoot, path), 'utf8');
+  const catalog = new Map(estate.migrations.map((migration) => [migration.id, migration]));
   // Sources first, so a clone can reference the cluster it recovers from.
-  for (const env of [...environments].sort((a, b) => Number(Boolean(a.cloneFrom)) - Number(Boolean(b.cloneFrom)))) {
-    const chart = new CnpgClustersChart(app, env.name, {
+  for (const env of [...estate.environments].sort((a, b) => Number(Boolean(a.cloneFrom)) - Number(Boolean(b.cloneFrom)))) {
+    const database = new CnpgClustersChart(app, env.name, {
       environment: env,
       cloneSource: env.cloneFrom && databases.get(env.cloneFrom.environment)?.cluster,
     });
-    for (const suppression of env.suppressions ?? []) suppressGuardrail(chart, suppression);
-    databases.set(env.name, chart);
-    charts.push(chart, new FluxSyncChart(app, `${env.name}-flux`, { environment: env }));
+    databases.set(env.name, database);
+    charts.push(database);
+    const applied = env.migrations?.applied ?? [];
+    if (applied.length > 0) {
+      const clone = estate.environments.find((candidate) => candidate.cloneFrom?.environment === env.name);
+      charts.push(new CnpgMigrationsChart(app, `${env.name}-migrations`, {
+        environment: env,
+        cluster: database.cluster,
+        migrations: estate.migrations,
+        readFile,
+        cloneValidation: clone && { environment: clone.name, records: [...(clone.migrationValidations ?? [])] },
+      }));
+    }
+    charts.push(new FluxSyncChart(app, `${env.name}-flux`, {
+      environment: env,
+      migrationDeadlineSeconds: Math.max(3600, ...applied.map((id) => catalog.get(id)?.activeDeadlineSeconds ?? 3600)),
+    }));
+    for (const suppression of env.suppressions ?? []) {
+      for (const chart of charts.filter((candidate) => candidate.environment === env)) suppressGuardrail(chart, suppression);
+    }
   }
   return { app, charts };
 }
@@ -58,7 +104,7 @@ export function buildApp(environments: readonly EnvironmentConfig[], outdir?: st
 /** Renders every chart once and runs the guardrails over the result (suppressions annotated first). */
 export function evaluateApp(app: App, charts: readonly FluxChart[]): { report: GuardrailReport; directories: DirectoryContent[] } {
   annotateSuppressions(suppressionsIn(app));
-  const rendered = charts.map((chart) => ({ chart, objects: renderObjects(chart) }));
+  const rendered = charts.map((chart) => ({ chart, objects: renderObjects(chart), reviewed: reviewObjects(chart) }));
   const directories = rendered.map(({ chart, objects }): DirectoryContent => ({
     directory: chart.directory,
     environment: chart.environment.name,
@@ -72,10 +118,12 @@ export function evaluateApp(app: App, charts: readonly FluxChart[]): { report: G
  * Validates the configs, builds every environment and runs the guardrails over the rendered
  * objects; returns the files of the Flux tree only when nothing fails. Writes nothing.
  */
-export function renderEnvironments(environments: readonly unknown[], outdir?: string): RenderOutcome {
-  const configErrors = validateEnvironments(environments);
+export function renderEnvironments(input: EstateInput, outdir?: string): RenderOutcome {
+  const repoRoot = input.repoRoot ?? '.';
+  const configErrors = validateEnvironments(input.environments, input.migrations ?? [], repoRoot);
   if (configErrors.length > 0) return { status: 'invalid-config', configErrors };
-  const { app, charts } = buildApp(environments as readonly EnvironmentConfig[], outdir);
+  const estate = { environments: input.environments, migrations: input.migrations ?? [], repoRoot } as Estate;
+  const { app, charts } = buildApp(estate, outdir);
   const { report, directories } = evaluateApp(app, charts);
   if (report.violations.some((violation) => violation.severity === 'error')) return { status: 'guardrails-failed', report };
   return { status: 'rendered', report, files: renderTree(directories), app };
@@ -83,7 +131,7 @@ export function renderEnvironments(environments: readonly unknown[], outdir?: st
 
 /** Renders, and only when nothing fails writes the Flux tree (and cdk8s's `dist/`). */
 export function synthesize(options: SynthesizeOptions): SynthesisOutcome {
-  const outcome = renderEnvironments(options.environments, options.outdir);
+  const outcome = renderEnvironments(options, options.outdir);
   if (options.reportFile && outcome.status !== 'invalid-config') {
     writeFileSync(options.reportFile, `${JSON.stringify(outcome.report, null, 2)}\n`);
   }
@@ -93,11 +141,11 @@ export function synthesize(options: SynthesizeOptions): SynthesisOutcome {
   return { status: 'written', report: outcome.report, files: outcome.files, changes };
 }
 
-function byEnvironment(rendered: readonly { chart: FluxChart; objects: PlacedObject[] }[]): EnvironmentObjects[] {
-  const environments = new Map<EnvironmentName, { objects: PlacedObject[]; charts: Chart[] }>();
-  for (const { chart, objects } of rendered) {
+function byEnvironment(rendered: readonly { chart: FluxChart; objects: PlacedObject[]; reviewed: ReviewedObject[] }[]): EnvironmentObjects[] {
+  const environments = new Map<EnvironmentName, { objects: ReviewedObject[]; charts: Chart[] }>();
+  for (const { chart, objects, reviewed } of rendered) {
     const entry = environments.get(chart.environment.name) ?? { objects: [], charts: [] };
-    entry.objects.push(...objects);
+    entry.objects.push(...objects, ...reviewed);
     entry.charts.push(chart);
     environments.set(chart.environment.name, entry);
   }

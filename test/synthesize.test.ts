@@ -3,15 +3,14 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as YAML from 'yaml';
-import { ENVIRONMENTS } from '../src/config';
 import { renderEnvironments, synthesize } from '../src/synthesize';
-import { loadCrdValidators, schemaErrors } from './helpers/crd-schemas';
-import { withEnvironment } from './helpers/fixtures';
+import { builtInSchemaErrors, isBuiltIn, loadCrdValidators, schemaErrors } from './helpers/crd-schemas';
+import { estate, withEnvironment } from './helpers/fixtures';
 
 const REPO = join(__dirname, '..');
 
 function rendered() {
-  const outcome = renderEnvironments(ENVIRONMENTS);
+  const outcome = renderEnvironments(estate());
   if (outcome.status !== 'rendered') throw new Error(`shipped configs do not render: ${JSON.stringify(outcome)}`);
   return outcome.files;
 }
@@ -60,11 +59,25 @@ test('staging bootstraps from production\'s archive and archives to its own fold
   expect(stores.find((s) => s.metadata.name === 'app-db-store').spec.configuration.destinationPath).toBe('s3://acme-cnpg-staging/');
 });
 
-test('every generated object passes the upstream CRD schema (strict: no unknown fields)', () => {
+const renderedObjects = () => rendered().filter((f) => !f.path.endsWith('kustomization.yaml')).flatMap((f) => YAML.parseAllDocuments(f.content).map((d) => d.toJS()));
+
+test('every generated custom resource passes the upstream CRD schema (strict: no unknown fields)', () => {
   const validators = loadCrdValidators();
-  const objects = rendered().filter((f) => !f.path.endsWith('kustomization.yaml')).flatMap((f) => YAML.parseAllDocuments(f.content).map((d) => d.toJS()));
-  expect(objects.length).toBe(18);
+  const objects = renderedObjects().filter((object) => !isBuiltIn(object));
+  expect(objects.length).toBe(39);
   expect(objects.flatMap((object) => schemaErrors(validators, object))).toEqual([]);
+});
+
+test('every generated built-in object passes the Kubernetes OpenAPI schema', () => {
+  const objects = renderedObjects().filter(isBuiltIn);
+  expect(objects.map((object) => object.kind).sort()).toEqual(['ConfigMap', 'Job', 'Role', 'RoleBinding', 'ServiceAccount'].flatMap((kind) => Array(15).fill(kind)));
+  expect(builtInSchemaErrors(objects)).toEqual([]);
+});
+
+test('the built-in schema check catches a wrong type', () => {
+  const job = renderedObjects().find((object) => object.kind === 'Job');
+  job.spec.backoffLimit = 'never';
+  expect(builtInSchemaErrors([job])).toEqual([expect.stringMatching(/^Job\/migrate-0001-create-users-[0-9a-f]{8}: .*backoffLimit must be integer/)]);
 });
 
 test('the strict schema check catches a misspelt field', () => {
@@ -76,10 +89,10 @@ test('the strict schema check catches a misspelt field', () => {
 
 test('synthesis twice gives identical bytes', () => {
   const [first, second] = [mkdtempSync(join(tmpdir(), 'synth-')), mkdtempSync(join(tmpdir(), 'synth-'))];
-  synthesize({ environments: ENVIRONMENTS, fluxRoot: first });
-  synthesize({ environments: ENVIRONMENTS, fluxRoot: second });
+  synthesize({ ...estate(), fluxRoot: first });
+  synthesize({ ...estate(), fluxRoot: second });
   expect(listFiles(second)).toEqual(listFiles(first));
-  expect(Object.keys(listFiles(first)).length).toBe(19);
+  expect(Object.keys(listFiles(first)).length).toBe(58);
 });
 
 test('the committed Flux tree is what synthesis produces', () => {
@@ -93,9 +106,9 @@ test.each([
   ['an invalid config', withEnvironment('production', (env: any) => { env.cluster.instances = 'x'; }), 'invalid-config'],
 ])('%s leaves the tree untouched', (_case, environments, status) => {
   const root = mkdtempSync(join(tmpdir(), 'synth-'));
-  synthesize({ environments: ENVIRONMENTS, fluxRoot: root });
+  synthesize({ ...estate(), fluxRoot: root });
   const before = listFiles(root);
-  expect(synthesize({ environments, fluxRoot: root }).status).toBe(status);
+  expect(synthesize({ ...estate(environments), fluxRoot: root }).status).toBe(status);
   expect(listFiles(root)).toEqual(before);
 });
 
@@ -103,7 +116,7 @@ const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8'
 
 describe('kubectl kustomize', () => {
   const root = mkdtempSync(join(tmpdir(), 'kustomize-'));
-  beforeAll(() => { synthesize({ environments: ENVIRONMENTS, fluxRoot: root }); });
+  beforeAll(() => { synthesize({ ...estate(), fluxRoot: root }); });
 
   test.each(['develop', 'staging', 'production'])('builds the %s directory with every listed object', (env) => {
     if (kubectl.status !== 0) throw new Error('kubectl is not installed: .ci/run installs it; install kubectl to run this test');
@@ -116,10 +129,10 @@ describe('kubectl kustomize', () => {
 
 test('cdk8s synth runs the app end to end and writes dist/', () => {
   const work = mkdtempSync(join(tmpdir(), 'cdk8s-synth-'));
-  for (const entry of ['cdk8s.yaml', 'package.json', 'src', 'imports']) cpSync(join(REPO, entry), join(work, entry), { recursive: true });
+  for (const entry of ['cdk8s.yaml', 'package.json', 'package-lock.json', 'src', 'imports', 'migrations']) cpSync(join(REPO, entry), join(work, entry), { recursive: true });
   require('node:fs').symlinkSync(join(REPO, 'node_modules'), join(work, 'node_modules'));
   const result = spawnSync(join(REPO, 'node_modules/.bin/cdk8s'), ['synth'], { cwd: work, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' } });
-  expect(result.stderr).toMatch(/flux\/: 19 written, 0 removed, 0 unchanged/);
+  expect(result.stderr).toMatch(/flux\/: 58 written, 0 removed, 0 unchanged/);
   expect(result.status).toBe(0);
   expect(listFiles(join(work, 'flux'))).toEqual(listFiles(join(REPO, 'flux')));
   expect(existsSync(join(work, 'dist'))).toBe(true);

@@ -4,6 +4,7 @@ import { EnvironmentConfig } from '../config/types';
 import { FluxChart } from '../flux/flux-chart';
 import { placeInFile } from '../flux/placement';
 import { clustersDirectory } from './cnpg-clusters-chart';
+import { migrationsDirectory } from './cnpg-migrations-chart';
 
 /** Flux health expressions for CNPG kinds: kstatus alone reads them as ready too early. */
 export const CLUSTER_HEALTH_CHECK = {
@@ -13,14 +14,32 @@ export const CLUSTER_HEALTH_CHECK = {
   failed: "status.phase == 'Cluster is unrecoverable and needs manual intervention'",
 };
 
+/**
+ * A Backup has only `status.phase`: without this expression kstatus reads it as ready at once
+ * and the migration would start before its backup exists.
+ */
+export const BACKUP_HEALTH_CHECK = {
+  apiVersion: 'postgresql.cnpg.io/v1',
+  kind: 'Backup',
+  current: "status.phase == 'completed'",
+  failed: "status.phase in ['failed', 'invalid backup definition', 'walArchivingFailing']",
+};
+
 export interface FluxSyncChartProps {
   readonly environment: EnvironmentConfig;
+  /**
+   * The longest `activeDeadlineSeconds` of the environment's migrations: the Jobs stage waits
+   * that long (plus a margin) before Flux gives up on it.
+   * @default 3600
+   */
+  readonly migrationDeadlineSeconds?: number;
 }
 
 /**
- * The Flux `Kustomization` that reconciles an environment's database directory: after the
- * operators it depends on, pruning what is removed from Git, and Ready only once the
- * Cluster reports Ready.
+ * The Flux `Kustomization`s of an environment: the database directory (after the operators it
+ * depends on, Ready once the Cluster reports Ready), then the pre-migration Backups (Ready once
+ * every Backup completed), then the migration Jobs (Ready once every Job completed). Workloads
+ * that need the new schema depend on `cnpg-migrations`.
  */
 export class FluxSyncChart extends FluxChart {
   constructor(scope: Construct, id: string, props: FluxSyncChartProps) {
@@ -49,5 +68,38 @@ export class FluxSyncChart extends FluxChart {
       },
     });
     placeInFile(kustomization, 'cnpg-clusters.yaml');
+    if ((env.migrations?.applied ?? []).length === 0) return;
+
+    const source = { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: flux.sourceName ?? 'flux-system' };
+    const backups = new Kustomization(this, 'MigrationBackups', {
+      metadata: { name: 'cnpg-migration-backups' },
+      spec: {
+        interval,
+        retryInterval: '2m',
+        // A base backup of a large database takes a while.
+        timeout: '2h',
+        path: `./flux/${migrationsDirectory(env.name)}/backups`,
+        prune: true,
+        wait: true,
+        sourceRef: source,
+        dependsOn: [{ name: 'cnpg-clusters' }],
+        healthCheckExprs: [BACKUP_HEALTH_CHECK],
+      },
+    });
+    const jobs = new Kustomization(this, 'Migrations', {
+      metadata: { name: 'cnpg-migrations' },
+      spec: {
+        interval,
+        retryInterval: '5m',
+        timeout: `${Math.ceil((props.migrationDeadlineSeconds ?? 3600) / 60) + 5}m`,
+        path: `./flux/${migrationsDirectory(env.name)}/jobs`,
+        prune: true,
+        wait: true,
+        sourceRef: source,
+        dependsOn: [{ name: 'cnpg-migration-backups' }],
+      },
+    });
+    placeInFile(backups, 'cnpg-migrations.yaml');
+    placeInFile(jobs, 'cnpg-migrations.yaml');
   }
 }

@@ -19,4 +19,7 @@ export const develop = {
     schedule: '0 0 3 * * *',
     retentionPolicy: '7d',
   },
+  migrations: {
+    applied: ['0001-create-users', '0002-add-email-normalized', '0003-backfill-email-normalized', '0004-index-email-normalized', '0005-drop-email'],
+  },
 } satisfies EnvironmentConfig;

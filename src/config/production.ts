@@ -28,4 +28,7 @@ export const production = {
     retentionPolicy: '30d',
   },
   appCredentials: { clusterSecretStore: 'platform-secrets', remoteKey: 'cnpg/production/app-db' },
+  migrations: {
+    applied: ['0001-create-users', '0002-add-email-normalized', '0003-backfill-email-normalized', '0004-index-email-normalized', '0005-drop-email'],
+  },
 } satisfies EnvironmentConfig;

@@ -206,6 +206,110 @@ export interface GuardrailSuppressionConfig {
   readonly reason: string;
 }
 
+/** How a migration's data changes are undone. */
+export type RollbackStrategy = 'pitr' | 'down-sql' | 'forward-fix';
+
+/** The documented data-rollback plan every migration carries. */
+export interface RollbackPlanConfig {
+  /**
+   * How the data is brought back: `pitr` (point-in-time recovery to the second before the
+   * migration started), `down-sql` (a reverse script), `forward-fix` (a follow-up migration).
+   * A migration that destroys data must include `pitr`.
+   */
+  readonly strategies: readonly RollbackStrategy[];
+  /** The written steps an on-call engineer follows, in plain words. */
+  readonly steps: string;
+  /**
+   * Path of the reverse SQL, relative to the repository root. Required with `down-sql`.
+   * @default - none
+   */
+  readonly downSql?: string;
+}
+
+/** Phase of a migration in the expand/contract pattern. */
+export type MigrationPhase = 'expand' | 'migrate' | 'contract';
+
+/** One schema migration, shared by every environment that applies it. */
+export interface MigrationConfig {
+  /** Stable id, used in object names: lowercase letters, digits and dashes, e.g. `0001-add-email-normalized`. */
+  readonly id: string;
+  /** The application release that ships it (semantic version, e.g. `1.4.0`). */
+  readonly release: string;
+  /**
+   * `expand` adds without breaking the previous release, `migrate` moves data (backfills),
+   * `contract` removes what the previous release still used.
+   */
+  readonly phase: MigrationPhase;
+  /**
+   * For a `contract`: the id of the `expand` it completes, which must ship in an earlier release.
+   * @default - none
+   */
+  readonly completes?: string;
+  /** Path of the SQL, relative to the repository root, e.g. `migrations/0001-add-email-normalized/up.sql`. */
+  readonly sql: string;
+  readonly rollback: RollbackPlanConfig;
+  /**
+   * Your own migration tool's image. The SQL is still analysed, and the gate and the checkpoint
+   * still run before it; the tool then owns its ledger.
+   * @default - psql from the cluster's PostgreSQL image runs the SQL
+   */
+  readonly image?: string;
+  /**
+   * Command of `image`.
+   * @default - the image's entrypoint
+   */
+  readonly command?: readonly string[];
+  /**
+   * `lock_timeout` of the migration session: how long a statement may wait for a lock.
+   * @default '5s'
+   */
+  readonly lockTimeout?: string;
+  /**
+   * `statement_timeout` of the migration session.
+   * @default '15min'
+   */
+  readonly statementTimeout?: string;
+  /**
+   * Deadline of the whole Job, in seconds.
+   * @default 3600
+   */
+  readonly activeDeadlineSeconds?: number;
+  /**
+   * Guardrails silenced for this migration (lock-safety warnings, typically).
+   * @default - none
+   */
+  readonly suppressions?: readonly GuardrailSuppressionConfig[];
+}
+
+/** Which migrations an environment applies, and how strictly they are gated. */
+export interface EnvironmentMigrationsConfig {
+  /** Ids of the migrations applied in this environment, in order. */
+  readonly applied: readonly string[];
+  /**
+   * The newest age, in minutes, of the pre-migration backup the gate accepts.
+   * @default 60
+   */
+  readonly maxBackupAgeMinutes?: number;
+  /**
+   * The most days a staging clone may be older than a validation of this environment's
+   * migrations.
+   * @default 7
+   */
+  readonly maxCloneAgeDays?: number;
+}
+
+/** Evidence that a migration ran in this (cloned) environment, as recorded by its Job. */
+export interface MigrationValidationRecord {
+  /** The migration id. */
+  readonly migration: string;
+  /** `sha256:<hex>` of the SQL that ran (the Job's `cnpg-gitops.io/sql-sha256` annotation). */
+  readonly sqlSha256: string;
+  /** When it completed, RFC 3339 with zone (the checkpoint's `finishedAt`). */
+  readonly validatedAt: string;
+  /** `cloneFrom.clonedOn` of the clone it ran on. */
+  readonly clonedOn: string;
+}
+
 /** One environment: everything that differs between develop, staging and production. */
 export interface EnvironmentConfig {
   /** Which environment this file describes; selects the guardrail pack and the Flux directory. */
@@ -228,6 +332,17 @@ export interface EnvironmentConfig {
   readonly cloneFrom?: CloneConfig;
   /** @default - see each field of FluxConfig */
   readonly flux?: FluxConfig;
+  /**
+   * Schema migrations applied here, each gated by a fresh backup.
+   * @default - none
+   */
+  readonly migrations?: EnvironmentMigrationsConfig;
+  /**
+   * Records of migrations validated on this environment's clone: the evidence production
+   * requires before it applies them.
+   * @default - none
+   */
+  readonly migrationValidations?: readonly MigrationValidationRecord[];
   /**
    * Guardrails silenced for this environment.
    * @default - none

@@ -1,4 +1,6 @@
-import { EnvironmentConfig, EnvironmentName } from './types';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { EnvironmentConfig, EnvironmentName, MigrationConfig } from './types';
 
 /** A mistake in an environment config, reported like a compiler error. */
 export interface ConfigError {
@@ -20,6 +22,11 @@ const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 const CPU = /^[0-9]+(\.[0-9]+)?m?$/;
 const DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const MIGRATION_ID = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/;
+const RELEASE = /^\d+\.\d+\.\d+$/;
+const PG_DURATION = /^\d+(us|ms|s|min|h|d)?$/;
+const RFC3339_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+export const MIGRATIONS_FILE = 'src/config/migrations.ts';
 
 function describe(value: unknown): string {
   return value === undefined ? 'nothing' : typeof value === 'string' ? 'a string' : Array.isArray(value) ? 'a list' : typeof value;
@@ -82,6 +89,8 @@ function object<T>(spec: { readonly [K in keyof T]-?: Validator }): Validator {
   };
 }
 
+const suppressionList = optional(list(object<NonNullable<EnvironmentConfig['suppressions']>[number]>({ id: text(), reason: text() })));
+
 const externalSecret = object<EnvironmentConfig['objectStore']['credentials']>({
   clusterSecretStore: text(DNS_LABEL, 'the name of a ClusterSecretStore (lowercase letters, digits, dashes)'),
   remoteKey: text(),
@@ -138,7 +147,37 @@ const environmentSpec = object<EnvironmentConfig>({
     dependsOn: optional(list(text(DNS_LABEL, 'the name of a Flux Kustomization'))),
     interval: optional(text(DURATION, 'a Go duration such as "10m"')),
   })),
-  suppressions: optional(list(object<NonNullable<EnvironmentConfig['suppressions']>[number]>({ id: text(), reason: text() }))),
+  suppressions: suppressionList,
+  migrations: optional(object<NonNullable<EnvironmentConfig['migrations']>>({
+    applied: list(text(MIGRATION_ID, 'a migration id from src/config/migrations.ts')),
+    maxBackupAgeMinutes: optional(integer(1, 1440)),
+    maxCloneAgeDays: optional(integer(1, 90)),
+  })),
+  migrationValidations: optional(list(object<NonNullable<EnvironmentConfig['migrationValidations']>[number]>({
+    migration: text(MIGRATION_ID, 'a migration id'),
+    sqlSha256: text(/^sha256:[0-9a-f]{64}$/, '"sha256:" and 64 hex digits, as the migration Job prints it'),
+    validatedAt: text(RFC3339_WITH_ZONE, 'an RFC 3339 time with a zone, e.g. "2026-11-18T09:30:00Z"'),
+    clonedOn: day,
+  }))),
+});
+
+const migrationSpec = object<MigrationConfig>({
+  id: text(MIGRATION_ID, 'lowercase letters, digits and dashes, at most 40 characters (it names Kubernetes objects)'),
+  release: text(RELEASE, 'a release version MAJOR.MINOR.PATCH, e.g. "1.4.0"'),
+  phase: oneOf(['expand', 'migrate', 'contract']),
+  completes: optional(text(MIGRATION_ID, 'the id of the expand migration this contract completes')),
+  sql: text(/\.sql$/, 'the path of a .sql file relative to the repository root'),
+  rollback: object<MigrationConfig['rollback']>({
+    strategies: list(oneOf(['pitr', 'down-sql', 'forward-fix'])),
+    steps: text(),
+    downSql: optional(text(/\.sql$/, 'the path of a .sql file relative to the repository root')),
+  }),
+  image: optional(text()),
+  command: optional(list(text())),
+  lockTimeout: optional(text(PG_DURATION, 'a PostgreSQL duration such as "5s" or "2min"')),
+  statementTimeout: optional(text(PG_DURATION, 'a PostgreSQL duration such as "15min"')),
+  activeDeadlineSeconds: optional(integer(60, 86_400)),
+  suppressions: suppressionList,
 });
 
 /** Path of an environment's config file. */
@@ -151,8 +190,8 @@ export function configFileOf(name: unknown): string {
  * every mistake found. Policy (retention minimums, schedules, instance counts...) is left to
  * the guardrails, which see the rendered objects.
  */
-export function validateEnvironments(configs: readonly unknown[]): ConfigError[] {
-  const errors: ConfigError[] = [];
+export function validateEnvironments(configs: readonly unknown[], migrations: readonly unknown[] = [], repoRoot = '.'): ConfigError[] {
+  const errors: ConfigError[] = validateMigrations(migrations, repoRoot);
   const seen = new Map<unknown, number>();
   configs.forEach((config, index) => {
     const name = (config as any)?.name;
@@ -165,8 +204,13 @@ export function validateEnvironments(configs: readonly unknown[]): ConfigError[]
   if (errors.length > 0) return errors;
 
   const environments = configs as readonly EnvironmentConfig[];
+  const migrationIds = new Set((migrations as readonly MigrationConfig[]).map((migration) => migration.id));
   for (const env of environments) {
     const report: Report = (field, message, value) => errors.push({ file: configFileOf(env.name), field, message, value });
+    env.migrations?.applied.forEach((id, index) => {
+      if (!migrationIds.has(id)) report(`migrations.applied[${index}]`, `names migration "${id}", which ${MIGRATIONS_FILE} does not declare`, id);
+      if (env.migrations!.applied.indexOf(id) !== index) report(`migrations.applied[${index}]`, `lists migration "${id}" twice`, id);
+    });
     if (env.objectStore.provider !== 'aws-s3' && env.objectStore.endpointURL === undefined) {
       report('objectStore.endpointURL', `is required for provider "${env.objectStore.provider}" (R2: "https://<account id>.r2.cloudflarestorage.com")`, undefined);
     }
@@ -185,6 +229,25 @@ export function validateEnvironments(configs: readonly unknown[]): ConfigError[]
       }
     }
   }
+  return errors;
+}
+
+/** Checks the migration catalog: shapes, unique ids, and that every SQL file it names exists. */
+function validateMigrations(migrations: readonly unknown[], repoRoot: string): ConfigError[] {
+  const errors: ConfigError[] = [];
+  const report: Report = (field, message, value) => errors.push({ file: MIGRATIONS_FILE, field, message, value });
+  const seen = new Set<unknown>();
+  migrations.forEach((migration, index) => {
+    const before = errors.length;
+    migrationSpec(migration, `migrations[${index}]`, report);
+    if (errors.length > before) return;
+    const { id, sql, rollback } = migration as MigrationConfig;
+    if (seen.has(id)) report(`migrations[${index}].id`, `migration "${id}" is declared twice`, id);
+    seen.add(id);
+    for (const [field, path] of [['sql', sql], ['rollback.downSql', rollback.downSql]] as const) {
+      if (path !== undefined && !existsSync(join(repoRoot, path))) report(`migrations[${index}].${field}`, `file ${path} does not exist (paths are relative to the repository root)`, path);
+    }
+  });
   return errors;
 }
 

@@ -76,6 +76,8 @@ export class CnpgCluster extends Construct {
   /** Recovery window of the archive. */
   public readonly retentionPolicy: string;
   public readonly storageSize: string;
+  /** PostgreSQL operand image; migration Jobs run psql from the same image. */
+  public readonly imageName: string;
   /** The store this cluster was recovered from, when it is a clone. */
   public readonly recoveredFrom?: { readonly cluster: CnpgCluster; readonly objectStore: BarmanObjectStore };
 
@@ -91,6 +93,7 @@ export class CnpgCluster extends Construct {
     this.serverName = props.serverName ?? props.name;
     this.retentionPolicy = props.retentionPolicy;
     this.storageSize = props.storageSize;
+    this.imageName = props.imageName ?? DEFAULT_POSTGRES_IMAGE;
 
     this.objectStore = new BarmanObjectStore(this, 'ObjectStore', {
       ...props.objectStore,
@@ -132,7 +135,7 @@ export class CnpgCluster extends Construct {
       },
       spec: {
         instances: this.instances,
-        imageName: props.imageName ?? DEFAULT_POSTGRES_IMAGE,
+        imageName: this.imageName,
         enableSuperuserAccess: props.enableSuperuserAccess ?? false,
         storage: { size: props.storageSize, storageClass: props.storageClass },
         walStorage: props.walStorageSize === undefined

@@ -3,10 +3,28 @@ import { IConstruct } from 'constructs';
 import { RenderedObject } from '../guardrails/rule';
 import { fileOf } from './placement';
 
-/** A rendered object together with the construct it came from and its file. */
-export interface PlacedObject extends RenderedObject {
-  readonly apiObject: ApiObject;
+/** A reviewed object together with the construct it came from (suppressions cover subtrees). */
+export interface ReviewedObject extends RenderedObject {
+  readonly construct: IConstruct;
+}
+
+/** A rendered object and the file of its Flux directory it is written to. */
+export interface PlacedObject extends ReviewedObject {
   readonly file: string;
+}
+
+/** A construct that also submits a synthetic object for review, such as a migration's analysis. */
+interface Reviewable extends IConstruct {
+  reviewObject(): { kind: string; name: string; manifest: unknown };
+}
+
+function isReviewable(construct: IConstruct): construct is Reviewable {
+  return typeof (construct as Partial<Reviewable>).reviewObject === 'function';
+}
+
+/** The synthetic objects below a scope that guardrails review but synthesis never writes. */
+export function reviewObjects(scope: IConstruct): ReviewedObject[] {
+  return scope.node.findAll().filter(isReviewable).map((construct) => ({ ...construct.reviewObject(), path: construct.node.path, construct }));
 }
 
 /** Renders every ApiObject below a scope once, in construct order. */
@@ -20,7 +38,7 @@ export function renderObjects(scope: IConstruct): PlacedObject[] {
         name: manifest.metadata?.name,
         manifest,
         path: apiObject.node.path,
-        apiObject,
+        construct: apiObject,
         file: fileOf(apiObject),
       };
     });

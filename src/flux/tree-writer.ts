@@ -35,19 +35,26 @@ function yamlOf(manifest: unknown): string {
   return YAML.stringify(manifest, { lineWidth: 0 });
 }
 
-/** Renders directories into files: objects grouped by file, in construct order, plus kustomization.yaml. */
+/**
+ * Renders directories into files: objects grouped by file, in construct order, plus a
+ * `kustomization.yaml` in every directory (and subdirectory) that holds files.
+ */
 export function renderTree(directories: readonly DirectoryContent[]): TreeFile[] {
   const files: TreeFile[] = [];
   for (const directory of directories) {
     const byFile = new Map<string, unknown[]>();
     for (const object of directory.objects) byFile.set(object.file, [...(byFile.get(object.file) ?? []), object.manifest]);
-    const names = [...byFile.keys()].sort();
-    for (const name of names) {
+    const byFolder = new Map<string, string[]>();
+    for (const name of [...byFile.keys()].sort()) {
+      const slash = name.lastIndexOf('/');
+      const folder = slash === -1 ? directory.directory : `${directory.directory}/${name.slice(0, slash)}`;
+      byFolder.set(folder, [...(byFolder.get(folder) ?? []), name.slice(slash + 1)]);
       files.push({ path: `${directory.directory}/${name}`, content: header(directory.environment) + byFile.get(name)!.map(yamlOf).join('---\n') });
     }
-    if (directory.kustomization) {
-      const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: names };
-      files.push({ path: `${directory.directory}/kustomization.yaml`, content: header(directory.environment) + yamlOf(kustomization) });
+    if (!directory.kustomization) continue;
+    for (const [folder, resources] of byFolder) {
+      const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
+      files.push({ path: `${folder}/kustomization.yaml`, content: header(directory.environment) + yamlOf(kustomization) });
     }
   }
   return files.sort((a, b) => a.path.localeCompare(b.path));

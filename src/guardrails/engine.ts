@@ -1,5 +1,5 @@
 import { EnvironmentName } from '../config/types';
-import { PlacedObject } from '../flux/render';
+import { ReviewedObject } from '../flux/render';
 import { parametersOf, severityOf, UNSUPPRESSIBLE_IN_PRODUCTION } from './packs';
 import { docsPage, Guardrail, RuleContext } from './rule';
 import { GUARDRAILS } from './rules';
@@ -14,7 +14,9 @@ export interface Violation {
   readonly environment: EnvironmentName;
   /** Construct path of the offending object. */
   readonly path: string;
-  /** Environment config field to change, e.g. `backup.schedule`. */
+  /** Config file that holds the field, e.g. `src/config/production.ts`. */
+  readonly configFile: string;
+  /** Config field to change, e.g. `backup.schedule`. */
   readonly configField: string;
   readonly message: string;
   readonly value: unknown;
@@ -36,7 +38,7 @@ export interface GuardrailReport {
 /** The objects of one environment and the suppressions declared over them. */
 export interface EnvironmentObjects {
   readonly environment: EnvironmentName;
-  readonly objects: readonly PlacedObject[];
+  readonly objects: readonly ReviewedObject[];
   readonly suppressions: readonly ScopedSuppression[];
 }
 
@@ -62,7 +64,7 @@ export function evaluateGuardrails(environments: readonly EnvironmentObjects[], 
         const severity = severityOf(rule.id, environment);
         if (severity === 'off') continue;
         for (const violation of findingsOf(rule, object, context, severity)) {
-          const suppression = valid.find((candidate) => candidate.id === rule.id && covers(candidate, object.apiObject));
+          const suppression = valid.find((candidate) => candidate.id === rule.id && covers(candidate, object.construct));
           if (suppression) suppressed.push({ ...violation, reason: suppression.reason });
           else violations.push(violation);
         }
@@ -72,21 +74,22 @@ export function evaluateGuardrails(environments: readonly EnvironmentObjects[], 
   return { violations: sortViolations(violations), suppressed: sortViolations(suppressed) };
 }
 
-function findingsOf(rule: Guardrail, object: PlacedObject, context: RuleContext, severity: 'error' | 'warning'): Violation[] {
+function findingsOf(rule: Guardrail, object: ReviewedObject, context: RuleContext, severity: 'error' | 'warning'): Violation[] {
   const base = { ruleId: rule.id, severity, environment: context.environment, path: object.path, fix: rule.fix, docs: docsPage(rule.id) };
   try {
     return rule.check(object, context).map((finding) => ({
       ...base,
+      configFile: finding.configFile ?? configFile(context.environment),
       configField: finding.configField ?? rule.configField,
       message: finding.message,
       value: finding.value,
     }));
   } catch (error) {
-    return [{ ...base, severity: 'error', configField: rule.configField, message: `rule threw an error while checking ${object.kind} ${object.name}: ${(error as Error).message}`, value: object.name }];
+    return [{ ...base, severity: 'error', configFile: configFile(context.environment), configField: rule.configField, message: `rule threw an error while checking ${object.kind} ${object.name}: ${(error as Error).message}`, value: object.name }];
   }
 }
 
-function contextFor(environment: EnvironmentName, objects: readonly PlacedObject[]): RuleContext {
+function contextFor(environment: EnvironmentName, objects: readonly ReviewedObject[]): RuleContext {
   const byKey = new Map(objects.map((object) => [`${object.kind}/${object.name}`, object]));
   return {
     environment,
@@ -113,6 +116,7 @@ function suppressionViolation(suppression: ScopedSuppression, environment: Envir
     severity: 'error',
     environment,
     path: suppression.scope.node.path,
+    configFile: configFile(environment),
     configField: 'suppressions',
     message: problem,
     value: { id: suppression.id, reason: suppression.reason },
@@ -137,6 +141,6 @@ function formatValue(value: unknown): string {
 
 /** One line per violation: id, severity, where, which config field, what, the value and the fix. */
 export function formatViolation(violation: Violation): string {
-  return `[${violation.ruleId}] ${violation.severity} ${violation.path} (${configFile(violation.environment)}: ${violation.configField}): `
+  return `[${violation.ruleId}] ${violation.severity} ${violation.path} (${violation.configFile}: ${violation.configField}): `
     + `${violation.message} (got ${formatValue(violation.value)}) → fix: ${violation.fix} (${violation.docs})`;
 }

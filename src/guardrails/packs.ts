@@ -12,9 +12,26 @@ const SEVERITIES: Readonly<Record<string, readonly [develop: Severity, staging: 
   BKP004: ['warning', 'warning', 'error'],
   BKP005: ['error', 'error', 'error'],
   CLU001: ['error', 'error', 'error'],
+  FLX001: ['error', 'error', 'error'],
   HA001: ['error', 'error', 'error'],
   HA002: ['off', 'off', 'error'],
   HA003: ['off', 'warning', 'error'],
+  LCK001: ['warning', 'warning', 'warning'],
+  LCK002: ['warning', 'warning', 'warning'],
+  LCK003: ['warning', 'warning', 'warning'],
+  LCK004: ['warning', 'warning', 'warning'],
+  LCK005: ['warning', 'warning', 'warning'],
+  LCK006: ['warning', 'warning', 'warning'],
+  LCK007: ['warning', 'warning', 'warning'],
+  LCK008: ['warning', 'warning', 'warning'],
+  MIG001: ['error', 'error', 'error'],
+  MIG002: ['error', 'error', 'error'],
+  MIG003: ['error', 'error', 'error'],
+  MIG004: ['error', 'error', 'error'],
+  MIG005: ['error', 'error', 'error'],
+  MIG006: ['off', 'off', 'error'],
+  MIG007: ['error', 'error', 'error'],
+  MIG008: ['warning', 'warning', 'warning'],
   OBJ001: ['error', 'error', 'error'],
   RCV001: ['error', 'error', 'error'],
   SEC001: ['error', 'error', 'error'],
@@ -32,7 +49,7 @@ const PARAMETERS: Readonly<Record<EnvironmentName, PackParameters>> = {
 };
 
 /** Rules that protect recoverability and secrets: no suppression is accepted for them in production. */
-export const UNSUPPRESSIBLE_IN_PRODUCTION: readonly string[] = ['BKP005', 'SEC001', 'WAL001', 'WAL002', 'WAL003'];
+export const UNSUPPRESSIBLE_IN_PRODUCTION: readonly string[] = ['BKP005', 'MIG001', 'MIG002', 'MIG005', 'MIG006', 'MIG007', 'SEC001', 'WAL001', 'WAL002', 'WAL003'];
 
 const COLUMN: Readonly<Record<EnvironmentName, 0 | 1 | 2>> = { develop: 0, staging: 1, production: 2 };
 

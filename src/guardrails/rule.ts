@@ -1,4 +1,5 @@
 import { EnvironmentName } from '../config/types';
+import { MIGRATIONS_FILE } from '../config/validate';
 
 /** One Kubernetes object as it will be written to the Flux tree. */
 export interface RenderedObject {
@@ -42,6 +43,16 @@ export interface Finding {
    * @default - the rule's configField
    */
   readonly configField?: string;
+  /**
+   * The config file that holds the field.
+   * @default - the environment's config file
+   */
+  readonly configFile?: string;
+}
+
+/** Points a finding at a field of one migration in the migration catalog. */
+export function catalogField(migrationId: string, field: string): Pick<Finding, 'configField' | 'configFile'> {
+  return { configFile: MIGRATIONS_FILE, configField: `${migrationId}.${field}` };
 }
 
 /**

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '../..');
 const runs = Number(process.env.BENCH_RUNS ?? 9);
 const work = mkdtempSync(join(tmpdir(), 'cnpg-bench-'));
-for (const entry of ['cdk8s.yaml', 'package.json', 'package-lock.json', 'src', 'imports', 'flux']) cpSync(join(root, entry), join(work, entry), { recursive: true });
+for (const entry of ['cdk8s.yaml', 'package.json', 'package-lock.json', 'src', 'imports', 'migrations', 'flux']) cpSync(join(root, entry), join(work, entry), { recursive: true });
 symlinkSync(join(root, 'node_modules'), join(work, 'node_modules'));
 const env = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
 const cdk8s = join(root, 'node_modules/.bin/cdk8s');

@@ -1,9 +1,11 @@
 import { formatConfigError, validateEnvironments } from '../../src/config/validate';
 import { renderEnvironments } from '../../src/synthesize';
-import { shippedEnvironments, withEnvironment } from '../helpers/fixtures';
+import { estate, REPO_ROOT, shippedEnvironments, shippedMigrations, withEnvironment } from '../helpers/fixtures';
+
+const validate = (environments: readonly unknown[], migrations: readonly unknown[] = shippedMigrations()) => validateEnvironments(environments, migrations, REPO_ROOT);
 
 test('the shipped configs are valid', () => {
-  expect(validateEnvironments(shippedEnvironments())).toEqual([]);
+  expect(validate(shippedEnvironments())).toEqual([]);
 });
 
 describe('fails when', () => {
@@ -26,39 +28,39 @@ describe('fails when', () => {
     ['suppressions is not a list', (env: any) => { env.suppressions = { id: 'X' }; }, 'suppressions', /must be a list/],
     ['a parameter is not a string', (env: any) => { env.cluster.postgresqlParameters = { max_connections: 200 }; }, 'cluster.postgresqlParameters.max_connections', /non-empty string, got number/],
   ])('%s', (_case, change, field, message) => {
-    const errors = validateEnvironments(withEnvironment('staging', change));
+    const errors = validate(withEnvironment('staging', change));
     expect(errors).toContainEqual(expect.objectContaining({ file: 'src/config/staging.ts', field, message: expect.stringMatching(message) }));
   });
 
   test('two environments form a clone cycle', () => {
     const environments = shippedEnvironments();
     environments.find((env) => env.name === 'production')!.cloneFrom = { environment: 'staging', clonedOn: '2026-11-01', credentials: { clusterSecretStore: 'store', remoteKey: 'k' } };
-    expect(validateEnvironments(environments)).toContainEqual(expect.objectContaining({ field: 'cloneFrom.environment', message: expect.stringMatching(/cycle \(staging → production → staging\)|cycle \(production → staging → production\)/) }));
+    expect(validate(environments)).toContainEqual(expect.objectContaining({ field: 'cloneFrom.environment', message: expect.stringMatching(/cycle \(staging → production → staging\)|cycle \(production → staging → production\)/) }));
   });
 
   test('an environment clones one that is not configured', () => {
     const environments = shippedEnvironments().filter((env) => env.name !== 'production');
-    expect(validateEnvironments(environments)).toContainEqual(expect.objectContaining({ file: 'src/config/staging.ts', message: expect.stringMatching(/"production", which is not configured/) }));
+    expect(validate(environments)).toContainEqual(expect.objectContaining({ file: 'src/config/staging.ts', message: expect.stringMatching(/"production", which is not configured/) }));
   });
 
   test('an environment is defined twice', () => {
     const environments = shippedEnvironments();
     environments.push(structuredClone(environments[0]));
-    expect(validateEnvironments(environments)).toContainEqual(expect.objectContaining({ field: 'name', message: expect.stringMatching(/defined twice/) }));
+    expect(validate(environments)).toContainEqual(expect.objectContaining({ field: 'name', message: expect.stringMatching(/defined twice/) }));
   });
 
   test.each([null, 42, 'production', []])('an environment is %j', (config) => {
-    const errors = validateEnvironments([config]);
+    const errors = validate([config]);
     expect(errors).toEqual([expect.objectContaining({ file: 'src/config/index.ts', field: 'environments[0]', message: expect.stringMatching(/must be an object/) })]);
   });
 });
 
 test('every mistake is reported at once, one line each, naming file and field', () => {
-  const outcome = renderEnvironments(withEnvironment('production', (env: any) => {
+  const outcome = renderEnvironments(estate(withEnvironment('production', (env: any) => {
     env.cluster.instances = 'three';
     env.backup.retentionPolicy = undefined;
     env.objectStore.credentials.clusterSecretStore = 'Not A Name';
-  }));
+  })));
   expect(outcome.status).toBe('invalid-config');
   if (outcome.status !== 'invalid-config') return;
   expect(outcome.configErrors.map(formatConfigError)).toEqual([

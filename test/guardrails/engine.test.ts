@@ -1,12 +1,12 @@
-import { ENVIRONMENTS } from '../../src/config';
 import { evaluateGuardrails, formatViolation } from '../../src/guardrails/engine';
 import { Guardrail } from '../../src/guardrails/rule';
 import { renderObjects } from '../../src/flux/render';
 import { buildApp } from '../../src/synthesize';
+import { estate } from '../helpers/fixtures';
 
 function developObjects() {
-  const { charts } = buildApp(ENVIRONMENTS);
-  const develop = charts.filter((chart) => chart.environment.name === 'develop');
+  const { charts } = buildApp(estate());
+  const develop = charts.filter((chart) => chart.environment.name === 'develop' && chart.directory.includes('cnpg-clusters'));
   return [{ environment: 'develop' as const, objects: develop.flatMap((chart) => renderObjects(chart)), suppressions: [] }];
 }
 
@@ -43,6 +43,7 @@ test('a violation is one line naming id, path, config file and field, value, fix
     severity: 'error',
     environment: 'production',
     path: 'production/ScheduledBackup/Resource',
+    configFile: 'src/config/production.ts',
     configField: 'backup.schedule',
     message: 'schedule has 5 fields',
     value: '0 3 * * *',

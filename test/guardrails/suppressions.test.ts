@@ -1,6 +1,6 @@
 import { renderEnvironments } from '../../src/synthesize';
 import { SUPPRESSIONS_ANNOTATION } from '../../src/guardrails/suppressions';
-import { idsIn, violationsOf, withEnvironment } from '../helpers/fixtures';
+import { estate, idsIn, violationsOf, withEnvironment } from '../helpers/fixtures';
 
 const weeklyProduction = (suppressions: { id: string; reason: string }[]) => withEnvironment('production', (env) => {
   env.backup.schedule = '0 0 3 * * SUN';
@@ -8,7 +8,7 @@ const weeklyProduction = (suppressions: { id: string; reason: string }[]) => wit
 });
 
 test('a suppression with a reason silences the rule and is annotated on every object it covers', () => {
-  const outcome = renderEnvironments(weeklyProduction([{ id: 'BKP004', reason: 'weekly full backups, WAL covers the days between (RTO agreed with product)' }]));
+  const outcome = renderEnvironments(estate(weeklyProduction([{ id: 'BKP004', reason: 'weekly full backups, WAL covers the days between (RTO agreed with product)' }])));
   expect(outcome.status).toBe('rendered');
   if (outcome.status !== 'rendered') return;
   expect(idsIn(outcome.report.violations)).not.toContain('BKP004');

@@ -1,5 +1,6 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as YAML from 'yaml';
@@ -66,4 +67,15 @@ export function schemaErrors(validators: CrdValidators, manifest: any): string[]
   if (!validate) return [`no schema for ${manifest.apiVersion} ${manifest.kind}`];
   if (validate(manifest)) return [];
   return (validate.errors ?? []).map((error) => `${manifest.kind}/${manifest.metadata?.name}${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`);
+}
+
+/** Whether a manifest is a built-in Kubernetes kind (validated by `builtInSchemaErrors`). */
+export function isBuiltIn(manifest: any): boolean {
+  return !String(manifest.apiVersion).includes('.') || String(manifest.apiVersion).includes('.k8s.io/');
+}
+
+/** Schema errors of built-in Kubernetes objects, from the upstream OpenAPI schemas. */
+export function builtInSchemaErrors(manifests: readonly unknown[]): string[] {
+  const output = execFileSync(process.execPath, [join(__dirname, 'validate-builtins.mjs')], { input: JSON.stringify(manifests), encoding: 'utf8' });
+  return JSON.parse(output);
 }

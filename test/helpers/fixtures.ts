@@ -1,9 +1,13 @@
 import { App } from 'cdk8s';
-import { ENVIRONMENTS } from '../../src/config';
-import { EnvironmentConfig, EnvironmentName } from '../../src/config/types';
+import { ENVIRONMENTS, MIGRATION_CATALOG } from '../../src/config';
+import { EnvironmentConfig, EnvironmentName, MigrationConfig } from '../../src/config/types';
 import { FluxChart } from '../../src/flux/flux-chart';
 import { Violation } from '../../src/guardrails/engine';
-import { buildApp, evaluateApp, renderEnvironments } from '../../src/synthesize';
+import { buildApp, Estate, evaluateApp, renderEnvironments } from '../../src/synthesize';
+import { join } from 'node:path';
+
+/** The repository root, which the catalog's SQL paths are relative to. */
+export const REPO_ROOT = join(__dirname, '../..');
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 
@@ -19,9 +23,19 @@ export function withEnvironment(name: EnvironmentName, change: (env: Mutable<Env
   return environments;
 }
 
+/** A deep, writable copy of the shipped migration catalog. */
+export function shippedMigrations(): Mutable<MigrationConfig>[] {
+  return structuredClone(MIGRATION_CATALOG) as Mutable<MigrationConfig>[];
+}
+
+/** The shipped estate (or one with other environments or migrations), ready for buildApp. */
+export function estate(environments: readonly unknown[] = ENVIRONMENTS, migrations: readonly unknown[] = MIGRATION_CATALOG): Estate {
+  return { environments, migrations, repoRoot: REPO_ROOT } as Estate;
+}
+
 /** Every violation (errors and warnings) the guardrails report for these configs. */
-export function violationsOf(environments: readonly unknown[]): readonly Violation[] {
-  const outcome = renderEnvironments(environments);
+export function violationsOf(environments: readonly unknown[], migrations: readonly unknown[] = MIGRATION_CATALOG): readonly Violation[] {
+  const outcome = renderEnvironments(estate(environments, migrations));
   if (outcome.status === 'invalid-config') {
     throw new Error(`fixture config is invalid: ${JSON.stringify(outcome.configErrors)}`);
   }
@@ -30,7 +44,7 @@ export function violationsOf(environments: readonly unknown[]): readonly Violati
 
 /** Violations after changing the built app (an escape-hatch override), before rendering. */
 export function violationsAfter(patch: (charts: FluxChart[], app: App) => void, environments: readonly EnvironmentConfig[] = ENVIRONMENTS): readonly Violation[] {
-  const { app, charts } = buildApp(environments);
+  const { app, charts } = buildApp(estate(environments));
   patch(charts, app);
   return evaluateApp(app, charts).report.violations;
 }

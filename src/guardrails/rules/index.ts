@@ -1,5 +1,15 @@
 import { Guardrail } from '../rule';
 import { appCredentialsExternal } from './app-credentials-external';
+import { contractAfterExpand } from './contract-after-expand';
+import { expandContract } from './expand-contract';
+import { jobSafety } from './job-safety';
+import { checkNotValid, foreignKeyNotValid, indexConcurrently, setNotNull, timeoutsKept, typeRewrite, uniqueUsingIndex, volatileDefault } from './lock-safety';
+import { preMigrationBackup } from './pre-migration-backup';
+import { rollbackPlan } from './rollback-plan';
+import { singleTransaction } from './single-transaction';
+import { sqlParses } from './sql-parses';
+import { stagingValidation } from './staging-validation';
+import { substitutionSafe } from './substitution-safe';
 import { archiveIsolation } from './archive-isolation';
 import { clusterName } from './cluster-name';
 import { credentialsByReference } from './credentials-by-reference';
@@ -25,9 +35,26 @@ export const GUARDRAILS: readonly Guardrail[] = [
   scheduleFrequency,
   pluginMethod,
   clusterName,
+  substitutionSafe,
   instancesMinimum,
   zoneAntiAffinity,
   resourcesSet,
+  indexConcurrently,
+  checkNotValid,
+  foreignKeyNotValid,
+  volatileDefault,
+  timeoutsKept,
+  setNotNull,
+  typeRewrite,
+  uniqueUsingIndex,
+  preMigrationBackup,
+  rollbackPlan,
+  expandContract,
+  contractAfterExpand,
+  sqlParses,
+  stagingValidation,
+  jobSafety,
+  singleTransaction,
   endpointURL,
   recoveryServerName,
   credentialsByReference,

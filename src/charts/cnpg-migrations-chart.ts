@@ -1,0 +1,55 @@
+import { Construct } from 'constructs';
+import { EnvironmentConfig, MigrationConfig } from '../config/types';
+import { CnpgCluster } from '../constructs/cnpg-cluster';
+import { CloneValidation, GuardedMigrationJob } from '../constructs/guarded-migration-job';
+import { FluxChart } from '../flux/flux-chart';
+import { suppressGuardrail } from '../guardrails/suppressions';
+
+/** Directory of an environment's migrations, relative to `flux/`: `backups/` and `jobs/` below it. */
+export function migrationsDirectory(environment: string): string {
+  return `infrastructure/data/cnpg-migrations/${environment}`;
+}
+
+export interface CnpgMigrationsChartProps {
+  readonly environment: EnvironmentConfig;
+  /** The cluster the migrations change. */
+  readonly cluster: CnpgCluster;
+  /** The migration catalog. */
+  readonly migrations: readonly MigrationConfig[];
+  /** Reads a file of the repository (the SQL). */
+  readonly readFile: (path: string) => string;
+  /**
+   * Evidence from the environment that clones this one.
+   * @default - no clone: nothing to validate against
+   */
+  readonly cloneValidation?: Omit<CloneValidation, 'record' | 'maxCloneAgeDays'> & { readonly records: CloneValidation['record'][] };
+}
+
+/** One environment's migrations, each a GuardedMigrationJob, in the order the config applies them. */
+export class CnpgMigrationsChart extends FluxChart {
+  public readonly jobs: GuardedMigrationJob[];
+
+  constructor(scope: Construct, id: string, props: CnpgMigrationsChartProps) {
+    const env = props.environment;
+    super(scope, id, { environment: env, namespace: env.namespace, directory: migrationsDirectory(env.name) });
+    const catalog = new Map(props.migrations.map((migration) => [migration.id, migration]));
+    this.jobs = (env.migrations?.applied ?? []).map((migrationId) => {
+      const migration = catalog.get(migrationId)!;
+      const job = new GuardedMigrationJob(this, migrationId, {
+        cluster: props.cluster,
+        migration,
+        sql: props.readFile(migration.sql),
+        downSql: migration.rollback.downSql === undefined ? undefined : props.readFile(migration.rollback.downSql),
+        maxBackupAgeMinutes: env.migrations?.maxBackupAgeMinutes,
+        clonedOn: env.cloneFrom?.clonedOn,
+        cloneValidation: props.cloneValidation && {
+          environment: props.cloneValidation.environment,
+          record: props.cloneValidation.records.find((record) => record?.migration === migrationId),
+          maxCloneAgeDays: env.migrations?.maxCloneAgeDays ?? 7,
+        },
+      });
+      for (const suppression of migration.suppressions ?? []) suppressGuardrail(job, suppression);
+      return job;
+    });
+  }
+}
