@@ -1,0 +1,222 @@
+import { JsonPatch } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
+import { idsIn, violationsAfter } from '../helpers/fixtures';
+import { migrationViolations } from '../helpers/migrations';
+
+const addColumn = { id: '0001-add', sql: 'ALTER TABLE users ADD COLUMN nickname text;' };
+
+function jobObject(charts: any[], environment: string, kind: string): ApiObject {
+  return charts.find((chart) => chart.environment.name === environment && chart.directory.includes('cnpg-migrations'))
+    .node.findAll().filter((c: any) => c instanceof ApiObject).find((o: ApiObject) => o.kind === kind && o.name.startsWith('migrate-0001'));
+}
+
+test('the example history (expand, migrate, index, contract) violates nothing', () => {
+  expect(idsIn(violationsAfter(() => undefined))).toEqual([]);
+});
+
+describe('MIG001: pre-migration backup and gate', () => {
+  test('Noncompliance: the gate init container is removed', () => {
+    const violations = violationsAfter((charts) => jobObject(charts, 'production', 'Job').addJsonPatch(JsonPatch.remove('/spec/template/spec/initContainers/0')));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG001', environment: 'production', message: expect.stringMatching(/does not wait for its backup in a gate/) }));
+  });
+  test('Noncompliance: the Job points at a backup that is not rendered', () => {
+    const violations = violationsAfter((charts) => jobObject(charts, 'develop', 'Job').metadata.addAnnotation('cnpg-gitops.io/pre-migration-backup', 'elsewhere'));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG001', value: 'elsewhere' }));
+  });
+  test('Noncompliance: the target cluster does not archive WAL', () => {
+    const violations = violationsAfter((charts) => charts.find((c) => c.environment.name === 'develop' && c.directory.includes('cnpg-clusters'))!
+      .node.findAll().find((c: any) => c instanceof ApiObject && c.kind === 'Cluster').addJsonPatch(JsonPatch.remove('/spec/plugins')));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG001', message: expect.stringMatching(/does not archive WAL/) }));
+  });
+  test('Compliance: every shipped migration Job', () => {
+    expect(idsIn(violationsAfter(() => undefined))).not.toContain('MIG001');
+  });
+});
+
+describe('MIG002: rollback plan', () => {
+  test('Noncompliance: a destructive migration that only plans down-sql', () => {
+    const violations = migrationViolations([{ id: '0001-drop', phase: 'contract', completes: undefined, sql: 'ALTER TABLE users DROP COLUMN email;', downSql: 'ALTER TABLE users ADD COLUMN email text;', rollback: { strategies: ['down-sql'] } }]);
+    expect(violations).toContainEqual(expect.objectContaining({
+      ruleId: 'MIG002',
+      configFile: 'src/config/migrations.ts',
+      configField: '0001-drop.rollback.strategies',
+      message: expect.stringMatching(/destroys data \(line 1: drop column users.email\) but its rollback does not include pitr/),
+    }));
+  });
+  test.each([
+    ['no strategy', { strategies: [] }, /names no rollback strategy/],
+    ['steps too short', { steps: 'restore' }, /no written rollback steps/],
+    ['down-sql without a script', { strategies: ['down-sql' as const] }, /plans down-sql without a down script/],
+  ])('Noncompliance: %s', (_case, rollback, message) => {
+    expect(migrationViolations([{ ...addColumn, rollback }])).toContainEqual(expect.objectContaining({ ruleId: 'MIG002', message: expect.stringMatching(message) }));
+  });
+  test('Compliance: destructive with pitr; additive with down-sql', () => {
+    const violations = migrationViolations([
+      { ...addColumn, downSql: 'ALTER TABLE users DROP COLUMN nickname;', rollback: { strategies: ['down-sql'] } },
+      { id: '0002-truncate', release: '2.0.0', phase: 'contract', completes: '0001-add', sql: 'TRUNCATE sessions;', rollback: { strategies: ['pitr', 'forward-fix'] } },
+    ]);
+    expect(idsIn(violations)).not.toContain('MIG002');
+  });
+});
+
+describe('MIG003: statements match the phase', () => {
+  test('Noncompliance: a breaking statement in an expand, reported at its line and column', () => {
+    const violations = migrationViolations([{ id: '0001-mixed', sql: 'ALTER TABLE users ADD COLUMN a text;\n  ALTER TABLE users DROP COLUMN b;' }]);
+    expect(violations).toContainEqual(expect.objectContaining({
+      ruleId: 'MIG003',
+      configField: '0001-mixed.sql',
+      message: '0001-mixed.sql:2:3: "drop column users.b" is breaking for the previous release and belongs in a contract migration, not in this expand',
+    }));
+  });
+  test('Noncompliance: a contract that also expands', () => {
+    const violations = migrationViolations([
+      addColumn,
+      { id: '0002-contract', release: '2.0.0', phase: 'contract', completes: '0001-add', sql: 'ALTER TABLE users DROP COLUMN email;\nCREATE TABLE x (id int);' },
+    ]);
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG003', message: expect.stringMatching(/create table x" is an expand statement: a migration must not mix expand and contract/) }));
+  });
+  test.each([
+    ['a schema change in a migrate', 'migrate', 'CREATE TABLE x (id int);', /put it in an expand migration/],
+    ['BEGIN/COMMIT', 'expand', 'BEGIN; CREATE TABLE x (id int); COMMIT;', /the runner owns BEGIN\/COMMIT/],
+    ['a DO block', 'expand', "DO $$ BEGIN PERFORM 1; END $$;", /is not analysed and counts as breaking/],
+  ])('Noncompliance: %s', (_case, phase, sql, message) => {
+    expect(migrationViolations([{ id: '0001-x', phase: phase as any, sql }])).toContainEqual(expect.objectContaining({ ruleId: 'MIG003', message: expect.stringMatching(message) }));
+  });
+  test('Compliance: expand with a backfill; migrate with data only', () => {
+    const violations = migrationViolations([
+      { id: '0001-add', sql: 'ALTER TABLE users ADD COLUMN a text;\nUPDATE users SET a = b;' },
+      { id: '0002-fill', phase: 'migrate', sql: "SET lock_timeout = '1s';\nUPDATE users SET a = lower(a);" },
+    ]);
+    expect(idsIn(violations)).not.toContain('MIG003');
+  });
+});
+
+describe('MIG004: contract after its expand', () => {
+  const contract = { id: '0002-drop', phase: 'contract' as const, completes: '0001-add', sql: 'ALTER TABLE users DROP COLUMN email;' };
+  test('Noncompliance: contract in the same release as its expand', () => {
+    expect(migrationViolations([addColumn, { ...contract, release: '1.0.0' }])).toContainEqual(expect.objectContaining({
+      ruleId: 'MIG004', configField: '0002-drop.release', message: 'contract 0002-drop ships in release 1.0.0, not after its expand 0001-add (release 1.0.0)',
+    }));
+  });
+  test('Noncompliance: contract that names no expand', () => {
+    expect(migrationViolations([{ ...contract, completes: undefined, release: '2.0.0' }])).toContainEqual(expect.objectContaining({ ruleId: 'MIG004', configField: '0002-drop.completes' }));
+  });
+  test('Noncompliance: the expand is not applied in that environment', () => {
+    const violations = migrationViolations([addColumn, { ...contract, release: '2.0.0' }], { applied: { develop: ['0002-drop'] } });
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG004', environment: 'develop', message: 'contract 0002-drop completes 0001-add, which this environment does not apply' }));
+  });
+  test('Noncompliance: applied before its expand', () => {
+    const violations = migrationViolations([addColumn, { ...contract, release: '2.0.0' }], { applied: { develop: ['0002-drop', '0001-add'] } });
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG004', message: 'contract 0002-drop is applied before its expand 0001-add' }));
+  });
+  test('Noncompliance: completes on an expand', () => {
+    expect(migrationViolations([{ ...addColumn, completes: '0000' }])).toContainEqual(expect.objectContaining({ ruleId: 'MIG004', message: expect.stringMatching(/names completes, which only a contract may/) }));
+  });
+  test('Compliance: a later release', () => {
+    expect(idsIn(migrationViolations([addColumn, { ...contract, release: '1.1.0' }]))).not.toContain('MIG004');
+  });
+});
+
+describe('MIG005: SQL parses', () => {
+  test('Noncompliance: the parser message and position, for up and down SQL', () => {
+    const violations = migrationViolations([{ ...addColumn, sql: 'SELECT 1;\nALTER TABLE users ADD COLUMN;', downSql: 'DROP TABEL x;' }]);
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG005', configField: '0001-add.sql', message: '0001-add.sql:2:29: syntax error at or near ";"' }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG005', configField: '0001-add.rollback.downSql', message: '0001-add.down.sql:1:6: syntax error at or near "TABEL"' }));
+  });
+  test('Compliance: valid SQL', () => {
+    expect(idsIn(migrationViolations([addColumn]))).not.toContain('MIG005');
+  });
+});
+
+describe('MIG006: validated on a recent clone before production', () => {
+  const record = (change: object) => [{ migration: '0001-add', sqlSha256: 'sha256:0'.padEnd(71, '0'), validatedAt: '2026-11-18T10:00:00Z', clonedOn: '2026-11-16', ...change }];
+  test('Noncompliance: no record', () => {
+    const violations = migrationViolations([addColumn], { validations: [] });
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG006', environment: 'production', configFile: 'src/config/staging.ts', configField: 'migrationValidations', message: 'migration 0001-add has no validation record from staging' }));
+    expect(idsIn(violations, 'staging')).not.toContain('MIG006');
+  });
+  test('Noncompliance: the SQL changed since validation', () => {
+    expect(migrationViolations([addColumn], { validations: record({}) })).toContainEqual(expect.objectContaining({ ruleId: 'MIG006', message: expect.stringMatching(/the SQL of 0001-add changed since it was validated in staging/) }));
+  });
+  test('Noncompliance: the clone was too old when the migration ran', () => {
+    const sha = require('../../src/migrations/analysis').sqlSha256(addColumn.sql);
+    expect(migrationViolations([addColumn], { validations: record({ sqlSha256: sha, validatedAt: '2026-11-30T10:00:00Z' }) }))
+      .toContainEqual(expect.objectContaining({ ruleId: 'MIG006', message: 'the validation of 0001-add ran on a clone 14 days old, more than 7' }));
+  });
+  test('Noncompliance: validated before the clone existed', () => {
+    const sha = require('../../src/migrations/analysis').sqlSha256(addColumn.sql);
+    expect(migrationViolations([addColumn], { validations: record({ sqlSha256: sha, validatedAt: '2026-11-15T10:00:00Z' }) }))
+      .toContainEqual(expect.objectContaining({ ruleId: 'MIG006', message: expect.stringMatching(/predates the clone/) }));
+  });
+  test('Compliance: same checksum, clone two days old', () => {
+    expect(idsIn(migrationViolations([addColumn]))).not.toContain('MIG006');
+  });
+});
+
+describe('MIG007: the Job runs once and is kept', () => {
+  test.each([
+    ['a TTL', JsonPatch.add('/spec/ttlSecondsAfterFinished', 600), /is deleted after it finishes/],
+    ['retries', JsonPatch.replace('/spec/backoffLimit', 3), /may retry \(backoffLimit 3\)/],
+    ['no deadline', JsonPatch.remove('/spec/activeDeadlineSeconds'), /has no deadline/],
+    ['restarts', JsonPatch.replace('/spec/template/spec/restartPolicy', 'OnFailure'), /restarts its containers/],
+  ])('Noncompliance: %s', (_case, patch, message) => {
+    expect(violationsAfter((charts) => jobObject(charts, 'develop', 'Job').addJsonPatch(patch))).toContainEqual(expect.objectContaining({ ruleId: 'MIG007', message: expect.stringMatching(message) }));
+  });
+  test('Compliance: the rendered Jobs', () => {
+    expect(idsIn(violationsAfter(() => undefined))).not.toContain('MIG007');
+  });
+});
+
+describe('MIG008: non-transactional statements stand alone', () => {
+  test('Noncompliance: CONCURRENTLY next to other statements', () => {
+    const violations = migrationViolations([{ id: '0001-add', sql: 'ALTER TABLE users ADD COLUMN a text;\nCREATE INDEX CONCURRENTLY i ON users (a);' }]);
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG008', severity: 'warning', message: expect.stringMatching(/^0001-add.sql:2:1: "create index i on users" cannot run in a transaction/) }));
+  });
+  test('Compliance: alone', () => {
+    expect(idsIn(migrationViolations([{ id: '0001-add', sql: 'CREATE INDEX CONCURRENTLY i ON users (a);' }]))).not.toContain('MIG008');
+  });
+});
+
+describe.each([
+  ['LCK001', 'CREATE INDEX i ON users (a);', 'CREATE INDEX CONCURRENTLY i ON users (a);'],
+  ['LCK002', 'ALTER TABLE users ADD CONSTRAINT c CHECK (a > 0);', 'ALTER TABLE users ADD CONSTRAINT c CHECK (a > 0) NOT VALID;'],
+  ['LCK003', 'ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES users (id);', 'ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES users (id) NOT VALID;'],
+  ['LCK004', 'ALTER TABLE users ADD COLUMN r float8 DEFAULT random();', 'ALTER TABLE users ADD COLUMN r float8 DEFAULT 0;'],
+  ['LCK005', 'SET lock_timeout = 0;\nALTER TABLE users ADD COLUMN a text;', "SET lock_timeout = '1s';\nALTER TABLE users ADD COLUMN a text;"],
+  ['LCK008', 'ALTER TABLE users ADD CONSTRAINT k UNIQUE (a);', 'ALTER TABLE users ADD CONSTRAINT k UNIQUE USING INDEX k;'],
+])('%s: lock safety (expand)', (id, violating, compliant) => {
+  test('Noncompliance: a warning naming file, line and column, suppressible with a reason', () => {
+    const violations = migrationViolations([{ id: '0001-x', sql: violating }]);
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: id, severity: 'warning', configField: '0001-x.sql', message: expect.stringMatching(/^0001-x\.sql:\d+:\d+: /) }));
+    const suppressed = migrationViolations([{ id: '0001-x', sql: violating, suppressions: [{ id, reason: 'table has 12 rows, lock is instant' }] }]);
+    expect(idsIn(suppressed)).not.toContain(id);
+  });
+  test('Compliance', () => {
+    expect(idsIn(migrationViolations([{ id: '0001-x', sql: compliant }]))).not.toContain(id);
+  });
+});
+
+describe.each([
+  ['LCK006', 'ALTER TABLE users ALTER COLUMN a SET NOT NULL;', "ALTER TABLE users ALTER COLUMN a SET DEFAULT 'x';"],
+  ['LCK007', 'ALTER TABLE users ALTER COLUMN a TYPE bigint;', 'ALTER TABLE users ADD COLUMN a2 bigint;'],
+])('%s: lock safety (contract)', (id, violating, compliant) => {
+  const expand = { id: '0001-add', sql: 'ALTER TABLE users ADD COLUMN placeholder text;' };
+  test('Noncompliance', () => {
+    const violations = migrationViolations([expand, { id: '0002-x', release: '2.0.0', phase: 'contract', completes: '0001-add', sql: violating }]);
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: id, severity: 'warning' }));
+  });
+  test('Compliance', () => {
+    expect(idsIn(migrationViolations([expand, { id: '0002-x', sql: compliant }]))).not.toContain(id);
+  });
+});
+
+describe('FLX001: protected from variable substitution', () => {
+  test('Noncompliance: ${ added by an override without the annotation', () => {
+    const violations = violationsAfter((charts) => jobObject(charts, 'develop', 'Job').addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations', { version: '${VERSION}' })));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'FLX001', message: expect.stringMatching(/contains \$\{ but is not marked/) }));
+  });
+  test('Compliance: SQL with ${ gets the annotation from the construct', () => {
+    const violations = migrationViolations([{ id: '0001-add', sql: "COMMENT ON TABLE users IS '${not a variable}';" }]);
+    expect(idsIn(violations)).not.toContain('FLX001');
+  });
+});
