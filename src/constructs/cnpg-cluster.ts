@@ -11,6 +11,19 @@ import { BARMAN_CLOUD_PLUGIN, DEFAULT_POSTGRES_IMAGE } from './barman-cloud-plug
 import { BarmanObjectStore } from './barman-object-store';
 import { ExternalSecretCredentials } from './external-secret-credentials';
 
+/**
+ * Lets the database owner create the restore point before a migration and switch the WAL segment
+ * after it: both functions are superuser-only by default, and clusters run without superuser
+ * access. The grants live in the application database, so clones and restores inherit them.
+ * Clusters bootstrapped before this existed need them once, by hand.
+ */
+export function migrationCheckpointGrants(owner: string): string[] {
+  return [
+    `GRANT EXECUTE ON FUNCTION pg_catalog.pg_create_restore_point(text) TO "${owner}"`,
+    `GRANT EXECUTE ON FUNCTION pg_catalog.pg_switch_wal() TO "${owner}"`,
+  ];
+}
+
 /** Name of the external cluster a recovery reads from. */
 const RECOVERY_SOURCE = 'origin';
 
@@ -183,6 +196,6 @@ export class CnpgCluster extends Construct {
     if (this.recoveredFrom) {
       return { recovery: { source: RECOVERY_SOURCE, database: this.database, owner: this.owner, secret } };
     }
-    return { initdb: { database: this.database, owner: this.owner, secret } };
+    return { initdb: { database: this.database, owner: this.owner, secret, postInitApplicationSql: migrationCheckpointGrants(this.owner) } };
   }
 }

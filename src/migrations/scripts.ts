@@ -18,14 +18,12 @@ set -euf
 fail() { echo "gate: $*" >&2; exit 1; }
 
 # Seconds since 1970 of an RFC 3339 UTC time "YYYY-MM-DDTHH:MM:SSZ" (what Kubernetes writes),
-# with POSIX shell arithmetic only (days from the civil calendar).
+# with POSIX shell arithmetic only (days from the civil calendar). "1$m - 100" reads "08" as 8.
 epoch() {
-  case "$1" in
-    [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z) ;;
-    *) fail "backup $BACKUP_NAME has an unreadable stoppedAt \\"$1\\"" ;;
-  esac
-  old_ifs=$IFS; IFS='-T:Z'; set -- $1; IFS=$old_ifs
-  y=$(expr "$1" + 0); m=$(expr "$2" + 0); d=$(expr "$3" + 0); hh=$(expr "$4" + 0); mm=$(expr "$5" + 0); ss=$(expr "$6" + 0)
+  IFS='-T:Z' read -r y m d hh mm ss rest <<EOF
+$1
+EOF
+  y=$(( 1$y - 10000 )); m=$(( 1$m - 100 )); d=$(( 1$d - 100 )); hh=$(( 1$hh - 100 )); mm=$(( 1$mm - 100 )); ss=$(( 1$ss - 100 ))
   y=$(( m <= 2 ? y - 1 : y ))
   era=$(( y / 400 )); yoe=$(( y - era * 400 ))
   doy=$(( (153 * ((m + 9) % 12) + 2) / 5 + d - 1 ))
@@ -41,8 +39,9 @@ deadline=$(( $(date -u +%s) + WAIT_TIMEOUT_SECONDS ))
 while :; do
   status=$(kubectl get backups.postgresql.cnpg.io "$BACKUP_NAME" -n "$NAMESPACE" \\
     -o jsonpath='{.status.phase}|{.status.stoppedAt}|{.status.backupId}|{.status.error}|') || status='not found||||'
-  old_ifs=$IFS; IFS='|'; set -- $status; IFS=$old_ifs
-  phase=$1; stopped_at=$2; backup_id=$3; error=$4
+  IFS='|' read -r phase stopped_at backup_id error rest <<EOF
+$status
+EOF
   case "$phase" in
     completed) break ;;
     failed|'invalid backup definition'|walArchivingFailing)
@@ -53,6 +52,10 @@ while :; do
   sleep "$POLL_SECONDS"
 done
 
+case "$stopped_at" in
+  [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z) ;;
+  *) fail "refusing to migrate: backup $BACKUP_NAME has an unreadable stoppedAt \\"$stopped_at\\"" ;;
+esac
 age=$(( $(date -u +%s) - $(epoch "$stopped_at") ))
 [ "$age" -le "$MAX_BACKUP_AGE_SECONDS" ] || fail "refusing to migrate: pre-migration backup $BACKUP_NAME completed $age s ago, more than the $MAX_BACKUP_AGE_SECONDS s allowed; delete the Backup and the Job so Flux takes a fresh backup and runs again"
 [ -n "$backup_id" ] || fail "refusing to migrate: backup $BACKUP_NAME completed without a backupId"

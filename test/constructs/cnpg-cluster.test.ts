@@ -25,7 +25,14 @@ describe('CnpgCluster', () => {
     expect(spec.enableSuperuserAccess).toBe(false);
     expect(spec.imageName).toBe('ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie');
     expect(spec.plugins).toEqual([{ name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'app-db-store', serverName: 'app-db' } }]);
-    expect(spec.bootstrap).toEqual({ initdb: { database: 'app', owner: 'app' } });
+    expect(spec.bootstrap).toEqual({ initdb: {
+      database: 'app',
+      owner: 'app',
+      postInitApplicationSQL: [
+        'GRANT EXECUTE ON FUNCTION pg_catalog.pg_create_restore_point(text) TO "app"',
+        'GRANT EXECUTE ON FUNCTION pg_catalog.pg_switch_wal() TO "app"',
+      ],
+    } });
     expect(spec.backup).toBeUndefined();
     expect(find(manifests, 'Cluster', 'app-db').metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
 

@@ -1,5 +1,4 @@
-import { JsonPatch } from 'cdk8s';
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { idsIn, violationsAfter } from '../helpers/fixtures';
 import { migrationViolations } from '../helpers/migrations';
 
@@ -24,8 +23,8 @@ describe('MIG001: pre-migration backup and gate', () => {
     expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG001', value: 'elsewhere' }));
   });
   test('Noncompliance: the target cluster does not archive WAL', () => {
-    const violations = violationsAfter((charts) => charts.find((c) => c.environment.name === 'develop' && c.directory.includes('cnpg-clusters'))!
-      .node.findAll().find((c: any) => c instanceof ApiObject && c.kind === 'Cluster').addJsonPatch(JsonPatch.remove('/spec/plugins')));
+    const violations = violationsAfter((charts) => (charts.find((c) => c.environment.name === 'develop' && c.directory.includes('cnpg-clusters'))!
+      .node.findAll().find((c) => c instanceof ApiObject && c.kind === 'Cluster') as ApiObject).addJsonPatch(JsonPatch.remove('/spec/plugins')));
     expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG001', message: expect.stringMatching(/does not archive WAL/) }));
   });
   test('Compliance: every shipped migration Job', () => {

@@ -1,0 +1,111 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GATE_SCRIPT } from '../../src/migrations/scripts';
+
+/**
+ * The gate runs for real under /bin/sh (dash, a strict POSIX shell). There is no Kubernetes API
+ * server here, so `kubectl` is a stand-in on PATH that prints what the API would return for the
+ * two jsonpath queries the gate makes: the Cluster's ContinuousArchiving status and the Backup's
+ * phase|stoppedAt|backupId|error. That stand-in is the only mock.
+ */
+function runGate(backup: string | null, options: { archiving?: string; maxAgeSeconds?: number; waitSeconds?: number } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'gate-'));
+  const kubectl = join(dir, 'kubectl');
+  writeFileSync(kubectl, [
+    '#!/bin/sh',
+    'echo "$*" >> "$CALLS"',
+    'case "$*" in',
+    `  *clusters.postgresql.cnpg.io*) printf '%s' "$FAKE_ARCHIVING" ;;`,
+    `  *backups.postgresql.cnpg.io*) [ -n "$FAKE_BACKUP" ] || { echo 'Error from server (NotFound)' >&2; exit 1; }; printf '%s' "$FAKE_BACKUP" ;;`,
+    'esac',
+  ].join('\n'));
+  chmodSync(kubectl, 0o755);
+  writeFileSync(join(dir, 'gate.sh'), GATE_SCRIPT);
+  const result = spawnSync('/bin/sh', [join(dir, 'gate.sh')], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: {
+      PATH: `${dir}:/usr/bin:/bin`,
+      CALLS: join(dir, 'calls'),
+      FAKE_ARCHIVING: options.archiving ?? 'True',
+      FAKE_BACKUP: backup ?? '',
+      BACKUP_NAME: 'pre-migration-0005-drop-email-943fce8b',
+      CLUSTER_NAME: 'app-db',
+      NAMESPACE: 'databases',
+      MAX_BACKUP_AGE_SECONDS: String(options.maxAgeSeconds ?? 3600),
+      WAIT_TIMEOUT_SECONDS: String(options.waitSeconds ?? 0),
+      POLL_SECONDS: '1',
+      CHECKPOINT_DIR: dir,
+    },
+  });
+  const read = (name: string) => { try { return readFileSync(join(dir, name), 'utf8'); } catch { return undefined; } };
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, checkpoint: read('backup.env'), calls: read('calls') ?? '' };
+}
+
+const isoSecondsAgo = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+test('a completed backup younger than the maximum age lets the migration start and records it', () => {
+  const stoppedAt = isoSecondsAgo(120);
+  const gate = runGate(`completed|${stoppedAt}|backup-20261123100000||`);
+  expect(gate.stderr).toBe('');
+  expect(gate.status).toBe(0);
+  expect(gate.stdout).toMatch(/gate: backup pre-migration-0005-drop-email-943fce8b \(backup-20261123100000\) completed 12\d s ago; the migration may start/);
+  expect(gate.checkpoint).toBe(`BACKUP_NAME=pre-migration-0005-drop-email-943fce8b\nBACKUP_ID=backup-20261123100000\nBACKUP_STOPPED_AT=${stoppedAt}\n`);
+  expect(gate.calls).toMatch(/get clusters.postgresql.cnpg.io app-db -n databases/);
+  expect(gate.calls).toMatch(/get backups.postgresql.cnpg.io pre-migration-0005-drop-email-943fce8b -n databases/);
+});
+
+test('a completed backup older than the maximum age is refused', () => {
+  const gate = runGate(`completed|${isoSecondsAgo(7200)}|backup-1||`);
+  expect(gate.status).toBe(1);
+  expect(gate.stderr).toMatch(/refusing to migrate: pre-migration backup .* completed 720\d s ago, more than the 3600 s allowed/);
+  expect(gate.checkpoint).toBeUndefined();
+});
+
+test.each([
+  ['failed', 'failed|||barman-cloud-backup exited with code 4|', /is failed: barman-cloud-backup exited with code 4/],
+  ['invalid backup definition', 'invalid backup definition|||cannot be empty when the backup method is plugin|', /is invalid backup definition: cannot be empty/],
+])('a %s backup fails fast, without waiting', (_phase, status, message) => {
+  const started = Date.now();
+  const gate = runGate(status, { waitSeconds: 60 });
+  expect(gate.status).toBe(1);
+  expect(gate.stderr).toMatch(message);
+  expect(Date.now() - started).toBeLessThan(10_000);
+});
+
+test.each([
+  ['running', 'started|||'],
+  ['not yet created', null],
+])('a backup that stays %s is waited for, then refused at the timeout', (_case, status) => {
+  const gate = runGate(status, { waitSeconds: 2 });
+  expect(gate.status).toBe(1);
+  expect(gate.stdout).toMatch(/gate: waiting for backup/);
+  expect(gate.stderr).toMatch(/is still ".*" after 2 s/);
+});
+
+test('a cluster whose WAL archiving fails is refused before looking at the backup', () => {
+  const gate = runGate(`completed|${isoSecondsAgo(10)}|backup-1||`, { archiving: 'False' });
+  expect(gate.status).toBe(1);
+  expect(gate.stderr).toMatch(/WAL archiving of cluster app-db is not working \(ContinuousArchiving="False"\)/);
+  expect(gate.calls).not.toMatch(/backups/);
+});
+
+test('a stoppedAt that is not RFC 3339 UTC is refused', () => {
+  const gate = runGate('completed|2026-11-23 10:00:00|backup-1||');
+  expect(gate.status).toBe(1);
+  expect(gate.stderr).toMatch(/unreadable stoppedAt "2026-11-23 10:00:00"/);
+});
+
+test.each([
+  ['1970-01-01T00:00:00Z', 0],
+  ['2000-02-29T12:34:56Z', 951827696],
+  ['2026-11-23T23:59:59Z', 1795478399],
+  ['2026-03-01T08:09:07Z', 1772352547],
+])('the POSIX date arithmetic reads %s as %d', (time, epoch) => {
+  const dir = mkdtempSync(join(tmpdir(), 'epoch-'));
+  const script = GATE_SCRIPT.slice(0, GATE_SCRIPT.indexOf('archiving=')) + `epoch "${time}"\n`;
+  writeFileSync(join(dir, 'epoch.sh'), script);
+  expect(spawnSync('/bin/sh', [join(dir, 'epoch.sh')], { encoding: 'utf8', env: { BACKUP_NAME: 'b' } }).stdout.trim()).toBe(String(epoch));
+});
