@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { EnvironmentConfig, MigrationConfig } from '../config/types';
 import { CnpgCluster } from '../constructs/cnpg-cluster';
 import { CloneValidation, GuardedMigrationJob } from '../constructs/guarded-migration-job';
+import { MigrationScripts } from '../constructs/migration-scripts';
 import { FluxChart } from '../flux/flux-chart';
 import { suppressGuardrail } from '../guardrails/suppressions';
 
@@ -33,11 +34,13 @@ export class CnpgMigrationsChart extends FluxChart {
     const env = props.environment;
     super(scope, id, { environment: env, namespace: env.namespace, directory: migrationsDirectory(env.name) });
     const catalog = new Map(props.migrations.map((migration) => [migration.id, migration]));
+    const scripts = new MigrationScripts(this, 'Scripts');
     this.jobs = (env.migrations?.applied ?? []).map((migrationId) => {
       const migration = catalog.get(migrationId)!;
       const job = new GuardedMigrationJob(this, migrationId, {
         cluster: props.cluster,
         migration,
+        scripts,
         sql: props.readFile(migration.sql),
         downSql: migration.rollback.downSql === undefined ? undefined : props.readFile(migration.rollback.downSql),
         maxBackupAgeMinutes: env.migrations?.maxBackupAgeMinutes,

@@ -5,9 +5,9 @@ import { Backup, BackupSpecMethod, BackupSpecTarget } from '../../imports/cnpg-p
 import { MigrationConfig, MigrationValidationRecord } from '../config/types';
 import { placeInFile } from '../flux/placement';
 import { analyzeSql, SqlAnalysis } from '../migrations/analysis';
-import { CHECKPOINT_SCRIPT, GATE_SCRIPT, RUN_SCRIPT } from '../migrations/scripts';
 import { BARMAN_CLOUD_PLUGIN } from './barman-cloud-plugin';
 import { CnpgCluster } from './cnpg-cluster';
+import { MigrationScripts } from './migration-scripts';
 
 /** Labels and annotations a migration Job carries; admission policies and rules read them. */
 export const MIGRATION_LABEL = 'cnpg-gitops.io/migration';
@@ -26,7 +26,8 @@ export const DEFAULT_GATE_IMAGE = 'docker.io/alpine/k8s:1.32.4';
 /** UID of the postgres user in the CNPG PostgreSQL images. */
 const POSTGRES_UID = 26;
 const WORK_DIR = '/work';
-const SCRIPTS_DIR = '/migration';
+const SCRIPTS_DIR = '/scripts';
+const SQL_DIR = '/sql';
 
 /** Evidence that the migration ran on a clone of this environment, and how recent it must be. */
 export interface CloneValidation {
@@ -42,6 +43,8 @@ export interface GuardedMigrationJobProps {
   readonly cluster: CnpgCluster;
   /** The migration as declared in the catalog. */
   readonly migration: MigrationConfig;
+  /** The shared gate, checkpoint and run scripts of the namespace. */
+  readonly scripts: MigrationScripts;
   /** Content of `migration.sql`. */
   readonly sql: string;
   /**
@@ -133,10 +136,10 @@ export class GuardedMigrationJob extends Construct {
     placeInFile(backup, `backups/${migration.id}.yaml`);
 
     const file = `jobs/${migration.id}.yaml`;
-    const configMap = new kplus.ConfigMap(this, 'Scripts', {
+    const configMap = new kplus.ConfigMap(this, 'Sql', {
       metadata: { name: this.jobName, labels },
       immutable: true,
-      data: { 'up.sql': props.sql, 'gate.sh': GATE_SCRIPT, 'checkpoint.sh': CHECKPOINT_SCRIPT, 'run.sh': RUN_SCRIPT },
+      data: { 'up.sql': props.sql },
     });
     const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.jobName, labels },
@@ -172,7 +175,8 @@ export class GuardedMigrationJob extends Construct {
       restartPolicy: kplus.RestartPolicy.NEVER,
       securityContext: { ensureNonRoot: true, user: POSTGRES_UID, group: POSTGRES_UID, fsGroup: POSTGRES_UID },
     });
-    const scripts = kplus.Volume.fromConfigMap(this, 'ScriptsVolume', configMap, { name: 'scripts' });
+    const scripts = kplus.Volume.fromConfigMap(this, 'ScriptsVolume', props.scripts.configMap, { name: 'scripts' });
+    const sql = kplus.Volume.fromConfigMap(this, 'SqlVolume', configMap, { name: 'sql' });
     const work = kplus.Volume.fromEmptyDir(this, 'WorkVolume', 'work');
     const tmp = kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp');
     const securityContext: kplus.ContainerSecurityContextProps = {
@@ -191,6 +195,7 @@ export class GuardedMigrationJob extends Construct {
     };
     const mounts = [
       { path: SCRIPTS_DIR, volume: scripts, readOnly: true },
+      { path: SQL_DIR, volume: sql, readOnly: true },
       { path: WORK_DIR, volume: work },
       { path: '/tmp', volume: tmp },
     ];
@@ -247,7 +252,7 @@ export class GuardedMigrationJob extends Construct {
       envVariables: {
         ...common,
         ...postgres,
-        SQL_FILE: value(`${SCRIPTS_DIR}/up.sql`),
+        SQL_FILE: value(`${SQL_DIR}/up.sql`),
         TRANSACTIONAL: value(String(this.analysis.transactional)),
         JOB_NAME: value(this.jobName),
         CLONED_ON: value(props.clonedOn ?? ''),

@@ -32,7 +32,8 @@ function header(environment: EnvironmentName): string {
 }
 
 function yamlOf(manifest: unknown): string {
-  return YAML.stringify(manifest, { lineWidth: 0 });
+  // No anchors and aliases (&a1, *a1) for repeated objects: every document stands alone, and it is faster.
+  return YAML.stringify(manifest, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /**

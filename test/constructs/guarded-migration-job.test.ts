@@ -1,26 +1,29 @@
 import { Testing } from 'cdk8s';
 import { CnpgCluster } from '../../src/constructs/cnpg-cluster';
 import { GuardedMigrationJob, GuardedMigrationJobProps } from '../../src/constructs/guarded-migration-job';
+import { MigrationScripts } from '../../src/constructs/migration-scripts';
 import { sqlSha256 } from '../../src/migrations/analysis';
 
 const SQL = 'ALTER TABLE users ADD COLUMN nickname text;\n';
 const SHA = sqlSha256(SQL);
 const SHORT = SHA.slice(7, 15);
 
-function setup(props: Partial<Omit<GuardedMigrationJobProps, 'cluster'>> = {}) {
+function setup(props: Partial<Omit<GuardedMigrationJobProps, 'cluster' | 'scripts'>> = {}) {
   const chart = Testing.chart();
   const cluster = new CnpgCluster(chart, 'Db', {
     name: 'app-db', storageSize: '5Gi', retentionPolicy: '7d',
     objectStore: { provider: 'aws-s3', destinationPath: 's3://bucket/', credentials: { clusterSecretStore: 'store', remoteKey: 'k' } },
   });
+  const scripts = new MigrationScripts(chart, 'Scripts');
   const job = new GuardedMigrationJob(chart, 'Migration', {
     cluster,
+    scripts,
     sql: SQL,
     migration: { id: '0007-add-nickname', release: '2.1.0', phase: 'expand', sql: 'migrations/0007/up.sql', rollback: { strategies: ['pitr'], steps: 'restore before-0007-add-nickname' } },
     ...props,
   });
   const manifests = Testing.synth(chart);
-  const find = (kind: string) => manifests.find((m) => m.kind === kind && m.metadata.name !== 'app-db' && !m.metadata.name.startsWith('app-db-'));
+  const find = (kind: string) => manifests.find((m) => m.kind === kind && m.metadata.name !== 'app-db' && !/^(app-db-|cnpg-migration-scripts-)/.test(m.metadata.name));
   return { job, manifests, find };
 }
 
@@ -77,7 +80,9 @@ test('gate, checkpoint, migrate: in that order, with the Job\'s settings', () =>
     PGPASSWORD: { secretKeyRef: { name: 'app-db-app', key: 'password' } },
   });
   expect(pod.containers[0].image).toBe('ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie');
-  expect(pod.containers[0].command).toEqual(['sh', '/migration/run.sh']);
+  expect(pod.containers[0].command).toEqual(['sh', '/scripts/run.sh']);
+  expect(migrate.SQL_FILE).toBe('/sql/up.sql');
+  expect(pod.volumes.map((v: any) => v.configMap?.name).filter(Boolean)).toEqual([expect.stringMatching(/^cnpg-migration-scripts-[0-9a-f]{8}$/), `migrate-0007-add-nickname-${SHORT}`]);
 });
 
 test('every container meets the Pod Security "restricted" profile', () => {

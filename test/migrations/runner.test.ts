@@ -32,10 +32,11 @@ afterAll(() => server?.stop());
 function job(id: string): { env: Record<string, string>; scripts: Record<string, string> } {
   const migration = jobs.find((candidate) => candidate.migration.id === id)!;
   const manifest = migration.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Job')!.toJson();
-  const configMap = migration.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'ConfigMap')!.toJson();
+  const sql = migration.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'ConfigMap')!.toJson();
+  const scripts = jobs[0].node.scope!.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'ConfigMap' && c.name.startsWith('cnpg-migration-scripts-'))!.toJson();
   const container = manifest.spec.template.spec.containers[0];
   const env = Object.fromEntries(container.env.filter((v: any) => v.value !== undefined).map((v: any) => [v.name, v.value]));
-  return { env, scripts: configMap.data };
+  return { env, scripts: { ...scripts.data, ...sql.data } };
 }
 
 interface Run { status: number | null; stdout: string; stderr: string; termination: string }
