@@ -1,5 +1,6 @@
 import { ENVIRONMENTS, MIGRATION_CATALOG } from './config';
 import { loadSqlParser } from './migrations/sql-parser';
+import { RUNBOOKS_ROOT } from './runbooks/rollback-runbook';
 import { formatOutcome, synthesize } from './synthesize';
 
 const FLUX_ROOT = 'flux';
@@ -11,6 +12,7 @@ async function main(): Promise<number> {
       environments: ENVIRONMENTS,
       migrations: MIGRATION_CATALOG,
       fluxRoot: FLUX_ROOT,
+      runbookRoot: RUNBOOKS_ROOT,
       outdir: process.env.CDK8S_OUTDIR ?? 'dist',
       reportFile: process.env.GUARDRAIL_REPORT,
     });

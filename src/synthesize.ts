@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CnpgClustersChart } from './charts/cnpg-clusters-chart';
 import { CnpgMigrationsChart } from './charts/cnpg-migrations-chart';
+import { CnpgRestoresChart } from './charts/cnpg-restores-chart';
 import { FluxSyncChart } from './charts/flux-sync-chart';
 import { ConfigError, formatConfigError, validateEnvironments } from './config/validate';
 import { EnvironmentConfig, EnvironmentName, MigrationConfig } from './config/types';
@@ -12,6 +13,7 @@ import { annotateSuppressions, suppressGuardrail, suppressionsIn } from './guard
 import { FluxChart } from './flux/flux-chart';
 import { PlacedObject, ReviewedObject, renderObjects, reviewObjects } from './flux/render';
 import { DirectoryContent, renderTree, TreeChanges, TreeFile, writeTree } from './flux/tree-writer';
+import { renderRollbackRunbook } from './runbooks/rollback-runbook';
 
 /** Everything synthesis reads: the environment configs and the migration catalog. */
 export interface EstateInput {
@@ -40,6 +42,11 @@ export interface SynthesizeOptions extends EstateInput {
   /** Root of the committed Flux tree, e.g. `flux`. */
   readonly fluxRoot: string;
   /**
+   * Where the rollback runbooks go, e.g. `docs/runbooks`.
+   * @default - runbooks are not written
+   */
+  readonly runbookRoot?: string;
+  /**
    * cdk8s's own output directory.
    * @default - cdk8s output is not written
    */
@@ -55,19 +62,21 @@ export interface SynthesizeOptions extends EstateInput {
 export type RenderOutcome =
   | { readonly status: 'invalid-config'; readonly configErrors: readonly ConfigError[] }
   | { readonly status: 'guardrails-failed'; readonly report: GuardrailReport }
-  | { readonly status: 'rendered'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly app: App };
+  | { readonly status: 'rendered'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly runbooks: readonly TreeFile[]; readonly app: App };
 
 export type SynthesisOutcome =
   | Exclude<RenderOutcome, { status: 'rendered' }>
-  | { readonly status: 'written'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly changes: TreeChanges };
+  | { readonly status: 'written'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly changes: TreeChanges; readonly runbookChanges?: TreeChanges };
 
 /**
  * The cdk8s app of every environment: its database chart, its migrations chart and the Flux
  * Kustomizations that sync them.
  */
-export function buildApp(estate: Estate, outdir?: string): { app: App; charts: FluxChart[] } {
+export function buildApp(estate: Estate, outdir?: string): { app: App; charts: FluxChart[]; migrationCharts: CnpgMigrationsChart[] } {
   const app = new App({ outdir });
   const charts: FluxChart[] = [];
+  // cdk8s answers `instanceof` for any Chart subclass with Chart.isChart: keep the typed list here.
+  const migrationCharts: CnpgMigrationsChart[] = [];
   const databases = new Map<EnvironmentName, CnpgClustersChart>();
   const readFile = (path: string) => readFileSync(join(estate.repoRoot, path), 'utf8');
   const catalog = new Map(estate.migrations.map((migration) => [migration.id, migration]));
@@ -82,13 +91,18 @@ export function buildApp(estate: Estate, outdir?: string): { app: App; charts: F
     const applied = env.migrations?.applied ?? [];
     if (applied.length > 0) {
       const clone = estate.environments.find((candidate) => candidate.cloneFrom?.environment === env.name);
-      charts.push(new CnpgMigrationsChart(app, `${env.name}-migrations`, {
+      const migrations = new CnpgMigrationsChart(app, `${env.name}-migrations`, {
         environment: env,
         cluster: database.cluster,
         migrations: estate.migrations,
         readFile,
         cloneValidation: clone && { environment: clone.name, records: [...(clone.migrationValidations ?? [])] },
-      }));
+      });
+      migrationCharts.push(migrations);
+      charts.push(migrations);
+    }
+    if ((env.restores ?? []).length > 0) {
+      charts.push(new CnpgRestoresChart(app, `${env.name}-restores`, { environment: env, source: database.cluster }));
     }
     charts.push(new FluxSyncChart(app, `${env.name}-flux`, {
       environment: env,
@@ -98,7 +112,7 @@ export function buildApp(estate: Estate, outdir?: string): { app: App; charts: F
       for (const chart of charts.filter((candidate) => candidate.environment === env)) suppressGuardrail(chart, suppression);
     }
   }
-  return { app, charts };
+  return { app, charts, migrationCharts };
 }
 
 /** Renders every chart once and runs the guardrails over the result (suppressions annotated first). */
@@ -123,10 +137,13 @@ export function renderEnvironments(input: EstateInput, outdir?: string): RenderO
   const configErrors = validateEnvironments(input.environments, input.migrations ?? [], repoRoot);
   if (configErrors.length > 0) return { status: 'invalid-config', configErrors };
   const estate = { environments: input.environments, migrations: input.migrations ?? [], repoRoot } as Estate;
-  const { app, charts } = buildApp(estate, outdir);
+  const { app, charts, migrationCharts } = buildApp(estate, outdir);
   const { report, directories } = evaluateApp(app, charts);
   if (report.violations.some((violation) => violation.severity === 'error')) return { status: 'guardrails-failed', report };
-  return { status: 'rendered', report, files: renderTree(directories), app };
+  const runbooks = migrationCharts
+    .flatMap((chart) => chart.jobs.map((job) => renderRollbackRunbook(chart.environment, job)))
+    .sort((a, b) => a.path.localeCompare(b.path));
+  return { status: 'rendered', report, files: renderTree(directories), runbooks, app };
 }
 
 /** Renders, and only when nothing fails writes the Flux tree (and cdk8s's `dist/`). */
@@ -137,8 +154,9 @@ export function synthesize(options: SynthesizeOptions): SynthesisOutcome {
   }
   if (outcome.status !== 'rendered') return outcome;
   const changes = writeTree(options.fluxRoot, outcome.files);
+  const runbookChanges = options.runbookRoot === undefined ? undefined : writeTree(options.runbookRoot, outcome.runbooks);
   if (options.outdir) outcome.app.synth();
-  return { status: 'written', report: outcome.report, files: outcome.files, changes };
+  return { status: 'written', report: outcome.report, files: outcome.files, changes, runbookChanges };
 }
 
 function byEnvironment(rendered: readonly { chart: FluxChart; objects: PlacedObject[]; reviewed: ReviewedObject[] }[]): EnvironmentObjects[] {
@@ -172,11 +190,13 @@ export function formatOutcome(outcome: SynthesisOutcome, fluxRoot: string): stri
     return [...lines, `\nGuardrails failed: ${errors} error(s), ${warnings} warning(s). Nothing was written: ${fluxRoot}/ is unchanged.`].join('\n');
   }
   const { written, removed, unchanged } = outcome.changes;
+  const runbooks = outcome.runbookChanges;
   return [
     ...lines,
     ...suppressed,
     `${fluxRoot}/: ${written.length} written, ${removed.length} removed, ${unchanged.length} unchanged; ${warnings} warning(s), ${suppressed.length} suppressed.`,
     ...written.map((path) => `  written ${fluxRoot}/${path}`),
     ...removed.map((path) => `  removed ${fluxRoot}/${path}`),
+    ...(runbooks ? [`runbooks: ${runbooks.written.length} written, ${runbooks.removed.length} removed, ${runbooks.unchanged.length} unchanged.`] : []),
   ].join('\n');
 }

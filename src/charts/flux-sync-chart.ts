@@ -5,6 +5,7 @@ import { FluxChart } from '../flux/flux-chart';
 import { placeInFile } from '../flux/placement';
 import { clustersDirectory } from './cnpg-clusters-chart';
 import { migrationsDirectory } from './cnpg-migrations-chart';
+import { restoresDirectory } from './cnpg-restores-chart';
 
 /** Flux health expressions for CNPG kinds: kstatus alone reads them as ready too early. */
 export const CLUSTER_HEALTH_CHECK = {
@@ -68,9 +69,42 @@ export class FluxSyncChart extends FluxChart {
       },
     });
     placeInFile(kustomization, 'cnpg-clusters.yaml');
+    const source = { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: flux.sourceName ?? 'flux-system' };
+
+    if ((env.restores ?? []).length > 0) {
+      const restores = new Kustomization(this, 'Restores', {
+        metadata: { name: 'cnpg-restores' },
+        spec: {
+          interval,
+          retryInterval: '5m',
+          // Recovery replays every WAL file since the base backup.
+          timeout: '6h',
+          path: `./flux/${restoresDirectory(env.name)}/clusters`,
+          prune: true,
+          wait: true,
+          sourceRef: source,
+          dependsOn: [{ name: 'cnpg-clusters' }],
+          healthCheckExprs: [CLUSTER_HEALTH_CHECK],
+        },
+      });
+      const verification = new Kustomization(this, 'RestoreVerification', {
+        metadata: { name: 'cnpg-restore-verification' },
+        spec: {
+          interval,
+          retryInterval: '5m',
+          timeout: '35m',
+          path: `./flux/${restoresDirectory(env.name)}/verify`,
+          prune: true,
+          wait: true,
+          sourceRef: source,
+          dependsOn: [{ name: 'cnpg-restores' }],
+        },
+      });
+      placeInFile(restores, 'cnpg-restores.yaml');
+      placeInFile(verification, 'cnpg-restores.yaml');
+    }
     if ((env.migrations?.applied ?? []).length === 0) return;
 
-    const source = { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: flux.sourceName ?? 'flux-system' };
     const backups = new Kustomization(this, 'MigrationBackups', {
       metadata: { name: 'cnpg-migration-backups' },
       spec: {

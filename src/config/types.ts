@@ -310,6 +310,53 @@ export interface MigrationValidationRecord {
   readonly clonedOn: string;
 }
 
+/**
+ * Where a restore stops: exactly one of these forms.
+ * - `beforeMigration`: the second before a migration started (`startedAt` from its checkpoint
+ *   record, minus one second), pinned to its pre-migration `backupId` when given.
+ * - `restorePoint`: the named restore point `before-<migration>` its checkpoint created; CNPG
+ *   needs the `backupId` of the base backup to start from.
+ * - `time` (RFC 3339 with a zone), `lsn`, or `immediate` (the end of base backup `backupId`).
+ */
+export type RestoreTargetConfig =
+  | { readonly beforeMigration: string; readonly startedAt: string; readonly backupId?: string }
+  | { readonly restorePoint: string; readonly backupId: string }
+  | { readonly time: string; readonly backupId?: string }
+  | { readonly lsn: string; readonly backupId?: string }
+  | { readonly immediate: true; readonly backupId: string };
+
+/** A SQL check the verification Job runs on the restored cluster. */
+export interface RecoveryAssertionConfig {
+  /** What is checked, in a few words. */
+  readonly name: string;
+  /** A query returning one value, e.g. `SELECT count(*) FROM users`. */
+  readonly sql: string;
+  /** The value psql must print (unaligned, tuples only), e.g. `1`. */
+  readonly expect: string;
+}
+
+/** A point-in-time restore of this environment's cluster into a new cluster. */
+export interface RestoreConfig {
+  /** Name of the restored cluster: a DNS-1035 label of at most 50 characters, not the source's. */
+  readonly name: string;
+  readonly target: RestoreTargetConfig;
+  /**
+   * Instances of the restored cluster.
+   * @default - as many as the source
+   */
+  readonly instances?: number;
+  /**
+   * Data volume size of the restored cluster.
+   * @default - the source's
+   */
+  readonly storageSize?: string;
+  /**
+   * Checks run once the restored cluster is Ready; a failing one fails the verification Job.
+   * A restore before a migration also checks that the migration is not applied.
+   */
+  readonly verify: readonly RecoveryAssertionConfig[];
+}
+
 /** One environment: everything that differs between develop, staging and production. */
 export interface EnvironmentConfig {
   /** Which environment this file describes; selects the guardrail pack and the Flux directory. */
@@ -343,6 +390,11 @@ export interface EnvironmentConfig {
    * @default - none
    */
   readonly migrationValidations?: readonly MigrationValidationRecord[];
+  /**
+   * Point-in-time restores of this environment's cluster, each into a new cluster, verified.
+   * @default - none
+   */
+  readonly restores?: readonly RestoreConfig[];
   /**
    * Guardrails silenced for this environment.
    * @default - none

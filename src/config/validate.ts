@@ -97,6 +97,24 @@ const externalSecret = object<EnvironmentConfig['objectStore']['credentials']>({
   refreshInterval: optional(text(DURATION, 'a Go duration such as "1h" or "30m"')),
 });
 
+const TARGET_FORMS = ['beforeMigration', 'restorePoint', 'time', 'lsn', 'immediate'] as const;
+const BACKUP_ID = text(/^backup-\d{14}$/, 'a plugin backup id "backup-YYYYMMDDhhmmss" (Backup.status.backupId)');
+
+/** Exactly one target form, with the fields that form takes. */
+const restoreTarget: Validator = (value, field, report) => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return report(field, 'must be an object with exactly one of beforeMigration, restorePoint, time, lsn, immediate', value);
+  const forms = TARGET_FORMS.filter((form) => form in value);
+  if (forms.length !== 1) return report(field, `must name exactly one target (beforeMigration, restorePoint, time, lsn or immediate), got ${forms.length === 0 ? 'none' : forms.join(' and ')}`, value);
+  const specs: Record<(typeof TARGET_FORMS)[number], Record<string, Validator>> = {
+    beforeMigration: { beforeMigration: text(MIGRATION_ID, 'a migration id'), startedAt: text(RFC3339_WITH_ZONE, 'the startedAt of the migration\'s checkpoint record, RFC 3339 with a zone'), backupId: optional(BACKUP_ID) },
+    restorePoint: { restorePoint: text(MIGRATION_ID, 'the id of the migration whose restore point before-<id> to recover to'), backupId: BACKUP_ID },
+    time: { time: text(RFC3339_WITH_ZONE, 'an RFC 3339 time with a zone, e.g. "2026-11-25T10:00:04Z"'), backupId: optional(BACKUP_ID) },
+    lsn: { lsn: text(/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/, 'a WAL location such as "0/3000060"'), backupId: optional(BACKUP_ID) },
+    immediate: { immediate: (v, f, r) => { if (v !== true) r(f, 'must be true', v); }, backupId: BACKUP_ID },
+  };
+  object(specs[forms[0]])(value, field, report);
+};
+
 const environmentSpec = object<EnvironmentConfig>({
   name: oneOf(ENVIRONMENT_NAMES),
   namespace: text(DNS_LABEL, 'a namespace name (lowercase letters, digits, dashes)'),
@@ -159,6 +177,13 @@ const environmentSpec = object<EnvironmentConfig>({
     validatedAt: text(RFC3339_WITH_ZONE, 'an RFC 3339 time with a zone, e.g. "2026-11-18T09:30:00Z"'),
     clonedOn: day,
   }))),
+  restores: optional(list(object<NonNullable<EnvironmentConfig['restores']>[number]>({
+    name: text(),
+    target: restoreTarget,
+    instances: optional(integer(1, 99)),
+    storageSize: optional(text(QUANTITY, 'a Kubernetes quantity such as "20Gi"')),
+    verify: list(object<NonNullable<EnvironmentConfig['restores']>[number]['verify'][number]>({ name: text(), sql: text(), expect: text() })),
+  }))),
 });
 
 const migrationSpec = object<MigrationConfig>({
@@ -207,6 +232,13 @@ export function validateEnvironments(configs: readonly unknown[], migrations: re
   const migrationIds = new Set((migrations as readonly MigrationConfig[]).map((migration) => migration.id));
   for (const env of environments) {
     const report: Report = (field, message, value) => errors.push({ file: configFileOf(env.name), field, message, value });
+    env.restores?.forEach((restore, index) => {
+      if (restore.name === env.cluster.name) report(`restores[${index}].name`, `must differ from the cluster it restores ("${env.cluster.name}"): recovery always creates a new cluster`, restore.name);
+      const migration = 'beforeMigration' in restore.target ? restore.target.beforeMigration : 'restorePoint' in restore.target ? restore.target.restorePoint : undefined;
+      if (migration !== undefined && !(env.migrations?.applied ?? []).includes(migration)) {
+        report(`restores[${index}].target`, `names migration "${migration}", which this environment does not apply (migrations.applied), so it has no checkpoint to restore to`, migration);
+      }
+    });
     env.migrations?.applied.forEach((id, index) => {
       if (!migrationIds.has(id)) report(`migrations.applied[${index}]`, `names migration "${id}", which ${MIGRATIONS_FILE} does not declare`, id);
       if (env.migrations!.applied.indexOf(id) !== index) report(`migrations.applied[${index}]`, `lists migration "${id}" twice`, id);

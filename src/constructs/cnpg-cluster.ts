@@ -7,6 +7,7 @@ import {
   ClusterSpecResourcesRequests,
 } from '../../imports/cnpg-postgresql.cnpg.io';
 import { ClusterConfig, ExternalSecretConfig, ObjectStoreConfig } from '../config/types';
+import { RecoveryTarget } from '../values/recovery-target';
 import { BARMAN_CLOUD_PLUGIN, DEFAULT_POSTGRES_IMAGE } from './barman-cloud-plugin';
 import { BarmanObjectStore } from './barman-object-store';
 import { ExternalSecretCredentials } from './external-secret-credentials';
@@ -31,13 +32,31 @@ const RECOVERY_SOURCE = 'origin';
 export interface RecoverySource {
   /** The cluster whose object store holds the base backups and WAL to recover. */
   readonly cluster: CnpgCluster;
-  /** Read-only credentials for that object store, as seen from this cluster's namespace. */
-  readonly credentials: ExternalSecretConfig;
+  /**
+   * Read-only credentials for that object store, as seen from this cluster's namespace
+   * (a clone in another environment).
+   * @default - read through the source's own ObjectStore (same namespace)
+   */
+  readonly credentials?: ExternalSecretConfig;
+  /**
+   * Where recovery stops.
+   * @default - the end of the archived WAL (the latest state)
+   */
+  readonly recoveryTarget?: RecoveryTarget;
+  /**
+   * Existing basic-auth Secret with the application credentials, e.g. the source's when the
+   * restored cluster is to replace it.
+   * @default - `appCredentials`, else the operator generates `<name>-app`
+   */
+  readonly appSecretName?: string;
 }
 
 export interface CnpgClusterProps extends ClusterConfig {
-  /** The object store WAL and base backups are archived to. */
-  readonly objectStore: Omit<ObjectStoreConfig, 'serverName'>;
+  /**
+   * The object store WAL and base backups are archived to: settings for a new `ObjectStore`, or
+   * an existing one to share (the cluster then archives into its own `serverName` folder of it).
+   */
+  readonly objectStore: Omit<ObjectStoreConfig, 'serverName'> | BarmanObjectStore;
   /**
    * Recovery window of this cluster's backups and WAL (`^[1-9][0-9]*[dwm]$`).
    * @see https://cloudnative-pg.io/plugin-barman-cloud/docs/retention/
@@ -91,8 +110,10 @@ export class CnpgCluster extends Construct {
   public readonly storageSize: string;
   /** PostgreSQL operand image; migration Jobs run psql from the same image. */
   public readonly imageName: string;
-  /** The store this cluster was recovered from, when it is a clone. */
-  public readonly recoveredFrom?: { readonly cluster: CnpgCluster; readonly objectStore: BarmanObjectStore };
+  /** The store this cluster was recovered from, when it is a clone or a restore. */
+  public readonly recoveredFrom?: { readonly cluster: CnpgCluster; readonly objectStore: BarmanObjectStore; readonly recoveryTarget?: RecoveryTarget };
+  /** The cluster settings, for restores that copy them. */
+  public readonly clusterConfig: ClusterConfig;
 
   constructor(scope: Construct, id: string, props: CnpgClusterProps) {
     super(scope, id);
@@ -108,11 +129,11 @@ export class CnpgCluster extends Construct {
     this.storageSize = props.storageSize;
     this.imageName = props.imageName ?? DEFAULT_POSTGRES_IMAGE;
 
-    this.objectStore = new BarmanObjectStore(this, 'ObjectStore', {
-      ...props.objectStore,
-      name: `${props.name}-store`,
-      retentionPolicy: props.retentionPolicy,
-    });
+    const { objectStore, retentionPolicy, serverName, appCredentials: _appCredentials, recoverFrom, ...clusterConfig } = props;
+    this.clusterConfig = clusterConfig;
+    this.objectStore = objectStore instanceof BarmanObjectStore
+      ? objectStore
+      : new BarmanObjectStore(this, 'ObjectStore', { ...objectStore, name: `${props.name}-store`, retentionPolicy });
 
     const appCredentials = props.appCredentials && new ExternalSecretCredentials(this, 'AppCredentials', {
       secretName: `${props.name}-app`,
@@ -124,17 +145,19 @@ export class CnpgCluster extends Construct {
       secretType: 'kubernetes.io/basic-auth',
       fileName: 'postgres-app-secret.yaml',
     });
-    this.appSecretName = appCredentials?.secretName ?? `${props.name}-app`;
+    const appSecret = appCredentials?.secretName ?? recoverFrom?.appSecretName;
+    this.appSecretName = appSecret ?? `${props.name}-app`;
 
-    if (props.recoverFrom) {
-      const source = props.recoverFrom.cluster;
+    if (recoverFrom) {
+      const source = recoverFrom.cluster;
       this.recoveredFrom = {
         cluster: source,
-        objectStore: new BarmanObjectStore(this, 'RecoverySource', {
+        recoveryTarget: recoverFrom.recoveryTarget,
+        objectStore: recoverFrom.credentials === undefined ? source.objectStore : new BarmanObjectStore(this, 'RecoverySource', {
           provider: source.objectStore.provider,
           destinationPath: source.objectStore.destinationPath,
           endpointURL: source.objectStore.endpointURL,
-          credentials: props.recoverFrom.credentials,
+          credentials: recoverFrom.credentials,
           name: `${props.name}-recovery-source`,
         }),
       };
@@ -170,7 +193,7 @@ export class CnpgCluster extends Construct {
           podAntiAffinityType: props.podAntiAffinityType ?? 'preferred',
         },
         postgresql: props.postgresqlParameters && { parameters: { ...props.postgresqlParameters } },
-        bootstrap: this.bootstrap(appCredentials),
+        bootstrap: this.bootstrap(appSecret),
         externalClusters: this.recoveredFrom && [{
           name: RECOVERY_SOURCE,
           plugin: {
@@ -191,10 +214,12 @@ export class CnpgCluster extends Construct {
     });
   }
 
-  private bootstrap(appCredentials: ExternalSecretCredentials | undefined): ClusterSpecBootstrap {
-    const secret = appCredentials && { name: appCredentials.secretName };
+  /** initdb, or recovery from the source's archive; `appSecret` is undefined when the operator generates it. */
+  private bootstrap(appSecret: string | undefined): ClusterSpecBootstrap {
+    const secret = appSecret === undefined ? undefined : { name: appSecret };
     if (this.recoveredFrom) {
-      return { recovery: { source: RECOVERY_SOURCE, database: this.database, owner: this.owner, secret } };
+      const recoveryTarget = this.recoveredFrom.recoveryTarget?._toCnpg();
+      return { recovery: { source: RECOVERY_SOURCE, database: this.database, owner: this.owner, secret, recoveryTarget } };
     }
     return { initdb: { database: this.database, owner: this.owner, secret, postInitApplicationSql: migrationCheckpointGrants(this.owner) } };
   }

@@ -1,4 +1,4 @@
-import { ApiObject, Duration, Size } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Backup, BackupSpecMethod, BackupSpecTarget } from '../../imports/cnpg-postgresql.cnpg.io';
@@ -7,6 +7,7 @@ import { placeInFile } from '../flux/placement';
 import { analyzeSql, SqlAnalysis } from '../migrations/analysis';
 import { BARMAN_CLOUD_PLUGIN } from './barman-cloud-plugin';
 import { CnpgCluster } from './cnpg-cluster';
+import { POSTGRES_UID, postgresConnection, renderIntoFile, RESTRICTED_CONTAINER, SMALL_CONTAINER_RESOURCES } from './job-defaults';
 import { MigrationScripts } from './migration-scripts';
 
 /** Labels and annotations a migration Job carries; admission policies and rules read them. */
@@ -23,8 +24,6 @@ export const MIGRATION_ANNOTATIONS = {
 
 /** kubectl with a POSIX shell, for the gate. */
 export const DEFAULT_GATE_IMAGE = 'docker.io/alpine/k8s:1.32.4';
-/** UID of the postgres user in the CNPG PostgreSQL images. */
-const POSTGRES_UID = 26;
 const WORK_DIR = '/work';
 const SCRIPTS_DIR = '/scripts';
 const SQL_DIR = '/sql';
@@ -179,20 +178,8 @@ export class GuardedMigrationJob extends Construct {
     const sql = kplus.Volume.fromConfigMap(this, 'SqlVolume', configMap, { name: 'sql' });
     const work = kplus.Volume.fromEmptyDir(this, 'WorkVolume', 'work');
     const tmp = kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp');
-    const securityContext: kplus.ContainerSecurityContextProps = {
-      ensureNonRoot: true,
-      user: POSTGRES_UID,
-      group: POSTGRES_UID,
-      readOnlyRootFilesystem: true,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      capabilities: { drop: [kplus.Capability.ALL] },
-      seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-    };
-    const resources = {
-      cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(1000) },
-      memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) },
-    };
+    const securityContext = RESTRICTED_CONTAINER;
+    const resources = SMALL_CONTAINER_RESOURCES;
     const mounts = [
       { path: SCRIPTS_DIR, volume: scripts, readOnly: true },
       { path: SQL_DIR, volume: sql, readOnly: true },
@@ -206,15 +193,8 @@ export class GuardedMigrationJob extends Construct {
       CHECKPOINT_DIR: value(WORK_DIR),
       HOME: value('/tmp'),
     };
-    const appSecret = kplus.Secret.fromSecretName(this, 'AppSecret', props.cluster.appSecretName);
     const postgres = {
-      PGHOST: value(props.cluster.readWriteServiceHost),
-      PGPORT: value('5432'),
-      PGDATABASE: value(props.cluster.database),
-      PGUSER: kplus.EnvValue.fromSecretValue({ secret: appSecret, key: 'username' }),
-      PGPASSWORD: kplus.EnvValue.fromSecretValue({ secret: appSecret, key: 'password' }),
-      PGSSLMODE: value('require'),
-      PGAPPNAME: value(this.jobName),
+      ...postgresConnection(this, props.cluster, this.jobName),
       PGOPTIONS: value(`-c lock_timeout=${migration.lockTimeout ?? '5s'} -c statement_timeout=${migration.statementTimeout ?? '15min'}`),
     };
     const postgresImage = props.cluster.imageName;
@@ -262,15 +242,7 @@ export class GuardedMigrationJob extends Construct {
       volumeMounts: mounts,
     });
 
-    for (const construct of this.node.findAll()) {
-      if (construct instanceof ApiObject && construct !== backup) {
-        placeInFile(construct, file);
-        // Flux would rewrite `${...}` in SQL or scripts if post-build substitution is ever enabled.
-        if (JSON.stringify(construct.toJson()).includes('${')) {
-          construct.metadata.addAnnotation('kustomize.toolkit.fluxcd.io/substitute', 'disabled');
-        }
-      }
-    }
+    renderIntoFile(this, file, [backup]);
   }
 
   /** What the migration guardrails review: the declaration, the analysis and the evidence. */

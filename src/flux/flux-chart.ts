@@ -19,10 +19,6 @@ export interface FluxChartProps extends ChartProps {
  * file of that directory (see `placeInFile`), with an explicit name and namespace.
  */
 export class FluxChart extends Chart {
-  public static isFluxChart(x: unknown): x is FluxChart {
-    return x instanceof FluxChart;
-  }
-
   public readonly environment: EnvironmentConfig;
   public readonly directory: string;
   public readonly kustomization: boolean;

@@ -34,6 +34,9 @@ const SEVERITIES: Readonly<Record<string, readonly [develop: Severity, staging: 
   MIG008: ['warning', 'warning', 'warning'],
   OBJ001: ['error', 'error', 'error'],
   RCV001: ['error', 'error', 'error'],
+  RST001: ['error', 'error', 'error'],
+  RST002: ['error', 'error', 'error'],
+  RST003: ['warning', 'warning', 'warning'],
   SEC001: ['error', 'error', 'error'],
   SEC002: ['off', 'off', 'error'],
   SEC003: ['warning', 'warning', 'error'],
@@ -49,7 +52,7 @@ const PARAMETERS: Readonly<Record<EnvironmentName, PackParameters>> = {
 };
 
 /** Rules that protect recoverability and secrets: no suppression is accepted for them in production. */
-export const UNSUPPRESSIBLE_IN_PRODUCTION: readonly string[] = ['BKP005', 'MIG001', 'MIG002', 'MIG005', 'MIG006', 'MIG007', 'SEC001', 'WAL001', 'WAL002', 'WAL003'];
+export const UNSUPPRESSIBLE_IN_PRODUCTION: readonly string[] = ['BKP005', 'MIG001', 'MIG002', 'MIG005', 'MIG006', 'MIG007', 'RST001', 'SEC001', 'WAL001', 'WAL002', 'WAL003'];
 
 const COLUMN: Readonly<Record<EnvironmentName, 0 | 1 | 2>> = { develop: 0, staging: 1, production: 2 };
 

@@ -124,3 +124,36 @@ if [ -n "$CLONED_ON" ]; then
   echo "  { migration: '$MIGRATION_ID', sqlSha256: '$SQL_SHA256', validatedAt: '$finished_at', clonedOn: '$CLONED_ON' },"
 fi
 `;
+
+/**
+ * verify.sh (recovery verification Job, PostgreSQL image): runs every assertion file pair
+ * `/assertions/<nn>-<name>.sql` / `.expected` against the restored cluster and fails, listing
+ * every mismatch, unless all of them print exactly the expected value.
+ * Env: libpq variables, ASSERTIONS_DIR.
+ */
+export const VERIFY_SCRIPT = `#!/bin/sh
+set -eu
+failed=0
+total=0
+for sql in "$ASSERTIONS_DIR"/*.sql; do
+  name=$(basename "$sql" .sql)
+  expected=$(cat "$ASSERTIONS_DIR/$name.expected")
+  total=$((total + 1))
+  if actual=$(psql -X -v ON_ERROR_STOP=1 -At -f "$sql" 2>&1); then
+    if [ "$actual" = "$expected" ]; then
+      echo "verify: ok   $name"
+    else
+      echo "verify: FAIL $name: expected \\"$expected\\", got \\"$actual\\""
+      failed=$((failed + 1))
+    fi
+  else
+    echo "verify: FAIL $name: $actual"
+    failed=$((failed + 1))
+  fi
+done
+if [ "$failed" -gt 0 ]; then
+  echo "verify: $failed of $total assertions failed: do not switch the application to this cluster" >&2
+  exit 1
+fi
+echo "verify: all $total assertions passed"
+`;

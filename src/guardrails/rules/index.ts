@@ -19,6 +19,9 @@ import { noNativeBarmanObjectStore } from './no-native-barman';
 import { pluginMethod } from './plugin-method';
 import { recoveryServerName } from './recovery-server-name';
 import { resourcesSet } from './resources-set';
+import { restoreLaterCommit } from './restore-later-commit';
+import { restoreTarget } from './restore-target';
+import { restoreWindow } from './restore-window';
 import { retentionFormat } from './retention-format';
 import { retentionMinimum } from './retention-minimum';
 import { scheduleFormat } from './schedule-format';
@@ -57,6 +60,9 @@ export const GUARDRAILS: readonly Guardrail[] = [
   singleTransaction,
   endpointURL,
   recoveryServerName,
+  restoreTarget,
+  restoreWindow,
+  restoreLaterCommit,
   credentialsByReference,
   appCredentialsExternal,
   superuserDisabled,

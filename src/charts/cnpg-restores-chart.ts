@@ -1,0 +1,45 @@
+import { Construct } from 'constructs';
+import { EnvironmentConfig, RestoreTargetConfig } from '../config/types';
+import { CnpgCluster } from '../constructs/cnpg-cluster';
+import { PitrRestore } from '../constructs/pitr-restore';
+import { FluxChart } from '../flux/flux-chart';
+import { RecoveryTarget } from '../values/recovery-target';
+
+/** Directory of an environment's restores, relative to `flux/`: `clusters/` and `verify/` below it. */
+export function restoresDirectory(environment: string): string {
+  return `infrastructure/data/cnpg-restores/${environment}`;
+}
+
+/** The RecoveryTarget a config entry describes (the config validator has checked its form). */
+export function recoveryTargetOf(target: RestoreTargetConfig): RecoveryTarget {
+  if ('beforeMigration' in target) return RecoveryTarget.beforeMigration({ migrationId: target.beforeMigration, startedAt: target.startedAt, backupId: target.backupId });
+  if ('restorePoint' in target) return RecoveryTarget.restorePoint({ migrationId: target.restorePoint, backupId: target.backupId });
+  if ('time' in target) return RecoveryTarget.time(target.time, target.backupId);
+  if ('lsn' in target) return RecoveryTarget.lsn(target.lsn, target.backupId);
+  return RecoveryTarget.immediate(target.backupId);
+}
+
+export interface CnpgRestoresChartProps {
+  readonly environment: EnvironmentConfig;
+  /** The environment's cluster, which the restores recover. */
+  readonly source: CnpgCluster;
+}
+
+/** One environment's point-in-time restores, each a new cluster plus its verification Job. */
+export class CnpgRestoresChart extends FluxChart {
+  public readonly restores: PitrRestore[];
+
+  constructor(scope: Construct, id: string, props: CnpgRestoresChartProps) {
+    const env = props.environment;
+    super(scope, id, { environment: env, namespace: env.namespace, directory: restoresDirectory(env.name) });
+    this.restores = (env.restores ?? []).map((restore) => new PitrRestore(this, restore.name, {
+      source: props.source,
+      name: restore.name,
+      target: recoveryTargetOf(restore.target),
+      instances: restore.instances,
+      storageSize: restore.storageSize,
+      assertions: restore.verify,
+      backupSchedule: env.backup.schedule,
+    }));
+  }
+}

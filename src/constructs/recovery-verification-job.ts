@@ -1,0 +1,73 @@
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { RecoveryAssertionConfig } from '../config/types';
+import { VERIFY_SCRIPT } from '../migrations/scripts';
+import { CnpgCluster } from './cnpg-cluster';
+import { POSTGRES_UID, postgresConnection, renderIntoFile, RESTRICTED_CONTAINER, SMALL_CONTAINER_RESOURCES } from './job-defaults';
+
+const ASSERTIONS_DIR = '/assertions';
+
+export interface RecoveryVerificationJobProps {
+  /** The restored cluster to check. */
+  readonly cluster: CnpgCluster;
+  /** The checks, in order. */
+  readonly assertions: readonly RecoveryAssertionConfig[];
+  /** File of the Flux directory the Job is rendered into. */
+  readonly fileName: string;
+}
+
+/** `01-the-new-column-is-absent`: ordered, file-name-safe keys for the ConfigMap. */
+function assertionKey(index: number, name: string): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
+  return `${String(index + 1).padStart(2, '0')}-${slug || 'assertion'}`;
+}
+
+/**
+ * The "verify recovery" step: a Job that runs SQL assertions against a restored cluster once
+ * Flux sees it Ready, and fails loudly, listing every mismatch, when one does not hold. It runs
+ * once (no retries, no TTL) in a Pod Security "restricted" pod, with no Kubernetes API access.
+ */
+export class RecoveryVerificationJob extends Construct {
+  public readonly jobName: string;
+
+  constructor(scope: Construct, id: string, props: RecoveryVerificationJobProps) {
+    super(scope, id);
+    this.jobName = `verify-${props.cluster.name}`;
+    const labels = { 'cnpg-gitops.io/verifies': props.cluster.name, 'app.kubernetes.io/managed-by': 'cnpg-gitops' };
+    const data: Record<string, string> = { 'verify.sh': VERIFY_SCRIPT };
+    props.assertions.forEach((assertion, index) => {
+      const key = assertionKey(index, assertion.name);
+      data[`${key}.sql`] = assertion.sql;
+      data[`${key}.expected`] = assertion.expect;
+    });
+    const configMap = new kplus.ConfigMap(this, 'Assertions', { metadata: { name: this.jobName, labels }, immutable: true, data });
+    const job = new kplus.Job(this, 'Job', {
+      metadata: { name: this.jobName, labels, annotations: { 'kustomize.toolkit.fluxcd.io/force': 'enabled' } },
+      podMetadata: { labels },
+      backoffLimit: 0,
+      activeDeadline: Duration.minutes(30),
+      restartPolicy: kplus.RestartPolicy.NEVER,
+      automountServiceAccountToken: false,
+      securityContext: { ensureNonRoot: true, user: POSTGRES_UID, group: POSTGRES_UID },
+    });
+    const value = kplus.EnvValue.fromValue;
+    job.addContainer({
+      name: 'verify',
+      image: props.cluster.imageName,
+      command: ['sh', `${ASSERTIONS_DIR}/verify.sh`],
+      envVariables: {
+        ...postgresConnection(this, props.cluster, this.jobName),
+        ASSERTIONS_DIR: value(ASSERTIONS_DIR),
+        HOME: value('/tmp'),
+      },
+      securityContext: RESTRICTED_CONTAINER,
+      resources: SMALL_CONTAINER_RESOURCES,
+      volumeMounts: [
+        { path: ASSERTIONS_DIR, volume: kplus.Volume.fromConfigMap(this, 'AssertionsVolume', configMap, { name: 'assertions' }), readOnly: true },
+        { path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp') },
+      ],
+    });
+    renderIntoFile(this, props.fileName);
+  }
+}

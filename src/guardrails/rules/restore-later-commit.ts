@@ -1,0 +1,26 @@
+import { MIGRATION_LABEL } from '../../constructs/guarded-migration-job';
+import { RESTORE_ANNOTATIONS } from '../../constructs/pitr-restore';
+import { Guardrail } from '../rule';
+
+export const restoreLaterCommit: Guardrail = {
+  id: 'RST003',
+  title: 'A time target has a commit after it in the archive',
+  explanation: 'Recovery to a time stops at the first commit after it; when the archive holds none (the last WAL segment was never switched), PostgreSQL reaches the end of the WAL without reaching the target and CNPG fails the restore. The migration runner switches the WAL segment after every migration; a migration run by its own image, or a time not tied to a migration, does not guarantee it.',
+  fix: 'restore to the migration\'s restorePoint instead, or run SELECT pg_switch_wal() on the source (or wait archive_timeout, 5 minutes) before restoring to a time',
+  configField: 'restores',
+  kinds: ['Cluster'],
+  check(cluster, context) {
+    const annotations = cluster.manifest.metadata?.annotations ?? {};
+    if (annotations[RESTORE_ANNOTATIONS.source] === undefined) return [];
+    const target = cluster.manifest.spec?.bootstrap?.recovery?.recoveryTarget ?? {};
+    if (target.targetTime === undefined) return [];
+    const migration = annotations[RESTORE_ANNOTATIONS.migration];
+    if (migration === undefined) {
+      return [{ message: `restore ${cluster.name} targets a time not tied to a migration: make sure a commit after it is archived`, value: target.targetTime }];
+    }
+    const job = context.objects.find((object) => object.kind === 'Job' && object.manifest.metadata?.labels?.[MIGRATION_LABEL] === migration);
+    const runner = job?.manifest.spec?.template?.spec?.containers?.find((container: any) => container.name === 'migrate');
+    const switchesWal = (runner?.command ?? []).join(' ').endsWith('/run.sh');
+    return switchesWal ? [] : [{ message: `migration ${migration} did not run through the runner that switches the WAL segment, so the archive may end before ${target.targetTime}`, value: migration }];
+  },
+};
