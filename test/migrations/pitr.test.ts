@@ -1,0 +1,177 @@
+import { ApiObject } from 'cdk8s';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GuardedMigrationJob } from '../../src/constructs/guarded-migration-job';
+import { buildApp } from '../../src/synthesize';
+import { RecoveryTarget } from '../../src/values/recovery-target';
+import { estate } from '../helpers/fixtures';
+import { startPostgres, TestServer } from '../helpers/postgres';
+
+/**
+ * Point-in-time recovery for real, on PostgreSQL 18: WAL archived by archive_command into a
+ * directory (the stand-in for the object store), a base backup taken with pg_backup_start and
+ * pg_backup_stop, the 0005 contract migration run by the rendered checkpoint and run scripts,
+ * then recovery of copies of the base backup with the recovery_target_* settings CNPG derives
+ * from the RecoveryTarget the construct renders (the restore_command is what barman-cloud-wal-
+ * restore does for CNPG: fetch an archived segment).
+ */
+jest.setTimeout(120_000);
+
+let source: TestServer;
+let work: string;
+let archive: string;
+let baseBackup: string;
+let jobs: GuardedMigrationJob[];
+let startedAt: string;
+const before: string[] = [];
+const after: string[] = [];
+
+const asApp = { user: 'app', password: 'app', database: 'app' };
+
+function runScript(server: TestServer, id: string, script: string): { status: number | null; stdout: string; stderr: string; termination: string } {
+  const migration = jobs.find((job) => job.migration.id === id)!;
+  const objects = migration.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
+  const job = objects.find((o) => o.kind === 'Job');
+  const container = [...job.spec.template.spec.initContainers, ...job.spec.template.spec.containers].find((c: any) => c.command.at(-1).endsWith(script));
+  const env = Object.fromEntries(container.env.filter((v: any) => v.value !== undefined).map((v: any) => [v.name, v.value]));
+  const scripts = migration.node.scope!.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.name.startsWith('cnpg-migration-scripts-'))!.toJson().data;
+  const dir = mkdtempSync(join(work, 'job-'));
+  for (const [name, content] of Object.entries({ ...scripts, ...objects.find((o) => o.kind === 'ConfigMap').data })) writeFileSync(join(dir, name), content as string);
+  writeFileSync(join(dir, 'backup.env'), 'BACKUP_NAME=pre-migration-0005\nBACKUP_ID=backup-20261123100000\nBACKUP_STOPPED_AT=2026-11-23T10:00:00Z\n');
+  const result = spawnSync('/bin/sh', [join(dir, script)], {
+    encoding: 'utf8',
+    env: { ...env, ...server.env, PGDATABASE: 'app', PGUSER: 'app', PGPASSWORD: 'app', HOME: dir, CHECKPOINT_DIR: dir, SQL_FILE: join(dir, 'up.sql'), TERMINATION_LOG: join(dir, 'termination') },
+  });
+  return { ...result, termination: existsSync(join(dir, 'termination')) ? readFileSync(join(dir, 'termination'), 'utf8') : '' };
+}
+
+function insertRows(list: string[], count: number, column: 'email' | 'email_normalized'): void {
+  for (let index = 0; index < count; index += 1) {
+    const email = `${list === before ? 'before' : 'after'}-${list.length}@example.org`;
+    source.psql(`INSERT INTO users (${column}) VALUES ('${email}')`, asApp);
+    list.push(email);
+  }
+}
+
+/** Switches to a new WAL segment and waits until the finished one is in the archive. */
+function archiveCurrentWal(): void {
+  const segment = source.psql('SELECT pg_walfile_name(pg_switch_wal())');
+  const deadline = Date.now() + 30_000;
+  while (!existsSync(join(archive, segment))) {
+    if (Date.now() > deadline) throw new Error(`WAL segment ${segment} was not archived`);
+    spawnSync('sleep', ['0.2']);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'pitr-'));
+  chmodSync(work, 0o777);
+  archive = join(work, 'archive');
+  mkdirSync(archive, { mode: 0o777 });
+  chmodSync(archive, 0o777);
+  ({ jobs } = (() => {
+    const { charts } = buildApp(estate());
+    return { jobs: charts.flatMap((chart) => chart.node.findAll()).filter((c): c is GuardedMigrationJob => c instanceof GuardedMigrationJob && c.node.path.startsWith('production-')) };
+  })());
+  source = await startPostgres(55441, { wal_level: 'replica', archive_mode: 'on', archive_command: `cp %p ${archive}/%f` });
+  source.psql("CREATE ROLE app LOGIN PASSWORD 'app'");
+  source.psql('CREATE DATABASE app OWNER app');
+  source.psql('GRANT EXECUTE ON FUNCTION pg_catalog.pg_create_restore_point(text) TO app', { database: 'app' });
+  source.psql('GRANT EXECUTE ON FUNCTION pg_catalog.pg_switch_wal() TO app', { database: 'app' });
+  for (const id of ['0001-create-users', '0002-add-email-normalized', '0003-backfill-email-normalized', '0004-index-email-normalized']) {
+    const result = runScript(source, id, 'run.sh');
+    if (result.status !== 0) throw new Error(`${id}: ${result.stderr}`);
+  }
+  insertRows(before, 3, 'email');
+
+  // The base backup: the low-level API, copying the data directory between start and stop.
+  const data = source.psql('SHOW data_directory');
+  baseBackup = join(work, 'base');
+  const label = join(work, 'backup_label');
+  const session = spawnSync('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-d', 'postgres'], {
+    encoding: 'utf8',
+    env: { ...source.env, PGUSER: 'postgres', PGPASSWORD: 'postgres' },
+    input: [`SELECT pg_backup_start('base', true);`, `\\! cp -a ${data} ${baseBackup}`, `\\o ${label}`, 'SELECT labelfile FROM pg_backup_stop(true);', '\\o'].join('\n'),
+  });
+  if (session.status !== 0) throw new Error(session.stderr);
+  writeFileSync(join(baseBackup, 'backup_label'), readFileSync(label, 'utf8'));
+  // The copy belongs to the server's user; the label written here must too.
+  spawnSync('chown', ['--reference', baseBackup, join(baseBackup, 'backup_label')]);
+
+  // Rows after the base backup but before the migration come back from the archived WAL only.
+  insertRows(before, 2, 'email');
+  await sleep(2100);
+  const checkpoint = runScript(source, '0005-drop-email', 'checkpoint.sh');
+  if (checkpoint.status !== 0) throw new Error(checkpoint.stderr);
+  startedAt = JSON.parse(checkpoint.termination).startedAt;
+  const contract = runScript(source, '0005-drop-email', 'run.sh');
+  if (contract.status !== 0) throw new Error(contract.stderr);
+  insertRows(after, 2, 'email_normalized');
+  archiveCurrentWal();
+});
+
+afterAll(async () => {
+  await source?.stop();
+});
+
+/** Recovers a copy of the base backup with the settings CNPG derives from `target`. */
+async function recover(target: RecoveryTarget, port: number): Promise<TestServer> {
+  const copy = join(work, `restore-${port}`);
+  spawnSync('cp', ['-a', baseBackup, copy]);
+  rmSync(join(copy, 'postmaster.pid'), { force: true });
+  for (const segment of require('node:fs').readdirSync(join(copy, 'pg_wal'))) {
+    if (/^[0-9A-F]{24}$/.test(segment)) rmSync(join(copy, 'pg_wal', segment));
+  }
+  writeFileSync(join(copy, 'recovery.signal'), '');
+  spawnSync('chown', ['--reference', baseBackup, join(copy, 'recovery.signal')]);
+  const server = await startPostgres(port, {
+    ...target.toPostgresParameters(),
+    restore_command: `cp ${archive}/%f %p`,
+    archive_mode: 'off',
+  }, copy);
+  const deadline = Date.now() + 60_000;
+  while (server.psql('SELECT pg_is_in_recovery()') !== 'f') {
+    if (Date.now() > deadline) throw new Error('recovery did not finish');
+    await sleep(200);
+  }
+  return server;
+}
+
+function expectStateBeforeMigration(server: TestServer): void {
+  expect(server.psql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'email'", { database: 'app' })).toBe('1');
+  expect(server.psql("SELECT count(*) FROM cnpg_gitops.applied_migrations WHERE id = '0005-drop-email'", { database: 'app' })).toBe('0');
+  expect(server.psql("SELECT count(*) FROM cnpg_gitops.applied_migrations WHERE id = '0004-index-email-normalized'", { database: 'app' })).toBe('1');
+  expect(server.psql('SELECT email FROM users ORDER BY id', { database: 'app' }).split('\n')).toEqual(before);
+  expect(server.psql("SELECT count(*) FROM users WHERE email_normalized LIKE 'after-%'", { database: 'app' })).toBe('0');
+}
+
+test('the source really moved on: the migration ran and later rows exist', () => {
+  expect(source.psql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'email'", { database: 'app' })).toBe('0');
+  expect(source.psql('SELECT count(*) FROM users', { database: 'app' })).toBe(String(before.length + after.length));
+});
+
+test('time target: the second before the migration started brings back every earlier row and nothing of the migration or after', async () => {
+  const target = RecoveryTarget.beforeMigration({ migrationId: '0005-drop-email', startedAt });
+  expect(target._toCnpg().targetTime).toBe(new Date(Date.parse(startedAt) - 1000).toISOString().replace('.000Z', 'Z'));
+  const restored = await recover(target, 55442);
+  try {
+    expectStateBeforeMigration(restored);
+  } finally {
+    await restored.stop();
+  }
+});
+
+test('restore-point target: recovery stops at before-0005-drop-email', async () => {
+  const target = RecoveryTarget.restorePoint({ migrationId: '0005-drop-email', backupId: 'backup-20261123100000' });
+  expect(target.toPostgresParameters().recovery_target_name).toBe('before-0005-drop-email');
+  const restored = await recover(target, 55443);
+  try {
+    expectStateBeforeMigration(restored);
+  } finally {
+    await restored.stop();
+  }
+});
