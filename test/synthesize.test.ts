@@ -140,3 +140,66 @@ test('cdk8s synth runs the app end to end and writes dist/', () => {
   expect(listFiles(join(work, 'flux'))).toEqual(listFiles(join(REPO, 'flux')));
   expect(existsSync(join(work, 'dist'))).toBe(true);
 }, 30_000);
+
+test('the committed runbooks are what synthesis produces: one per migration and environment', () => {
+  const outcome = renderEnvironments(estate());
+  if (outcome.status !== 'rendered') throw new Error(outcome.status);
+  const committed = listFiles(join(REPO, 'docs/runbooks'));
+  expect(committed).toEqual(Object.fromEntries(outcome.runbooks.map((file) => [file.path, file.content])));
+  const expected = estate().environments.flatMap((env: any) => env.migrations.applied.map((id: string) => `${env.name}/${id}.md`));
+  expect(Object.keys(committed).sort()).toEqual(expected.sort());
+});
+
+test('a runbook names the exact objects, commands and config entry of its migration', () => {
+  const outcome = renderEnvironments(estate());
+  if (outcome.status !== 'rendered') throw new Error(outcome.status);
+  const runbook = outcome.runbooks.find((file) => file.path === 'production/0005-drop-email.md')!.content;
+  const job = outcome.files.find((file) => file.path.endsWith('production/jobs/0005-drop-email.yaml'))!.content;
+  const jobName = /name: (migrate-0005-drop-email-[0-9a-f]{8})/.exec(job)![1];
+  expect(runbook).toContain(`kubectl -n databases get backups.postgresql.cnpg.io ${jobName.replace('migrate-', 'pre-migration-')} -o jsonpath`);
+  expect(runbook).toContain(`-l job-name=${jobName}`);
+  expect(runbook).toContain("target: { restorePoint: '0005-drop-email', backupId: '<backupId from step 1>' }");
+  expect(runbook).toContain("recovery_target_time = '2026-01-01 00:00:04.000000+00:00'");
+  expect(runbook).toContain('kubectl -n databases logs job/verify-app-db-before-0005-drop-email');
+  expect(runbook).toContain('app-db-before-0005-drop-email-rw.databases.svc');
+});
+
+describe('with a restore in production', () => {
+  const withRestore = () => estate(withEnvironment('production', (env) => {
+    env.restores = [{
+      name: 'app-db-before-0005-drop-email',
+      target: { restorePoint: '0005-drop-email', backupId: 'backup-20261123100000' },
+      verify: [{ name: 'email is back', sql: "SELECT count(*) FROM information_schema.columns WHERE column_name = 'email'", expect: '1' }],
+    }];
+  }));
+  const files = () => {
+    const outcome = renderEnvironments(withRestore());
+    if (outcome.status !== 'rendered') throw new Error(JSON.stringify(outcome));
+    return outcome.files;
+  };
+
+  test('every restore object passes its schema', () => {
+    const objects = files().filter((f) => f.path.includes('cnpg-restores/')).filter((f) => !f.path.endsWith('kustomization.yaml'))
+      .flatMap((f) => YAML.parseAllDocuments(f.content).map((d) => d.toJS()));
+    expect(objects.map((o) => o.kind).sort()).toEqual(['Cluster', 'ConfigMap', 'Job', 'ScheduledBackup']);
+    const validators = loadCrdValidators();
+    expect(objects.filter((o) => !isBuiltIn(o)).flatMap((o) => schemaErrors(validators, o))).toEqual([]);
+    expect(builtInSchemaErrors(objects.filter(isBuiltIn))).toEqual([]);
+  });
+
+  test('Flux restores first, then verifies; kubectl kustomize builds both directories', () => {
+    const root = mkdtempSync(join(tmpdir(), 'restore-'));
+    synthesize({ ...withRestore(), fluxRoot: root });
+    const sync = YAML.parseAllDocuments(readFileSync(join(root, 'clusters/production/cnpg-restores.yaml'), 'utf8')).map((d) => d.toJS());
+    expect(sync.map((k) => [k.metadata.name, k.spec.path, k.spec.dependsOn])).toEqual([
+      ['cnpg-restores', './flux/infrastructure/data/cnpg-restores/production/clusters', [{ name: 'cnpg-clusters' }]],
+      ['cnpg-restore-verification', './flux/infrastructure/data/cnpg-restores/production/verify', [{ name: 'cnpg-restores' }]],
+    ]);
+    expect(sync[0].spec.healthCheckExprs[0].current).toMatch(/Ready/);
+    if (kubectl.status !== 0) throw new Error('kubectl is not installed');
+    for (const folder of ['clusters', 'verify']) {
+      const output = execFileSync('kubectl', ['kustomize', join(root, 'infrastructure/data/cnpg-restores/production', folder)], { encoding: 'utf8' });
+      expect(YAML.parseAllDocuments(output).length).toBe(2);
+    }
+  });
+});

@@ -32,6 +32,18 @@ describe('fails when', () => {
     expect(errors).toContainEqual(expect.objectContaining({ file: 'src/config/staging.ts', field, message: expect.stringMatching(message) }));
   });
 
+  test.each([
+    ['two targets', { name: 'r', target: { time: '2026-11-25T10:00:00Z', lsn: '0/1' }, verify: [] }, 'restores[0].target', /exactly one target .*got time and lsn/],
+    ['no target', { name: 'r', target: {}, verify: [] }, 'restores[0].target', /exactly one target .*got none/],
+    ['a time without zone', { name: 'r', target: { time: '2026-11-25 10:00:00' }, verify: [] }, 'restores[0].target.time', /RFC 3339 time with a zone/],
+    ['a restore point without backup', { name: 'r', target: { restorePoint: '0005-drop-email' }, verify: [] }, 'restores[0].target.backupId', /is required/],
+    ['the source name', { name: 'app-db', target: { time: '2026-11-25T10:00:00Z' }, verify: [] }, 'restores[0].name', /must differ from the cluster it restores/],
+    ['a migration the environment does not apply', { name: 'r', target: { beforeMigration: '0099-x', startedAt: '2026-11-25T10:00:00Z' }, verify: [] }, 'restores[0].target', /names migration "0099-x", which this environment does not apply/],
+  ])('a restore has %s', (_case, restore, field, message) => {
+    const errors = validate(withEnvironment('production', (env: any) => { env.restores = [restore]; }));
+    expect(errors).toContainEqual(expect.objectContaining({ file: 'src/config/production.ts', field, message: expect.stringMatching(message) }));
+  });
+
   test('two environments form a clone cycle', () => {
     const environments = shippedEnvironments();
     environments.find((env) => env.name === 'production')!.cloneFrom = { environment: 'staging', clonedOn: '2026-11-01', credentials: { clusterSecretStore: 'store', remoteKey: 'k' } };

@@ -9,7 +9,7 @@ import { shippedEnvironments } from '../helpers/fixtures';
 
 const REPO = join(__dirname, '../..');
 const CONFIG_FIELDS = Object.keys(shippedEnvironments().find((env) => env.name === 'production')!)
-  .concat(['cloneFrom', 'suppressions']);
+  .concat(['cloneFrom', 'suppressions', 'restores', 'flux', 'migrationValidations']);
 
 test('rule ids are unique and shaped like ABC123', () => {
   const ids = GUARDRAILS.map((rule) => rule.id);

@@ -156,6 +156,8 @@ test('lock_timeout from the Job stops a migration that waits for a lock', async 
     expect(Date.now() - started).toBeLessThan(10_000);
   } finally {
     holder.kill();
+    // The server session sleeps on with its lock after the client is gone: end it too.
+    server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(20)%' AND pid <> pg_backend_pid()");
   }
   expect(job('0002-add-email-normalized').env.PGOPTIONS).toBe('-c lock_timeout=5s -c statement_timeout=15min');
 }, 30_000);
@@ -164,4 +166,29 @@ test('on a clone the runner prints the validation record for the promoted enviro
   const staged = run('0002-add-email-normalized', 'run.sh', { MIGRATION_ID: '0097-noop', SQL_SHA256: 'sha256:noop', CLONED_ON: '2026-11-16' }, 'SELECT 1;\n');
   expect(staged.status).toBe(0);
   expect(staged.stdout).toMatch(/\{ migration: '0097-noop', sqlSha256: 'sha256:noop', validatedAt: '\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z', clonedOn: '2026-11-16' \},/);
+});
+
+test('the recovery verification script passes matching assertions and fails listing every mismatch', () => {
+  const { Testing } = require('cdk8s');
+  const { CnpgCluster } = require('../../src/constructs/cnpg-cluster');
+  const { RecoveryVerificationJob } = require('../../src/constructs/recovery-verification-job');
+  const chart = Testing.chart();
+  const cluster = new CnpgCluster(chart, 'Db', { name: 'app-db', storageSize: '1Gi', retentionPolicy: '7d', objectStore: { provider: 'aws-s3', destinationPath: 's3://b/', credentials: { clusterSecretStore: 's', remoteKey: 'k' } } });
+  const verify = (assertions: { name: string; sql: string; expect: string }[]) => {
+    const inner = Testing.chart();
+    new RecoveryVerificationJob(inner, 'Verify', { cluster, assertions, fileName: 'v.yaml' });
+    const data = Testing.synth(inner).find((m: any) => m.kind === 'ConfigMap').data;
+    const dir = mkdtempSync(join(tmpdir(), 'verify-'));
+    for (const [name, content] of Object.entries(data)) writeFileSync(join(dir, name), content as string);
+    return spawnSync('/bin/sh', [join(dir, 'verify.sh')], { encoding: 'utf8', env: { ...server.env, PGDATABASE: 'app', PGUSER: 'app', PGPASSWORD: 'app', ASSERTIONS_DIR: dir } });
+  };
+  const ok = verify([{ name: 'rows', sql: 'SELECT count(*) >= 0 FROM users', expect: 't' }, { name: 'ledger', sql: "SELECT count(*) FROM cnpg_gitops.applied_migrations WHERE id = '0001-create-users'", expect: '1' }]);
+  expect(ok.status).toBe(0);
+  expect(ok.stdout).toMatch(/verify: ok   01-rows\nverify: ok   02-ledger\nverify: all 2 assertions passed/);
+  const bad = verify([{ name: 'rows', sql: 'SELECT 41', expect: '42' }, { name: 'broken', sql: 'SELECT * FROM missing', expect: '1' }, { name: 'fine', sql: 'SELECT 1', expect: '1' }]);
+  expect(bad.status).toBe(1);
+  expect(bad.stdout).toMatch(/verify: FAIL 01-rows: expected "42", got "41"/);
+  expect(bad.stdout).toMatch(/verify: FAIL 02-broken: .*relation "missing" does not exist/);
+  expect(bad.stdout).toMatch(/verify: ok   03-fine/);
+  expect(bad.stderr).toMatch(/2 of 3 assertions failed: do not switch the application to this cluster/);
 });
