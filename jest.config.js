@@ -5,7 +5,8 @@ module.exports = {
   maxWorkers: 2,
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': '<rootDir>/test/helpers/esbuild-transform.js' },
+  transform: { '^.+\\.(ts|js)$': '<rootDir>/test/helpers/esbuild-transform.js' },
+  transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFilesAfterEnv: ['<rootDir>/test/helpers/setup.ts'],
 };

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CnpgClustersChart } from './charts/cnpg-clusters-chart';
 import { CnpgMigrationsChart } from './charts/cnpg-migrations-chart';
+import { CnpgPoliciesChart } from './charts/cnpg-policies-chart';
 import { CnpgRestoresChart } from './charts/cnpg-restores-chart';
 import { FluxSyncChart } from './charts/flux-sync-chart';
 import { ConfigError, formatConfigError, validateEnvironments } from './config/validate';
@@ -87,7 +88,7 @@ export function buildApp(estate: Estate, outdir?: string): { app: App; charts: F
       cloneSource: env.cloneFrom && databases.get(env.cloneFrom.environment)?.cluster,
     });
     databases.set(env.name, database);
-    charts.push(database);
+    charts.push(new CnpgPoliciesChart(app, `${env.name}-policies`, { environment: env }), database);
     const applied = env.migrations?.applied ?? [];
     if (applied.length > 0) {
       const clone = estate.environments.find((candidate) => candidate.cloneFrom?.environment === env.name);

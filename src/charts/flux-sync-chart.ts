@@ -5,6 +5,7 @@ import { FluxChart } from '../flux/flux-chart';
 import { placeInFile } from '../flux/placement';
 import { clustersDirectory } from './cnpg-clusters-chart';
 import { migrationsDirectory } from './cnpg-migrations-chart';
+import { policiesDirectory } from './cnpg-policies-chart';
 import { restoresDirectory } from './cnpg-restores-chart';
 
 /** Flux health expressions for CNPG kinds: kstatus alone reads them as ready too early. */
@@ -54,6 +55,21 @@ export class FluxSyncChart extends FluxChart {
     const flux = env.flux ?? {};
     const interval = flux.interval ?? '10m';
 
+    const source = { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: flux.sourceName ?? 'flux-system' };
+    const policies = new Kustomization(this, 'Policies', {
+      metadata: { name: 'cnpg-policies' },
+      spec: {
+        interval,
+        retryInterval: '2m',
+        timeout: '5m',
+        path: `./flux/${policiesDirectory(env.name)}`,
+        prune: true,
+        wait: true,
+        sourceRef: source,
+      },
+    });
+    placeInFile(policies, 'cnpg-policies.yaml');
+
     const kustomization = new Kustomization(this, 'CnpgClusters', {
       metadata: { name: 'cnpg-clusters' },
       spec: {
@@ -63,13 +79,13 @@ export class FluxSyncChart extends FluxChart {
         path: `./flux/${clustersDirectory(env.name)}`,
         prune: true,
         wait: true,
-        sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: flux.sourceName ?? 'flux-system' },
-        dependsOn: (flux.dependsOn ?? ['infra-controllers']).map((name) => ({ name })),
+        sourceRef: source,
+        // The admission policies first: every database object is admitted under them.
+        dependsOn: [...(flux.dependsOn ?? ['infra-controllers']), 'cnpg-policies'].map((name) => ({ name })),
         healthCheckExprs: [CLUSTER_HEALTH_CHECK],
       },
     });
     placeInFile(kustomization, 'cnpg-clusters.yaml');
-    const source = { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: flux.sourceName ?? 'flux-system' };
 
     if ((env.restores ?? []).length > 0) {
       const restores = new Kustomization(this, 'Restores', {

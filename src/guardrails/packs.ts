@@ -12,6 +12,7 @@ const SEVERITIES: Readonly<Record<string, readonly [develop: Severity, staging: 
   BKP004: ['warning', 'warning', 'error'],
   BKP005: ['error', 'error', 'error'],
   CLU001: ['error', 'error', 'error'],
+  DEL001: ['off', 'off', 'error'],
   FLX001: ['error', 'error', 'error'],
   HA001: ['error', 'error', 'error'],
   HA002: ['off', 'off', 'error'],

@@ -56,6 +56,27 @@ export function catalogField(migrationId: string, field: string): Pick<Finding, 
 }
 
 /**
+ * The same rule at admission time: a ValidatingAdmissionPolicy in CEL over one object, for
+ * rules that need nothing but that object. Rules that need other objects (a Backup's freshness)
+ * are enforced by the Flux ordering and the migration Job's own gate instead.
+ */
+export interface AdmissionForm {
+  /** What the policy intercepts. */
+  readonly resources: readonly {
+    readonly apiGroup: string;
+    readonly resource: string;
+    readonly operations: readonly ('CREATE' | 'UPDATE' | 'DELETE')[];
+  }[];
+  /**
+   * CEL conditions that select the objects the rule is about (e.g. only labelled migration Jobs).
+   * @default - every intercepted object
+   */
+  readonly matchConditions?: readonly { readonly name: string; readonly expression: string }[];
+  /** CEL expressions over `object` (and `oldObject` on UPDATE/DELETE); each must be true. */
+  readonly validations: readonly { readonly expression: string; readonly message: string }[];
+}
+
+/**
  * A guardrail: stable metadata plus a pure check of one rendered object.
  * Severity is not part of the rule; packs bind rules to environments.
  */
@@ -72,6 +93,11 @@ export interface Guardrail {
   /** Kinds of rendered objects the rule checks; others are not applicable. */
   readonly kinds: readonly string[];
   check(object: RenderedObject, context: RuleContext): readonly Finding[];
+  /**
+   * The rule's CEL form, enforced again when anyone applies an object to the cluster.
+   * @default - synthesis only
+   */
+  admission?(parameters: PackParameters): AdmissionForm;
 }
 
 /** Docs page of a rule, relative to the repository root. */

@@ -13,6 +13,7 @@ import { substitutionSafe } from './substitution-safe';
 import { archiveIsolation } from './archive-isolation';
 import { clusterName } from './cluster-name';
 import { credentialsByReference } from './credentials-by-reference';
+import { deletionProtection } from './deletion-protection';
 import { endpointURL } from './endpoint-url';
 import { instancesMinimum } from './instances-minimum';
 import { noNativeBarmanObjectStore } from './no-native-barman';
@@ -38,6 +39,7 @@ export const GUARDRAILS: readonly Guardrail[] = [
   scheduleFrequency,
   pluginMethod,
   clusterName,
+  deletionProtection,
   substitutionSafe,
   instancesMinimum,
   zoneAntiAffinity,

@@ -7,6 +7,13 @@ export const instancesMinimum: Guardrail = {
   fix: 'raise cluster.instances to the environment minimum (see packs.ts)',
   configField: 'cluster.instances',
   kinds: ['Cluster'],
+  admission: (parameters) => ({
+    resources: [{ apiGroup: 'postgresql.cnpg.io', resource: 'clusters', operations: ['CREATE', 'UPDATE'] }],
+    validations: [{
+      expression: `(has(object.spec.instances) ? object.spec.instances : 1) >= ${parameters.minimumInstances}`,
+      message: `HA001: this environment needs at least ${parameters.minimumInstances} instances (docs/guardrails/HA001.md)`,
+    }],
+  }),
   check(cluster, context) {
     const instances = cluster.manifest.spec?.instances ?? 1;
     const minimum = context.parameters.minimumInstances;

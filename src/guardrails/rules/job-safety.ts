@@ -8,6 +8,15 @@ export const jobSafety: Guardrail = {
   fix: 'keep the GuardedMigrationJob defaults: backoffLimit 0, no ttlSecondsAfterFinished, restartPolicy Never, activeDeadlineSeconds set (migration activeDeadlineSeconds)',
   configField: 'migrations.applied',
   kinds: ['Job'],
+  admission: () => ({
+    resources: [{ apiGroup: 'batch', resource: 'jobs', operations: ['CREATE', 'UPDATE'] }],
+    matchConditions: [{ name: 'migration-jobs', expression: `has(object.metadata.labels) && '${MIGRATION_LABEL}' in object.metadata.labels` }],
+    validations: [
+      { expression: '!has(object.spec.ttlSecondsAfterFinished)', message: 'MIG007: a migration Job must not set ttlSecondsAfterFinished: Flux would re-create and re-run it (docs/guardrails/MIG007.md)' },
+      { expression: 'has(object.spec.backoffLimit) && object.spec.backoffLimit == 0', message: 'MIG007: a migration Job must not retry (backoffLimit: 0) (docs/guardrails/MIG007.md)' },
+      { expression: 'has(object.spec.activeDeadlineSeconds)', message: 'MIG007: a migration Job needs activeDeadlineSeconds (docs/guardrails/MIG007.md)' },
+    ],
+  }),
   check(job) {
     if (job.manifest.metadata?.labels?.[MIGRATION_LABEL] === undefined) return [];
     const spec = job.manifest.spec ?? {};

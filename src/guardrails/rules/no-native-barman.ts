@@ -7,6 +7,19 @@ export const noNativeBarmanObjectStore: Guardrail = {
   fix: 'remove barmanObjectStore overrides; the constructs archive and recover through the Barman Cloud plugin (spec.plugins and externalClusters[].plugin)',
   configField: 'objectStore',
   kinds: ['Cluster'],
+  admission: () => ({
+    resources: [{ apiGroup: 'postgresql.cnpg.io', resource: 'clusters', operations: ['CREATE', 'UPDATE'] }],
+    validations: [
+      {
+        expression: '!has(object.spec.backup) || !has(object.spec.backup.barmanObjectStore)',
+        message: 'WAL002: spec.backup.barmanObjectStore is removed in CNPG 1.31; archive through the Barman Cloud plugin (docs/guardrails/WAL002.md)',
+      },
+      {
+        expression: '!has(object.spec.externalClusters) || object.spec.externalClusters.all(c, !has(c.barmanObjectStore))',
+        message: 'WAL002: externalClusters[].barmanObjectStore is removed in CNPG 1.31; recover through the plugin (docs/guardrails/WAL002.md)',
+      },
+    ],
+  }),
   check(cluster) {
     const findings: Finding[] = [];
     if (cluster.manifest.spec?.backup?.barmanObjectStore !== undefined) {

@@ -8,6 +8,19 @@ export const pluginMethod: Guardrail = {
   fix: 'create backups with the ScheduledBackup construct (or GuardedMigrationJob), which set method: plugin and pluginConfiguration.name: barman-cloud.cloudnative-pg.io',
   configField: 'backup',
   kinds: ['ScheduledBackup', 'Backup'],
+  admission: () => ({
+    resources: [
+      { apiGroup: 'postgresql.cnpg.io', resource: 'backups', operations: ['CREATE', 'UPDATE'] },
+      { apiGroup: 'postgresql.cnpg.io', resource: 'scheduledbackups', operations: ['CREATE', 'UPDATE'] },
+    ],
+    validations: [
+      { expression: "has(object.spec.method) && object.spec.method == 'plugin'", message: 'BKP005: backups must set method: plugin (the default, barmanObjectStore, fails) (docs/guardrails/BKP005.md)' },
+      {
+        expression: `has(object.spec.pluginConfiguration) && object.spec.pluginConfiguration.name == '${BARMAN_CLOUD_PLUGIN}'`,
+        message: `BKP005: backups must set pluginConfiguration.name: ${BARMAN_CLOUD_PLUGIN} (docs/guardrails/BKP005.md)`,
+      },
+    ],
+  }),
   check(backup) {
     const spec = backup.manifest.spec ?? {};
     const findings: Finding[] = [];

@@ -9,6 +9,24 @@ export const preMigrationBackup: Guardrail = {
   fix: 'declare migrations in the environment config (migrations.applied) so GuardedMigrationJob renders the Backup and the gate; do not hand-write migration Jobs or remove the gate',
   configField: 'migrations.applied',
   kinds: ['Job'],
+  admission: () => ({
+    resources: [{ apiGroup: 'batch', resource: 'jobs', operations: ['CREATE', 'UPDATE'] }],
+    matchConditions: [{ name: 'migration-jobs', expression: `has(object.metadata.labels) && '${MIGRATION_LABEL}' in object.metadata.labels` }],
+    validations: [
+      {
+        expression: `has(object.metadata.annotations) && '${MIGRATION_ANNOTATIONS.backup}' in object.metadata.annotations && object.metadata.annotations['${MIGRATION_ANNOTATIONS.backup}'] != ''`,
+        message: `MIG001: a migration Job must name its pre-migration Backup in ${MIGRATION_ANNOTATIONS.backup} (docs/guardrails/MIG001.md)`,
+      },
+      {
+        expression: "has(object.spec.template.spec.initContainers) && object.spec.template.spec.initContainers.exists(c, c.name == 'gate')",
+        message: 'MIG001: a migration Job must wait for its backup in a gate init container (docs/guardrails/MIG001.md)',
+      },
+      {
+        expression: `has(object.metadata.annotations) && '${MIGRATION_ANNOTATIONS.rollbackStrategies}' in object.metadata.annotations && object.metadata.annotations['${MIGRATION_ANNOTATIONS.rollbackStrategies}'] != '' && '${MIGRATION_ANNOTATIONS.rollbackSteps}' in object.metadata.annotations && object.metadata.annotations['${MIGRATION_ANNOTATIONS.rollbackSteps}'] != ''`,
+        message: `MIG002: a migration Job must carry its rollback plan (${MIGRATION_ANNOTATIONS.rollbackStrategies}, ${MIGRATION_ANNOTATIONS.rollbackSteps}) (docs/guardrails/MIG002.md)`,
+      },
+    ],
+  }),
   check(job, context) {
     const migration = job.manifest.metadata?.labels?.[MIGRATION_LABEL];
     if (migration === undefined) return [];

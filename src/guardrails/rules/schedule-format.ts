@@ -8,6 +8,13 @@ export const scheduleFormat: Guardrail = {
   fix: 'write backup.schedule with six fields, seconds first, e.g. "0 0 3 * * *" for 03:00:00 every day',
   configField: 'backup.schedule',
   kinds: ['ScheduledBackup'],
+  admission: () => ({
+    resources: [{ apiGroup: 'postgresql.cnpg.io', resource: 'scheduledbackups', operations: ['CREATE', 'UPDATE'] }],
+    validations: [{
+      expression: "object.spec.schedule.split(' ').filter(f, f != '').size() == 6",
+      message: 'BKP003: CNPG schedules have six fields, seconds first, e.g. "0 0 3 * * *" (docs/guardrails/BKP003.md)',
+    }],
+  }),
   check(scheduledBackup) {
     const schedule = String(scheduledBackup.manifest.spec?.schedule ?? '');
     const problem = scheduleProblem(schedule);

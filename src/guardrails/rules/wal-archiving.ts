@@ -8,6 +8,19 @@ export const walArchiving: Guardrail = {
   fix: 'set objectStore (destinationPath, credentials) in the environment config so the cluster gets a barman-cloud plugin entry with isWALArchiver: true pointing at its ObjectStore',
   configField: 'objectStore',
   kinds: ['Cluster'],
+  admission: () => ({
+    resources: [{ apiGroup: 'postgresql.cnpg.io', resource: 'clusters', operations: ['CREATE', 'UPDATE'] }],
+    validations: [
+      {
+        expression: "has(object.spec.plugins) && object.spec.plugins.filter(p, has(p.isWALArchiver) && p.isWALArchiver && (!has(p.enabled) || p.enabled)).size() == 1",
+        message: 'WAL001: a CNPG Cluster needs exactly one enabled WAL-archiver plugin (docs/guardrails/WAL001.md)',
+      },
+      {
+        expression: `!has(object.spec.plugins) || object.spec.plugins.all(p, !(has(p.isWALArchiver) && p.isWALArchiver) || p.name == '${BARMAN_CLOUD_PLUGIN}')`,
+        message: 'WAL001: the WAL archiver must be the Barman Cloud plugin (docs/guardrails/WAL001.md)',
+      },
+    ],
+  }),
   check(cluster, context) {
     const archivers = (cluster.manifest.spec?.plugins ?? []).filter(
       (plugin: any) => plugin.isWALArchiver === true && plugin.enabled !== false,
