@@ -64,7 +64,7 @@ const renderedObjects = () => rendered().filter((f) => !f.path.endsWith('kustomi
 test('every generated custom resource passes the upstream CRD schema (strict: no unknown fields)', () => {
   const validators = loadCrdValidators();
   const objects = renderedObjects().filter((object) => !isBuiltIn(object));
-  expect(objects.length).toBe(39);
+  expect(objects.length).toBe(42);
   expect(objects.flatMap((object) => schemaErrors(validators, object))).toEqual([]);
 });
 
@@ -73,7 +73,11 @@ test('every generated built-in object passes the Kubernetes OpenAPI schema', () 
   // Per applied migration: its SQL ConfigMap, Job, Role, RoleBinding, ServiceAccount; per environment: the scripts ConfigMap.
   const migrations = estate().environments.map((env: any) => env.migrations.applied.length);
   const expected = migrations.flatMap((count) => ['ConfigMap', ...['ConfigMap', 'Job', 'Role', 'RoleBinding', 'ServiceAccount'].flatMap((kind) => Array(count).fill(kind))]);
-  expect(objects.map((object) => object.kind).sort()).toEqual(expected.sort());
+  const policies = objects.filter((object) => object.kind === 'ValidatingAdmissionPolicy');
+  expect(objects.filter((object) => object.kind === 'ValidatingAdmissionPolicyBinding')).toHaveLength(policies.length);
+  // Eight rules have a CEL form; DEL001 is enforced in production only.
+  expect(policies.length).toBe(8 * 3 - 2);
+  expect(objects.filter((object) => !object.kind.startsWith('ValidatingAdmissionPolicy')).map((object) => object.kind).sort()).toEqual(expected.sort());
   expect(builtInSchemaErrors(objects)).toEqual([]);
 });
 
