@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config/types';
+import { ClusterMonitoring } from '../constructs/cluster-monitoring';
 import { CnpgCluster } from '../constructs/cnpg-cluster';
 import { ScheduledBackup } from '../constructs/scheduled-backup';
 import { FluxChart } from '../flux/flux-chart';
@@ -49,5 +50,13 @@ export class CnpgClustersChart extends FluxChart {
       schedule: env.backup.schedule,
       target: env.backup.target,
     });
+    if (env.monitoring?.enabled ?? true) {
+      new ClusterMonitoring(this, 'Monitoring', {
+        cluster: this.cluster,
+        backupSchedule: env.backup.schedule,
+        severity: env.name === 'production' ? 'critical' : 'warning',
+        replicationLagSeconds: env.monitoring?.replicationLagSeconds,
+      });
+    }
   }
 }

@@ -198,6 +198,20 @@ export interface FluxConfig {
   readonly interval?: string;
 }
 
+/** Prometheus monitoring of the cluster (needs the Prometheus Operator CRDs and kube-state-metrics). */
+export interface MonitoringConfig {
+  /**
+   * Render the PodMonitor and the PrometheusRule.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Replication lag that raises an alert, in seconds.
+   * @default 300
+   */
+  readonly replicationLagSeconds?: number;
+}
+
 /** Silences one guardrail for this environment, with a reason kept in the rendered YAML. */
 export interface GuardrailSuppressionConfig {
   /** The guardrail id, e.g. `BKP004`. */
@@ -379,6 +393,8 @@ export interface EnvironmentConfig {
   readonly cloneFrom?: CloneConfig;
   /** @default - see each field of FluxConfig */
   readonly flux?: FluxConfig;
+  /** @default - see each field of MonitoringConfig */
+  readonly monitoring?: MonitoringConfig;
   /**
    * Schema migrations applied here, each gated by a fresh backup.
    * @default - none

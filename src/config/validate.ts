@@ -165,6 +165,10 @@ const environmentSpec = object<EnvironmentConfig>({
     dependsOn: optional(list(text(DNS_LABEL, 'the name of a Flux Kustomization'))),
     interval: optional(text(DURATION, 'a Go duration such as "10m"')),
   })),
+  monitoring: optional(object<NonNullable<EnvironmentConfig['monitoring']>>({
+    enabled: optional(flag),
+    replicationLagSeconds: optional(integer(1, 86_400)),
+  })),
   suppressions: suppressionList,
   migrations: optional(object<NonNullable<EnvironmentConfig['migrations']>>({
     applied: list(text(MIGRATION_ID, 'a migration id from src/config/migrations.ts')),

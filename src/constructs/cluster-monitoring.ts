@@ -1,0 +1,115 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { placeInFile } from '../flux/placement';
+import { longestGapHours, scheduleProblem } from '../values/backup-schedule';
+import { CnpgCluster } from './cnpg-cluster';
+
+/**
+ * How long base backups may be apart: the schedule's longest gap; a day for a schedule BKP003
+ * rejects anyway, a year for one that runs too rarely to measure.
+ */
+function backupIntervalHours(schedule: string): number {
+  if (scheduleProblem(schedule) !== undefined) return 24;
+  const gap = longestGapHours(schedule);
+  return Number.isFinite(gap) ? gap : 24 * 366;
+}
+
+export interface ClusterMonitoringProps {
+  readonly cluster: CnpgCluster;
+  /** The cluster's backup schedule: the backup alert fires when a backup is overdue. */
+  readonly backupSchedule: string;
+  /**
+   * The `severity` label of the alerts that threaten recoverability.
+   * @default 'critical'
+   */
+  readonly severity?: 'critical' | 'warning';
+  /**
+   * Replication lag that raises an alert, in seconds.
+   * @default 300
+   */
+  readonly replicationLagSeconds?: number;
+  /**
+   * Longest a migration Job may run before an alert, in seconds.
+   * @default 2700 (three quarters of the default deadline)
+   */
+  readonly migrationRunningSeconds?: number;
+}
+
+/**
+ * Monitoring of one cluster: a PodMonitor for the instances' metrics endpoint (CNPG's own
+ * `monitoring.enablePodMonitor` is deprecated) and a PrometheusRule with the runbook's "monitor
+ * health" alerts: WAL archiving failing or silently stalled, base backups overdue (from the
+ * Barman Cloud plugin's metrics, not the deprecated cluster fields), migration Jobs failed or
+ * running too long (kube-state-metrics), instances down, replication lag.
+ * @see https://cloudnative-pg.io/documentation/1.30/monitoring/
+ */
+export class ClusterMonitoring extends Construct {
+  /** The alert names, for docs and tests. */
+  public readonly alerts: string[];
+
+  constructor(scope: Construct, id: string, props: ClusterMonitoringProps) {
+    super(scope, id);
+    const { name, namespace, instances } = props.cluster;
+    const severity = props.severity ?? 'critical';
+    const selector = `namespace="${namespace}", cluster="${name}"`;
+    const backupOverdueSeconds = Math.round((backupIntervalHours(props.backupSchedule) + 1) * 3600);
+    const labels = { 'app.kubernetes.io/managed-by': 'cnpg-gitops', 'cnpg.io/cluster': name };
+
+    const podMonitor = new ApiObject(this, 'PodMonitor', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: { name, labels },
+      spec: {
+        selector: { matchLabels: { 'cnpg.io/cluster': name } },
+        podMetricsEndpoints: [{
+          port: 'metrics',
+          // Every series carries the cluster name, so alerts are per cluster.
+          relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_label_cnpg_io_cluster'], targetLabel: 'cluster' }],
+        }],
+      },
+    });
+
+    const rule = (alert: string, expr: string, forDuration: string, alertSeverity: string, summary: string) => ({
+      alert,
+      expr,
+      for: forDuration,
+      labels: { severity: alertSeverity, cluster: name },
+      annotations: { summary, runbook: `docs/monitoring.md#${alert.toLowerCase()}` },
+    });
+    const rules = [
+      rule('CnpgWalArchivingFailing',
+        `max by (namespace, cluster) (cnpg_pg_stat_archiver_last_failed_time{${selector}}) > max by (namespace, cluster) (cnpg_pg_stat_archiver_last_archived_time{${selector}})`,
+        '5m', severity, `WAL archiving of ${namespace}/${name} fails: point-in-time recovery stops at the last archived segment`),
+      rule('CnpgWalArchivingStalled',
+        `max by (namespace, cluster) (cnpg_pg_stat_archiver_seconds_since_last_archival{${selector}}) > 900 and on (namespace, cluster) max by (namespace, cluster) (cnpg_collector_up{${selector}}) == 1`,
+        '5m', severity, `${namespace}/${name} looks healthy but archived no WAL for 15 minutes (archive_timeout is 5)`),
+      rule('CnpgBackupOverdue',
+        `time() - max by (namespace, cluster) (barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{${selector}}) > ${backupOverdueSeconds}`,
+        '10m', severity, `the last base backup of ${namespace}/${name} is older than its schedule allows (${backupOverdueSeconds} s)`),
+      rule('CnpgBackupFailed',
+        `max by (namespace, cluster) (barman_cloud_cloudnative_pg_io_last_failed_backup_timestamp{${selector}}) > max by (namespace, cluster) (barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{${selector}})`,
+        '0m', severity, `the last base backup of ${namespace}/${name} failed`),
+      rule('CnpgMigrationJobFailed',
+        `max by (namespace, job_name) (kube_job_status_failed{namespace="${namespace}", job_name=~"migrate-.+"}) > 0`,
+        '0m', 'warning', `a migration Job in ${namespace} failed: read its gate, checkpoint and migrate logs before anything else`),
+      rule('CnpgMigrationJobRunningTooLong',
+        `(time() - max by (namespace, job_name) (kube_job_status_start_time{namespace="${namespace}", job_name=~"migrate-.+"})) > ${props.migrationRunningSeconds ?? 2700} and on (namespace, job_name) max by (namespace, job_name) (kube_job_status_active{namespace="${namespace}", job_name=~"migrate-.+"}) > 0`,
+        '0m', 'warning', `a migration Job in ${namespace} has been running for long: check for lock waits`),
+      rule('CnpgInstancesDown',
+        `sum by (namespace, cluster) (cnpg_collector_up{${selector}}) < ${instances} or absent(cnpg_collector_up{${selector}})`,
+        '5m', severity, `fewer than ${instances} instances of ${namespace}/${name} are up`),
+      rule('CnpgReplicationLag',
+        `max by (namespace, cluster, pod) (cnpg_pg_replication_lag{${selector}}) > ${props.replicationLagSeconds ?? 300}`,
+        '5m', 'warning', `a replica of ${namespace}/${name} lags behind the primary`),
+    ];
+    this.alerts = rules.map((entry) => entry.alert);
+    const prometheusRule = new ApiObject(this, 'PrometheusRule', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name, labels },
+      spec: { groups: [{ name: `cnpg-${namespace}-${name}`, rules }] },
+    });
+    placeInFile(podMonitor, 'monitoring.yaml');
+    placeInFile(prometheusRule, 'monitoring.yaml');
+  }
+}
