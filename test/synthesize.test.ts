@@ -38,6 +38,14 @@ test('the Flux tree has the files the layout promises', () => {
   expect(paths.filter((path) => path.endsWith('postgres-app-secret.yaml'))).toEqual(['infrastructure/data/cnpg-clusters/production/postgres-app-secret.yaml']);
 });
 
+test('a SOPS key for the database directory turns on Flux decryption', () => {
+  const outcome = renderEnvironments(estate(withEnvironment('production', (env) => { env.flux = { sopsSecretName: 'sops-age' }; })));
+  if (outcome.status !== 'rendered') throw new Error(outcome.status);
+  const sync = YAML.parse(outcome.files.find((f) => f.path === 'clusters/production/cnpg-clusters.yaml')!.content);
+  expect(sync.spec.decryption).toEqual({ provider: 'sops', secretRef: { name: 'sops-age' } });
+  expect(YAML.parse(rendered().find((f) => f.path === 'clusters/production/cnpg-clusters.yaml')!.content).spec.decryption).toBeUndefined();
+});
+
 test('the production app credentials are an ExternalSecret from a ClusterSecretStore', () => {
   const file = rendered().find((f) => f.path.endsWith('production/postgres-app-secret.yaml'))!;
   const secret = YAML.parse(file.content);

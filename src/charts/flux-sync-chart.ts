@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomize.toolkit.fluxcd.io';
+import { Kustomization, KustomizationSpecDecryptionProvider, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomize.toolkit.fluxcd.io';
 import { EnvironmentConfig } from '../config/types';
 import { FluxChart } from '../flux/flux-chart';
 import { placeInFile } from '../flux/placement';
@@ -83,6 +83,7 @@ export class FluxSyncChart extends FluxChart {
         // The admission policies first: every database object is admitted under them.
         dependsOn: [...(flux.dependsOn ?? ['infra-controllers']), 'cnpg-policies'].map((name) => ({ name })),
         healthCheckExprs: [CLUSTER_HEALTH_CHECK],
+        decryption: flux.sopsSecretName === undefined ? undefined : { provider: KustomizationSpecDecryptionProvider.SOPS, secretRef: { name: flux.sopsSecretName } },
       },
     });
     placeInFile(kustomization, 'cnpg-clusters.yaml');

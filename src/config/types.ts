@@ -196,6 +196,12 @@ export interface FluxConfig {
    * @default '10m'
    */
   readonly interval?: string;
+  /**
+   * Secret (in `flux-system`) with the SOPS age or GPG key, for teams that commit
+   * SOPS-encrypted Secrets into the database directory instead of using External Secrets.
+   * @default - no decryption
+   */
+  readonly sopsSecretName?: string;
 }
 
 /** Prometheus monitoring of the cluster (needs the Prometheus Operator CRDs and kube-state-metrics). */

@@ -164,6 +164,7 @@ const environmentSpec = object<EnvironmentConfig>({
     sourceName: optional(text(DNS_LABEL, 'the name of a Flux GitRepository')),
     dependsOn: optional(list(text(DNS_LABEL, 'the name of a Flux Kustomization'))),
     interval: optional(text(DURATION, 'a Go duration such as "10m"')),
+    sopsSecretName: optional(text(DNS_LABEL, 'the name of the Secret holding the SOPS key')),
   })),
   monitoring: optional(object<NonNullable<EnvironmentConfig['monitoring']>>({
     enabled: optional(flag),

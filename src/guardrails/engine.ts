@@ -60,7 +60,7 @@ export function evaluateGuardrails(environments: readonly EnvironmentObjects[], 
     const context = contextFor(environment, objects);
     for (const object of objects) {
       for (const rule of rules) {
-        if (!rule.kinds.includes(object.kind)) continue;
+        if (!rule.kinds.includes(object.kind) && !rule.kinds.includes('*')) continue;
         const severity = severityOf(rule.id, environment);
         if (severity === 'off') continue;
         for (const violation of findingsOf(rule, object, context, severity)) {

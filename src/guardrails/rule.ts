@@ -90,7 +90,7 @@ export interface Guardrail {
   readonly fix: string;
   /** The environment config field the rule is about, e.g. `backup.schedule`. */
   readonly configField: string;
-  /** Kinds of rendered objects the rule checks; others are not applicable. */
+  /** Kinds of rendered objects the rule checks (`*`: all of them); others are not applicable. */
   readonly kinds: readonly string[];
   check(object: RenderedObject, context: RuleContext): readonly Finding[];
   /**
