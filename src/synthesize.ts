@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CnpgClustersChart } from './charts/cnpg-clusters-chart';
@@ -13,7 +13,7 @@ import { EnvironmentObjects, evaluateGuardrails, formatViolation, GuardrailRepor
 import { annotateSuppressions, suppressGuardrail, suppressionsIn } from './guardrails/suppressions';
 import { FluxChart } from './flux/flux-chart';
 import { PlacedObject, ReviewedObject, renderObjects, reviewObjects } from './flux/render';
-import { DirectoryContent, renderTree, TreeChanges, TreeFile, writeTree } from './flux/tree-writer';
+import { DirectoryContent, renderTree, TreeChanges, TreeFile, writeTree, yamlOf } from './flux/tree-writer';
 import { renderRollbackRunbook } from './runbooks/rollback-runbook';
 
 /** Everything synthesis reads: the environment configs and the migration catalog. */
@@ -59,11 +59,14 @@ export interface SynthesizeOptions extends EstateInput {
   readonly reportFile?: string;
 }
 
+/** The rendered objects of one chart: its Flux directory, and its name in cdk8s's dist/. */
+export type ChartContent = DirectoryContent & { readonly chart: string };
+
 /** Why nothing was written, or what would be written. */
 export type RenderOutcome =
   | { readonly status: 'invalid-config'; readonly configErrors: readonly ConfigError[] }
   | { readonly status: 'guardrails-failed'; readonly report: GuardrailReport }
-  | { readonly status: 'rendered'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly runbooks: readonly TreeFile[]; readonly app: App };
+  | { readonly status: 'rendered'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly runbooks: readonly TreeFile[]; readonly charts: readonly ChartContent[] };
 
 export type SynthesisOutcome =
   | Exclude<RenderOutcome, { status: 'rendered' }>
@@ -73,8 +76,8 @@ export type SynthesisOutcome =
  * The cdk8s app of every environment: its database chart, its migrations chart and the Flux
  * Kustomizations that sync them.
  */
-export function buildApp(estate: Estate, outdir?: string): { app: App; charts: FluxChart[]; migrationCharts: CnpgMigrationsChart[] } {
-  const app = new App({ outdir });
+export function buildApp(estate: Estate): { app: App; charts: FluxChart[]; migrationCharts: CnpgMigrationsChart[] } {
+  const app = new App();
   const charts: FluxChart[] = [];
   // cdk8s answers `instanceof` for any Chart subclass with Chart.isChart: keep the typed list here.
   const migrationCharts: CnpgMigrationsChart[] = [];
@@ -117,10 +120,11 @@ export function buildApp(estate: Estate, outdir?: string): { app: App; charts: F
 }
 
 /** Renders every chart once and runs the guardrails over the result (suppressions annotated first). */
-export function evaluateApp(app: App, charts: readonly FluxChart[]): { report: GuardrailReport; directories: DirectoryContent[] } {
+export function evaluateApp(app: App, charts: readonly FluxChart[]): { report: GuardrailReport; directories: ChartContent[] } {
   annotateSuppressions(suppressionsIn(app));
   const rendered = charts.map((chart) => ({ chart, objects: renderObjects(chart), reviewed: reviewObjects(chart) }));
-  const directories = rendered.map(({ chart, objects }): DirectoryContent => ({
+  const directories = rendered.map(({ chart, objects }) => ({
+    chart: chart.node.id,
     directory: chart.directory,
     environment: chart.environment.name,
     kustomization: chart.kustomization,
@@ -133,31 +137,44 @@ export function evaluateApp(app: App, charts: readonly FluxChart[]): { report: G
  * Validates the configs, builds every environment and runs the guardrails over the rendered
  * objects; returns the files of the Flux tree only when nothing fails. Writes nothing.
  */
-export function renderEnvironments(input: EstateInput, outdir?: string): RenderOutcome {
+export function renderEnvironments(input: EstateInput): RenderOutcome {
   const repoRoot = input.repoRoot ?? '.';
   const configErrors = validateEnvironments(input.environments, input.migrations ?? [], repoRoot);
   if (configErrors.length > 0) return { status: 'invalid-config', configErrors };
   const estate = { environments: input.environments, migrations: input.migrations ?? [], repoRoot } as Estate;
-  const { app, charts, migrationCharts } = buildApp(estate, outdir);
+  const { app, charts, migrationCharts } = buildApp(estate);
   const { report, directories } = evaluateApp(app, charts);
   if (report.violations.some((violation) => violation.severity === 'error')) return { status: 'guardrails-failed', report };
   const runbooks = migrationCharts
     .flatMap((chart) => chart.jobs.map((job) => renderRollbackRunbook(chart.environment, job)))
     .sort((a, b) => a.path.localeCompare(b.path));
-  return { status: 'rendered', report, files: renderTree(directories), runbooks, app };
+  return { status: 'rendered', report, files: renderTree(directories), runbooks, charts: directories };
 }
 
 /** Renders, and only when nothing fails writes the Flux tree (and cdk8s's `dist/`). */
 export function synthesize(options: SynthesizeOptions): SynthesisOutcome {
-  const outcome = renderEnvironments(options, options.outdir);
+  const outcome = renderEnvironments(options);
   if (options.reportFile && outcome.status !== 'invalid-config') {
     writeFileSync(options.reportFile, `${JSON.stringify(outcome.report, null, 2)}\n`);
   }
   if (outcome.status !== 'rendered') return outcome;
   const changes = writeTree(options.fluxRoot, outcome.files);
   const runbookChanges = options.runbookRoot === undefined ? undefined : writeTree(options.runbookRoot, outcome.runbooks);
-  if (options.outdir) outcome.app.synth();
+  if (options.outdir) writeDist(options.outdir, outcome.charts);
   return { status: 'written', report: outcome.report, files: outcome.files, changes, runbookChanges };
+}
+
+/**
+ * cdk8s's output directory in its default layout, one `<chart>.k8s.yaml` per chart, written from
+ * the same rendering as the Flux tree: App.synth() would render and stringify every object a
+ * second time, the largest single cost of a synthesis (npm run bench).
+ */
+function writeDist(outdir: string, charts: readonly ChartContent[]): void {
+  mkdirSync(outdir, { recursive: true });
+  for (const stale of readdirSync(outdir).filter((name) => name.endsWith('.k8s.yaml'))) rmSync(`${outdir}/${stale}`);
+  for (const chart of charts) {
+    writeFileSync(`${outdir}/${chart.chart}.k8s.yaml`, chart.objects.map((object) => yamlOf(object.manifest)).join('---\n'));
+  }
 }
 
 function byEnvironment(rendered: readonly { chart: FluxChart; objects: PlacedObject[]; reviewed: ReviewedObject[] }[]): EnvironmentObjects[] {

@@ -242,7 +242,7 @@ export class GuardedMigrationJob extends Construct {
       volumeMounts: mounts,
     });
 
-    renderIntoFile(this, file, [backup]);
+    renderIntoFile(this, file, [props.sql], [backup]);
   }
 
   /** What the migration guardrails review: the declaration, the analysis and the evidence. */

@@ -41,13 +41,15 @@ export function postgresConnection(scope: Construct, cluster: CnpgCluster, appli
 }
 
 /**
- * Places every object below `scope` (except `others`, placed elsewhere) in one file, and marks
- * those whose content contains `${` so Flux post-build substitution never rewrites scripts or SQL.
+ * Places every object below `scope` (except `others`, placed elsewhere) in one file. When the
+ * user content they carry (SQL, assertions) contains `${`, they are marked so Flux post-build
+ * substitution never rewrites it; FLX001 checks the rendered objects.
  */
-export function renderIntoFile(scope: IConstruct, fileName: string, others: readonly ApiObject[] = []): void {
+export function renderIntoFile(scope: IConstruct, fileName: string, userContent: readonly string[], others: readonly ApiObject[] = []): void {
+  const protect = userContent.some((content) => content.includes('${'));
   for (const construct of scope.node.findAll()) {
     if (!(construct instanceof ApiObject) || others.includes(construct)) continue;
     placeInFile(construct, fileName);
-    if (JSON.stringify(construct.toJson()).includes('${')) construct.metadata.addAnnotation('kustomize.toolkit.fluxcd.io/substitute', 'disabled');
+    if (protect) construct.metadata.addAnnotation('kustomize.toolkit.fluxcd.io/substitute', 'disabled');
   }
 }

@@ -68,6 +68,6 @@ export class RecoveryVerificationJob extends Construct {
         { path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp') },
       ],
     });
-    renderIntoFile(this, props.fileName);
+    renderIntoFile(this, props.fileName, props.assertions.flatMap((assertion) => [assertion.sql, assertion.expect]));
   }
 }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import * as YAML from 'yaml';
+import { dump } from 'js-yaml';
 import { EnvironmentName } from '../config/types';
 
 /**
@@ -25,7 +25,7 @@ export interface DirectoryContent {
   readonly environment: EnvironmentName;
   /** Also render a kustomize `kustomization.yaml` listing the files. */
   readonly kustomization: boolean;
-  readonly objects: readonly { readonly file: string; readonly manifest: unknown }[];
+  readonly objects: readonly { readonly file: string; readonly manifest: object }[];
 }
 
 export interface TreeChanges {
@@ -38,10 +38,22 @@ function header(environment: EnvironmentName): string {
   return `# ${GENERATED_MARKER} from src/config/${environment}.ts. Do not edit: change the config and run \`npm run synth\`.\n`;
 }
 
-function yamlOf(manifest: unknown): string {
-  // No anchors and aliases (&a1, *a1) for repeated objects: every document stands alone, and it is faster.
-  return YAML.stringify(manifest, { lineWidth: 0, aliasDuplicateObjects: false });
+/**
+ * Block-style YAML, keys in the order cdk8s sorted them, no anchors or aliases, no line folding,
+ * multi-line strings (scripts, SQL) as literal blocks. js-yaml writes it about five times faster
+ * than the yaml package, which counts with hundreds of migrations (npm run bench).
+ */
+export function yamlOf(manifest: object): string {
+  let yaml = stringified.get(manifest);
+  if (yaml === undefined) {
+    yaml = dump(manifest, { lineWidth: -1, noRefs: true, quotingType: '"' });
+    stringified.set(manifest, yaml);
+  }
+  return yaml;
 }
+
+/** The Flux tree and cdk8s's dist/ hold the same documents: stringify each once. */
+const stringified = new WeakMap<object, string>();
 
 /**
  * Renders directories into files: objects grouped by file, in construct order, plus a
@@ -50,14 +62,14 @@ function yamlOf(manifest: unknown): string {
 export function renderTree(directories: readonly DirectoryContent[]): TreeFile[] {
   const files: TreeFile[] = [];
   for (const directory of directories) {
-    const byFile = new Map<string, unknown[]>();
+    const byFile = new Map<string, object[]>();
     for (const object of directory.objects) byFile.set(object.file, [...(byFile.get(object.file) ?? []), object.manifest]);
     const byFolder = new Map<string, string[]>();
     for (const name of [...byFile.keys()].sort()) {
       const slash = name.lastIndexOf('/');
       const folder = slash === -1 ? directory.directory : `${directory.directory}/${name.slice(0, slash)}`;
       byFolder.set(folder, [...(byFolder.get(folder) ?? []), name.slice(slash + 1)]);
-      files.push({ path: `${directory.directory}/${name}`, content: header(directory.environment) + byFile.get(name)!.map(yamlOf).join('---\n') });
+      files.push({ path: `${directory.directory}/${name}`, content: header(directory.environment) + byFile.get(name)!.map((manifest) => yamlOf(manifest)).join('---\n') });
     }
     if (!directory.kustomization) continue;
     for (const [folder, resources] of byFolder) {

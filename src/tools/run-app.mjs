@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
 const entry = resolve(process.argv[2] ?? join(root, 'src/main.ts'));
+// The entry's own arguments follow it: hand them over as if it had been run directly.
+process.argv.splice(2, 1);
 const cacheDir = join(root, 'node_modules/.cache/cnpg-gitops');
 const outfile = join(cacheDir, `${entry.replace(/[^a-z0-9]+/gi, '-')}.cjs`);
 
