@@ -1,0 +1,156 @@
+import fc from 'fast-check';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as YAML from 'yaml';
+import { GUARDRAILS } from '../../src/guardrails/rules';
+import { renderEnvironments } from '../../src/synthesize';
+import { isBuiltIn, loadCrdValidators, schemaErrors } from '../helpers/crd-schemas';
+import { shippedEnvironments } from '../helpers/fixtures';
+
+/**
+ * Bad input never crashes synthesis: for generated configs (valid and broken) synthesis either
+ * renders a tree whose every custom resource passes the strict upstream CRD schema, or reports
+ * config errors or guardrail violations in plain words, never a stack trace.
+ */
+const validators = loadCrdValidators();
+const KNOWN_IDS = new Set([...GUARDRAILS.map((rule) => rule.id), 'GRD001']);
+const STACK_TRACE = /\n\s+at |TypeError|ReferenceError|undefined is not|Cannot read prop/;
+
+const nasty = fc.oneof(
+  fc.constant(undefined), fc.constant(null), fc.constant(''), fc.constant('   '), fc.constant([]), fc.constant({}),
+  fc.integer({ min: -1e12, max: 1e12 }), fc.double(), fc.boolean(), fc.constant(Number.MAX_SAFE_INTEGER),
+  fc.string(), fc.string({ unit: 'grapheme' }), fc.constant('ünïcødé-ñame'), fc.constant('a'.repeat(300)),
+  fc.constant('0 3 * * *'), fc.constant('0 0 3 * * *'), fc.constant('@daily'), fc.constant('0 0 25 * * *'), fc.constant('0 0 3 L * *'),
+  fc.constant('30d'), fc.constant('0d'), fc.constant('7'), fc.constant('1y'),
+  fc.constant('https://0f1e2d3c4b5a69780f1e2d3c4b5a6978.r2.cloudflarestorage.com'), fc.constant('http://x/bucket'), fc.constant('not a url'),
+  fc.constant('s3://bucket/'), fc.constant('production'), fc.constant('staging'), fc.constant('develop'), fc.constant('2026-02-30'),
+);
+
+/** Fields of an environment config a mutation may hit (and a few that do not exist). */
+const PATHS = [
+  'name', 'namespace', 'cluster', 'cluster.name', 'cluster.instances', 'cluster.imageName', 'cluster.storageSize', 'cluster.walStorageSize',
+  'cluster.resources', 'cluster.resources.requests.cpu', 'cluster.topologyKey', 'cluster.podAntiAffinityType', 'cluster.enableSuperuserAccess',
+  'cluster.database', 'cluster.owner', 'cluster.postgresqlParameters', 'objectStore', 'objectStore.provider', 'objectStore.destinationPath',
+  'objectStore.endpointURL', 'objectStore.credentials', 'objectStore.credentials.remoteKey', 'objectStore.serverName', 'objectStore.walMaxParallel',
+  'backup', 'backup.schedule', 'backup.retentionPolicy', 'backup.target', 'appCredentials', 'cloneFrom', 'cloneFrom.environment',
+  'cloneFrom.clonedOn', 'flux', 'flux.dependsOn', 'monitoring', 'monitoring.enabled', 'suppressions', 'restores', 'bogus', 'cluster.bogus',
+];
+
+function set(target: any, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (node[key] === null || typeof node[key] !== 'object') node[key] = {};
+    node = node[key];
+  }
+  if (value === undefined) delete node[keys.at(-1)!];
+  else node[keys.at(-1)!] = value;
+}
+
+/** Values of the right type and shape that may still break a policy, per field. */
+const PLAUSIBLE: Record<string, fc.Arbitrary<unknown>> = {
+  'cluster.instances': fc.integer({ min: 1, max: 5 }),
+  'cluster.name': fc.stringMatching(/^[a-z][a-z0-9-]{0,59}$/),
+  'cluster.enableSuperuserAccess': fc.boolean(),
+  'cluster.topologyKey': fc.constantFrom('kubernetes.io/hostname', 'topology.kubernetes.io/zone'),
+  'cluster.storageSize': fc.constantFrom('1Gi', '500Gi', '2Ti'),
+  'backup.schedule': fc.constantFrom('0 0 3 * * *', '0 0 3 * * SUN', '0 30 */6 * * *', '0 0 3 1 * *', '0 3 * * *', '0 0 3 * * MON-FRI'),
+  'backup.retentionPolicy': fc.constantFrom('1d', '7d', '14d', '30d', '2w', '1m', '12m'),
+  'objectStore.endpointURL': fc.constantFrom('https://0f1e2d3c4b5a69780f1e2d3c4b5a6978.r2.cloudflarestorage.com', 'http://minio:9000', 'https://acme-cnpg-develop.0f1e2d3c4b5a69780f1e2d3c4b5a6978.r2.cloudflarestorage.com', 'https://x.r2.cloudflarestorage.com/bucket'),
+  'objectStore.destinationPath': fc.constantFrom('s3://acme-cnpg-production/', 's3://acme-cnpg-staging/', 's3://other-bucket/prefix'),
+  'objectStore.serverName': fc.constantFrom('app-db', 'app-db-v2'),
+  'appCredentials': fc.constantFrom(undefined, { clusterSecretStore: 'platform-secrets', remoteKey: 'k' }),
+  suppressions: fc.constantFrom([], [{ id: 'BKP004', reason: 'weekly is fine here, agreed' }], [{ id: 'WAL001', reason: 'no' }], [{ id: 'NOPE1', reason: 'a long enough reason' }]),
+};
+
+const mutation = fc.oneof(
+  fc.record({ environment: fc.integer({ min: 0, max: 2 }), path: fc.constantFrom(...PATHS), value: nasty }),
+  fc.constantFrom(...Object.keys(PLAUSIBLE)).chain((path) => fc.record({ environment: fc.integer({ min: 0, max: 2 }), path: fc.constant(path), value: PLAUSIBLE[path] })),
+  fc.constantFrom(...Object.keys(PLAUSIBLE)).chain((path) => fc.record({ environment: fc.integer({ min: 0, max: 2 }), path: fc.constant(path), value: PLAUSIBLE[path] })),
+);
+
+type Status = 'invalid-config' | 'guardrails-failed' | 'rendered';
+
+function check(environments: unknown[], migrations: unknown[] = [], repoRoot = '.'): Status {
+  let outcome;
+  try {
+    outcome = renderEnvironments({ environments, migrations, repoRoot });
+  } catch (error) {
+    throw new Error(`synthesis threw: ${(error as Error).stack}`);
+  }
+  if (outcome.status === 'invalid-config') {
+    expect(outcome.configErrors.length).toBeGreaterThan(0);
+    for (const error of outcome.configErrors) {
+      expect(error.file).toMatch(/^src\/config\/(develop|staging|production|index|migrations)\.ts$/);
+      expect(error.field.length).toBeGreaterThan(0);
+      expect(error.message).not.toMatch(STACK_TRACE);
+    }
+  } else {
+    for (const violation of outcome.report.violations) {
+      expect(KNOWN_IDS.has(violation.ruleId)).toBe(true);
+      expect(violation.message).not.toMatch(STACK_TRACE);
+    }
+    if (outcome.status === 'rendered') {
+      for (const file of outcome.files) {
+        const documents = YAML.parseAllDocuments(file.content).map((doc) => doc.toJS());
+        for (const manifest of documents) {
+          if (file.path.endsWith('kustomization.yaml') || isBuiltIn(manifest) || manifest.apiVersion === 'monitoring.coreos.com/v1') continue;
+          expect(schemaErrors(validators, manifest)).toEqual([]);
+        }
+      }
+    }
+  }
+  return outcome.status;
+}
+
+/** How often each outcome occurred: the generators must reach all three. */
+function tally(): { count: (status: Status) => void; counts: Record<Status, number> } {
+  const counts: Record<Status, number> = { 'invalid-config': 0, 'guardrails-failed': 0, rendered: 0 };
+  return { counts, count: (status) => { counts[status] += 1; } };
+}
+
+test('generated environment configs: a valid tree or plain-word errors, never a crash', () => {
+  const { counts, count } = tally();
+  fc.assert(fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.boolean(), (mutations, duplicate) => {
+    const environments: any[] = shippedEnvironments().map((env) => ({ ...env, migrations: undefined, migrationValidations: undefined }));
+    for (const { environment, path, value } of mutations) set(environments[environment], path, value);
+    if (duplicate) environments.push(JSON.parse(JSON.stringify(environments[0] ?? {})));
+    count(check(environments));
+  }), { numRuns: 1500, seed: 20261123 });
+  expect(counts['invalid-config']).toBeGreaterThan(300);
+  expect(counts['guardrails-failed']).toBeGreaterThan(50);
+  expect(counts.rendered).toBeGreaterThan(50);
+}, 600_000);
+
+const SQL = [
+  'ALTER TABLE users ADD COLUMN a text;', 'ALTER TABLE users DROP COLUMN a;', 'UPDATE users SET a = b;', 'SELEC 1;', '',
+  "DO $$ BEGIN END $$;", 'BEGIN; COMMIT;', 'CREATE INDEX CONCURRENTLY i ON users (a);', 'DROP TABLE users;', '-- nothing\n', 'ALTER TABLE ; ;',
+];
+
+test('generated migration catalogs: cycles, duplicates and unparsable SQL are reported, never a crash', () => {
+  const repoRoot = mkdtempSync(join(tmpdir(), 'fuzz-migrations-'));
+  SQL.forEach((sql, index) => writeFileSync(join(repoRoot, `${index}.sql`), sql));
+  const migrationArbitrary = fc.record({
+    id: fc.oneof({ arbitrary: fc.constantFrom('0001-a', '0002-b', '0003-c'), weight: 40 }, { arbitrary: fc.constantFrom('Bad Id', ''), weight: 1 }),
+    release: fc.oneof({ arbitrary: fc.constantFrom('1.0.0', '1.1.0', '2.0.0'), weight: 40 }, { arbitrary: fc.constant('next'), weight: 1 }),
+    phase: fc.oneof({ arbitrary: fc.constantFrom('expand', 'migrate', 'contract'), weight: 40 }, { arbitrary: fc.constant('drop'), weight: 1 }),
+    completes: fc.option(fc.constantFrom('0001-a', '0002-b', '0003-c', 'missing'), { nil: undefined }),
+    sql: fc.oneof({ arbitrary: fc.constantFrom(...SQL.map((_sql, index) => `${index}.sql`)), weight: 40 }, { arbitrary: fc.constant('missing.sql'), weight: 1 }),
+    rollback: fc.record({ strategies: fc.subarray(['pitr', 'down-sql', 'forward-fix'] as string[]), steps: fc.constantFrom('', 'Restore to the restore point before this migration with PitrRestore.') }),
+  }, { requiredKeys: ['id', 'release', 'phase', 'sql', 'rollback'] });
+  const { counts, count } = tally();
+  const catalog = fc.uniqueArray(migrationArbitrary, { minLength: 1, maxLength: 4, selector: (migration) => migration.id });
+  // Mostly what the catalog declares, in any order; sometimes an id it does not.
+  const estate = catalog.chain((migrations) => fc.tuple(fc.constant(migrations), fc.oneof(
+    { arbitrary: fc.shuffledSubarray(migrations.map((migration) => migration.id)), weight: 9 },
+    { arbitrary: fc.array(fc.constantFrom('0001-a', '0002-b', '0003-c', '0009-z'), { maxLength: 3 }), weight: 1 },
+  )));
+  fc.assert(fc.property(estate, ([migrations, applied]) => {
+    const environments: any[] = shippedEnvironments().map((env) => ({ ...env, migrations: env.name === 'develop' ? { applied } : undefined, migrationValidations: undefined }));
+    count(check(environments, migrations, repoRoot));
+  }), { numRuns: 500, seed: 20261124 });
+  expect(counts['invalid-config']).toBeGreaterThan(50);
+  expect(counts['guardrails-failed']).toBeGreaterThan(20);
+  expect(counts.rendered).toBeGreaterThan(5);
+}, 600_000);
