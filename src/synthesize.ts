@@ -14,6 +14,7 @@ import { annotateSuppressions, suppressGuardrail, suppressionsIn } from './guard
 import { FluxChart } from './flux/flux-chart';
 import { PlacedObject, ReviewedObject, renderObjects, reviewObjects } from './flux/render';
 import { DirectoryContent, renderTree, TreeChanges, TreeFile, writeTree, yamlOf } from './flux/tree-writer';
+import { renderMigrationTimeline } from './runbooks/migration-timeline';
 import { renderRollbackRunbook } from './runbooks/rollback-runbook';
 
 /** Everything synthesis reads: the environment configs and the migration catalog. */
@@ -146,7 +147,11 @@ export function renderEnvironments(input: EstateInput): RenderOutcome {
   const { report, directories } = evaluateApp(app, charts);
   if (report.violations.some((violation) => violation.severity === 'error')) return { status: 'guardrails-failed', report };
   const runbooks = migrationCharts
-    .flatMap((chart) => chart.jobs.map((job) => renderRollbackRunbook(chart.environment, job)))
+    .flatMap((chart) => {
+      const clone = estate.environments.find((candidate) => candidate.cloneFrom?.environment === chart.environment.name);
+      const validations = clone && { environment: clone.name, records: clone.migrationValidations ?? [] };
+      return [renderMigrationTimeline(chart.environment, estate.migrations, validations), ...chart.jobs.map((job) => renderRollbackRunbook(chart.environment, job))];
+    })
     .sort((a, b) => a.path.localeCompare(b.path));
   return { status: 'rendered', report, files: renderTree(directories), runbooks, charts: directories };
 }

@@ -155,12 +155,12 @@ test('cdk8s synth runs the app end to end and writes dist/', () => {
   expect(existsSync(join(work, 'dist'))).toBe(true);
 }, 30_000);
 
-test('the committed runbooks are what synthesis produces: one per migration and environment', () => {
+test('the committed runbooks are what synthesis produces: one per migration and environment, and a timeline', () => {
   const outcome = renderEnvironments(estate());
   if (outcome.status !== 'rendered') throw new Error(outcome.status);
   const committed = listFiles(join(REPO, 'docs/runbooks'));
   expect(committed).toEqual(Object.fromEntries(outcome.runbooks.map((file) => [file.path, file.content])));
-  const expected = estate().environments.flatMap((env: any) => env.migrations.applied.map((id: string) => `${env.name}/${id}.md`));
+  const expected = estate().environments.flatMap((env: any) => [`${env.name}/timeline.md`, ...env.migrations.applied.map((id: string) => `${env.name}/${id}.md`)]);
   expect(Object.keys(committed).sort()).toEqual(expected.sort());
 });
 

@@ -1,0 +1,87 @@
+import * as YAML from 'yaml';
+import { MIGRATION_ANNOTATIONS } from './constructs/guarded-migration-job';
+import { RESTORE_ANNOTATIONS } from './constructs/pitr-restore';
+import { SUPPRESSIONS_ANNOTATION } from './guardrails/suppressions';
+
+type Manifest = { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string>; labels?: Record<string, string> }; spec?: any };
+
+/** The environment a file of the Flux tree belongs to. */
+function environmentOf(path: string): string {
+  return /(?:^clusters|\/cnpg-[a-z]+)\/(develop|staging|production)\b/.exec(path)?.[1] ?? 'other';
+}
+
+function objectsOf(files: ReadonlyMap<string, string>): Map<string, { environment: string; manifest: Manifest }> {
+  const objects = new Map<string, { environment: string; manifest: Manifest }>();
+  for (const [path, content] of files) {
+    if (path.endsWith('kustomization.yaml')) continue;
+    for (const document of YAML.parseAllDocuments(content)) {
+      const manifest = document.toJS() as Manifest | null;
+      if (!manifest?.kind) continue;
+      objects.set(`${environmentOf(path)}|${manifest.kind}|${manifest.metadata.namespace ?? ''}|${manifest.metadata.name}`, { environment: environmentOf(path), manifest });
+    }
+  }
+  return objects;
+}
+
+/** Dotted paths whose values differ, two levels into `spec`, e.g. `spec.instances: 2 → 3`. */
+function changes(before: any, after: any, path = 'spec', depth = 0): string[] {
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  const objects = before && after && typeof before === 'object' && typeof after === 'object' && !Array.isArray(before) && !Array.isArray(after);
+  if (!objects || depth === 2) {
+    const show = (value: unknown) => { const text = JSON.stringify(value) ?? 'unset'; return text.length > 60 ? `${text.slice(0, 57)}...` : text; };
+    return [`${path}: ${show(before)} → ${show(after)}`];
+  }
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].sort().flatMap((key) => changes(before[key], after[key], `${path}.${key}`, depth + 1));
+}
+
+/**
+ * What a change does to the Flux tree, per environment, in the words a reviewer reads in a pull
+ * request: clusters added, removed or changed (and how), migrations added with their phase and
+ * release, backups and restores added, guardrail suppressions added with their reasons.
+ */
+export function renderPlan(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): string {
+  const old = objectsOf(before);
+  const next = objectsOf(after);
+  const byEnvironment = new Map<string, string[]>();
+  const say = (environment: string, line: string) => byEnvironment.set(environment, [...(byEnvironment.get(environment) ?? []), line]);
+  let other = 0;
+  for (const [key, { environment, manifest }] of next) {
+    const previous = old.get(key)?.manifest;
+    const { kind, metadata } = manifest;
+    const annotations = metadata.annotations ?? {};
+    const suppressed = annotations[SUPPRESSIONS_ANNOTATION];
+    if (suppressed !== undefined && suppressed !== previous?.metadata.annotations?.[SUPPRESSIONS_ANNOTATION]) {
+      say(environment, `- suppression on ${kind} ${metadata.name}: ${suppressed}`);
+    }
+    if (previous && JSON.stringify(previous) === JSON.stringify(manifest)) continue;
+    if (kind === 'Cluster' && annotations[RESTORE_ANNOTATIONS.source] !== undefined && !previous) {
+      const target = manifest.spec?.bootstrap?.recovery?.recoveryTarget ?? {};
+      const to = target.targetName ? `restore point ${target.targetName}` : target.targetTime ? `${target.targetTime}` : JSON.stringify(target);
+      say(environment, `- **restore** of ${annotations[RESTORE_ANNOTATIONS.source]} into new cluster ${metadata.name}, to ${to}${target.backupID ? ` from base backup ${target.backupID}` : ''}`);
+    } else if (kind === 'Cluster') {
+      say(environment, previous ? `- cluster ${metadata.name} changes: ${changes(previous.spec, manifest.spec).join('; ')}` : `- **new cluster** ${metadata.name} (${manifest.spec?.instances ?? 1} instances)`);
+    } else if (kind === 'Job' && metadata.labels?.['cnpg-gitops.io/migration']) {
+      say(environment, `- ${previous ? 'changed' : 'new'} **migration** ${metadata.labels['cnpg-gitops.io/migration']} (release ${annotations[MIGRATION_ANNOTATIONS.release]}, ${annotations[MIGRATION_ANNOTATIONS.phase]}; rollback: ${annotations[MIGRATION_ANNOTATIONS.rollbackStrategies]})`);
+    } else if (kind === 'Backup' && !previous) {
+      say(environment, `- new pre-migration backup ${metadata.name} of ${manifest.spec?.cluster?.name}`);
+    } else if (kind === 'ScheduledBackup') {
+      say(environment, previous ? `- scheduled backup ${metadata.name} changes: ${changes(previous.spec, manifest.spec).join('; ')}` : `- new scheduled backup ${metadata.name} (${manifest.spec?.schedule})`);
+    } else {
+      other += 1;
+    }
+  }
+  for (const [key, { environment, manifest }] of old) {
+    if (next.has(key)) continue;
+    const migration = manifest.metadata.labels?.['cnpg-gitops.io/migration'];
+    if (manifest.kind === 'Cluster' || (manifest.kind === 'Job' && migration)) {
+      say(environment, `- **removed** ${manifest.kind === 'Job' ? `migration ${migration}` : `cluster ${manifest.metadata.name} (Flux leaves the Cluster running: prune is disabled)`}`);
+    } else {
+      other += 1;
+    }
+  }
+  const sections = ['develop', 'staging', 'production', 'other']
+    .filter((environment) => byEnvironment.has(environment))
+    .map((environment) => [`### ${environment}`, ...byEnvironment.get(environment)!].join('\n'));
+  const footer = other > 0 ? [`${other} other object(s) added, changed or removed (credentials, object stores, policies, Flux wiring, monitoring).`] : [];
+  return ['## cnpg-gitops plan', '', ...(sections.length > 0 ? sections : ['No change to clusters, migrations, backups, restores or suppressions.']), '', ...footer].join('\n').trimEnd() + '\n';
+}
