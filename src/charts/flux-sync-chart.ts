@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Kustomization, KustomizationSpecDecryptionProvider, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomize.toolkit.fluxcd.io';
+import { Kustomization, KustomizationSpec, KustomizationSpecDecryptionProvider, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomize.toolkit.fluxcd.io';
 import { EnvironmentConfig } from '../config/types';
 import { FluxChart } from '../flux/flux-chart';
 import { placeInFile } from '../flux/placement';
@@ -38,10 +38,11 @@ export interface FluxSyncChartProps {
 }
 
 /**
- * The Flux `Kustomization`s of an environment: the database directory (after the operators it
- * depends on, Ready once the Cluster reports Ready), then the pre-migration Backups (Ready once
- * every Backup completed), then the migration Jobs (Ready once every Job completed). Workloads
- * that need the new schema depend on `cnpg-migrations`.
+ * The Flux `Kustomization`s of an environment, in order: the admission policies; the database
+ * directory (after the operators it depends on, Ready once the Cluster reports Ready); then the
+ * pre-migration Backups (Ready once every Backup completed) and the migration Jobs (Ready once
+ * every Job completed); and, while one is configured, the restored clusters and their
+ * verification. Workloads that need the new schema depend on `cnpg-migrations`.
  */
 export class FluxSyncChart extends FluxChart {
   constructor(scope: Construct, id: string, props: FluxSyncChartProps) {
@@ -56,101 +57,45 @@ export class FluxSyncChart extends FluxChart {
     const interval = flux.interval ?? '10m';
 
     const source = { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: flux.sourceName ?? 'flux-system' };
-    const policies = new Kustomization(this, 'Policies', {
-      metadata: { name: 'cnpg-policies' },
-      spec: {
-        interval,
-        retryInterval: '2m',
-        timeout: '5m',
-        path: `./flux/${policiesDirectory(env.name)}`,
-        prune: true,
-        wait: true,
-        sourceRef: source,
-      },
-    });
-    placeInFile(policies, 'cnpg-policies.yaml');
+    /** One Flux stage: pruned, Ready only once everything it applied is healthy, in its file. */
+    const stage = (stageId: string, name: string, file: string, spec: { path: string; timeout: string; retryInterval: string } & Omit<KustomizationSpec, 'interval' | 'prune' | 'sourceRef' | 'path'>) => {
+      const kustomization = new Kustomization(this, stageId, {
+        metadata: { name },
+        spec: { interval, prune: true, wait: true, sourceRef: source, ...spec, path: `./flux/${spec.path}` },
+      });
+      placeInFile(kustomization, file);
+    };
 
-    const kustomization = new Kustomization(this, 'CnpgClusters', {
-      metadata: { name: 'cnpg-clusters' },
-      spec: {
-        interval,
-        retryInterval: '2m',
-        timeout: '15m',
-        path: `./flux/${clustersDirectory(env.name)}`,
-        prune: true,
-        wait: true,
-        sourceRef: source,
-        // The admission policies first: every database object is admitted under them.
-        dependsOn: [...(flux.dependsOn ?? ['infra-controllers']), 'cnpg-policies'].map((name) => ({ name })),
-        healthCheckExprs: [CLUSTER_HEALTH_CHECK],
-        decryption: flux.sopsSecretName === undefined ? undefined : { provider: KustomizationSpecDecryptionProvider.SOPS, secretRef: { name: flux.sopsSecretName } },
-      },
+    stage('Policies', 'cnpg-policies', 'cnpg-policies.yaml', { path: policiesDirectory(env.name), retryInterval: '2m', timeout: '5m' });
+    stage('CnpgClusters', 'cnpg-clusters', 'cnpg-clusters.yaml', {
+      path: clustersDirectory(env.name),
+      retryInterval: '2m',
+      timeout: '15m',
+      // The admission policies first: every database object is admitted under them.
+      dependsOn: [...(flux.dependsOn ?? ['infra-controllers']), 'cnpg-policies'].map((name) => ({ name })),
+      healthCheckExprs: [CLUSTER_HEALTH_CHECK],
+      decryption: flux.sopsSecretName === undefined ? undefined : { provider: KustomizationSpecDecryptionProvider.SOPS, secretRef: { name: flux.sopsSecretName } },
     });
-    placeInFile(kustomization, 'cnpg-clusters.yaml');
-
     if ((env.restores ?? []).length > 0) {
-      const restores = new Kustomization(this, 'Restores', {
-        metadata: { name: 'cnpg-restores' },
-        spec: {
-          interval,
-          retryInterval: '5m',
-          // Recovery replays every WAL file since the base backup.
-          timeout: '6h',
-          path: `./flux/${restoresDirectory(env.name)}/clusters`,
-          prune: true,
-          wait: true,
-          sourceRef: source,
-          dependsOn: [{ name: 'cnpg-clusters' }],
-          healthCheckExprs: [CLUSTER_HEALTH_CHECK],
-        },
+      // Recovery replays every WAL file since the base backup: it may take hours.
+      stage('Restores', 'cnpg-restores', 'cnpg-restores.yaml', {
+        path: `${restoresDirectory(env.name)}/clusters`, retryInterval: '5m', timeout: '6h', dependsOn: [{ name: 'cnpg-clusters' }], healthCheckExprs: [CLUSTER_HEALTH_CHECK],
       });
-      const verification = new Kustomization(this, 'RestoreVerification', {
-        metadata: { name: 'cnpg-restore-verification' },
-        spec: {
-          interval,
-          retryInterval: '5m',
-          timeout: '35m',
-          path: `./flux/${restoresDirectory(env.name)}/verify`,
-          prune: true,
-          wait: true,
-          sourceRef: source,
-          dependsOn: [{ name: 'cnpg-restores' }],
-        },
+      stage('RestoreVerification', 'cnpg-restore-verification', 'cnpg-restores.yaml', {
+        path: `${restoresDirectory(env.name)}/verify`, retryInterval: '5m', timeout: '35m', dependsOn: [{ name: 'cnpg-restores' }],
       });
-      placeInFile(restores, 'cnpg-restores.yaml');
-      placeInFile(verification, 'cnpg-restores.yaml');
     }
-    if ((env.migrations?.applied ?? []).length === 0) return;
-
-    const backups = new Kustomization(this, 'MigrationBackups', {
-      metadata: { name: 'cnpg-migration-backups' },
-      spec: {
-        interval,
-        retryInterval: '2m',
-        // A base backup of a large database takes a while.
-        timeout: '2h',
-        path: `./flux/${migrationsDirectory(env.name)}/backups`,
-        prune: true,
-        wait: true,
-        sourceRef: source,
-        dependsOn: [{ name: 'cnpg-clusters' }],
-        healthCheckExprs: [BACKUP_HEALTH_CHECK],
-      },
-    });
-    const jobs = new Kustomization(this, 'Migrations', {
-      metadata: { name: 'cnpg-migrations' },
-      spec: {
-        interval,
+    if ((env.migrations?.applied ?? []).length > 0) {
+      // A base backup of a large database takes a while.
+      stage('MigrationBackups', 'cnpg-migration-backups', 'cnpg-migrations.yaml', {
+        path: `${migrationsDirectory(env.name)}/backups`, retryInterval: '2m', timeout: '2h', dependsOn: [{ name: 'cnpg-clusters' }], healthCheckExprs: [BACKUP_HEALTH_CHECK],
+      });
+      stage('Migrations', 'cnpg-migrations', 'cnpg-migrations.yaml', {
+        path: `${migrationsDirectory(env.name)}/jobs`,
         retryInterval: '5m',
         timeout: `${Math.ceil((props.migrationDeadlineSeconds ?? 3600) / 60) + 5}m`,
-        path: `./flux/${migrationsDirectory(env.name)}/jobs`,
-        prune: true,
-        wait: true,
-        sourceRef: source,
         dependsOn: [{ name: 'cnpg-migration-backups' }],
-      },
-    });
-    placeInFile(backups, 'cnpg-migrations.yaml');
-    placeInFile(jobs, 'cnpg-migrations.yaml');
+      });
+    }
   }
 }

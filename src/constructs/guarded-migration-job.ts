@@ -22,6 +22,12 @@ export const MIGRATION_ANNOTATIONS = {
   rollbackSteps: 'cnpg-gitops.io/rollback-steps',
 } as const;
 
+/** What the migration-Job admission policies intercept: labelled Jobs only. */
+export const MIGRATION_JOB_ADMISSION = {
+  resources: [{ apiGroup: 'batch', resource: 'jobs', operations: ['CREATE', 'UPDATE'] }],
+  matchConditions: [{ name: 'migration-jobs', expression: `has(object.metadata.labels) && '${MIGRATION_LABEL}' in object.metadata.labels` }],
+} as const;
+
 /** kubectl with a POSIX shell, for the gate. */
 export const DEFAULT_GATE_IMAGE = 'docker.io/alpine/k8s:1.32.4';
 const WORK_DIR = '/work';

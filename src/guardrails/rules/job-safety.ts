@@ -1,4 +1,4 @@
-import { MIGRATION_LABEL } from '../../constructs/guarded-migration-job';
+import { MIGRATION_JOB_ADMISSION, MIGRATION_LABEL } from '../../constructs/guarded-migration-job';
 import { Finding, Guardrail } from '../rule';
 
 export const jobSafety: Guardrail = {
@@ -9,8 +9,7 @@ export const jobSafety: Guardrail = {
   configField: 'migrations.applied',
   kinds: ['Job'],
   admission: () => ({
-    resources: [{ apiGroup: 'batch', resource: 'jobs', operations: ['CREATE', 'UPDATE'] }],
-    matchConditions: [{ name: 'migration-jobs', expression: `has(object.metadata.labels) && '${MIGRATION_LABEL}' in object.metadata.labels` }],
+    ...MIGRATION_JOB_ADMISSION,
     validations: [
       { expression: '!has(object.spec.ttlSecondsAfterFinished)', message: 'MIG007: a migration Job must not set ttlSecondsAfterFinished: Flux would re-create and re-run it (docs/guardrails/MIG007.md)' },
       { expression: 'has(object.spec.backoffLimit) && object.spec.backoffLimit == 0', message: 'MIG007: a migration Job must not retry (backoffLimit: 0) (docs/guardrails/MIG007.md)' },

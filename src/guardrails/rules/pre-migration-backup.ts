@@ -1,5 +1,5 @@
 import { BARMAN_CLOUD_PLUGIN } from '../../constructs/barman-cloud-plugin';
-import { MIGRATION_ANNOTATIONS, MIGRATION_LABEL } from '../../constructs/guarded-migration-job';
+import { MIGRATION_ANNOTATIONS, MIGRATION_JOB_ADMISSION, MIGRATION_LABEL } from '../../constructs/guarded-migration-job';
 import { Finding, Guardrail } from '../rule';
 
 export const preMigrationBackup: Guardrail = {
@@ -10,8 +10,7 @@ export const preMigrationBackup: Guardrail = {
   configField: 'migrations.applied',
   kinds: ['Job'],
   admission: () => ({
-    resources: [{ apiGroup: 'batch', resource: 'jobs', operations: ['CREATE', 'UPDATE'] }],
-    matchConditions: [{ name: 'migration-jobs', expression: `has(object.metadata.labels) && '${MIGRATION_LABEL}' in object.metadata.labels` }],
+    ...MIGRATION_JOB_ADMISSION,
     validations: [
       {
         expression: `has(object.metadata.annotations) && '${MIGRATION_ANNOTATIONS.backup}' in object.metadata.annotations && object.metadata.annotations['${MIGRATION_ANNOTATIONS.backup}'] != ''`,
