@@ -44,9 +44,6 @@ export interface ClusterMonitoringProps {
  * @see https://cloudnative-pg.io/documentation/1.30/monitoring/
  */
 export class ClusterMonitoring extends Construct {
-  /** The alert names, for docs and tests. */
-  public readonly alerts: string[];
-
   constructor(scope: Construct, id: string, props: ClusterMonitoringProps) {
     super(scope, id);
     const { name, namespace, instances } = props.cluster;
@@ -102,7 +99,6 @@ export class ClusterMonitoring extends Construct {
         `max by (namespace, cluster, pod) (cnpg_pg_replication_lag{${selector}}) > ${props.replicationLagSeconds ?? 300}`,
         '5m', 'warning', `a replica of ${namespace}/${name} lags behind the primary`),
     ];
-    this.alerts = rules.map((entry) => entry.alert);
     const prometheusRule = new ApiObject(this, 'PrometheusRule', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',

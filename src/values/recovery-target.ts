@@ -90,21 +90,6 @@ export class RecoveryTarget {
     public readonly migrationId?: string,
   ) {}
 
-  /** The pinned base backup, if any. */
-  public get backupId(): string | undefined {
-    return this.target.backupId;
-  }
-
-  /** The target time, for time targets. */
-  public get time(): string | undefined {
-    return this.target.targetTime;
-  }
-
-  /** Whether recovery stops at a time, which needs a commit after it in the archive. */
-  public get isTime(): boolean {
-    return this.target.targetTime !== undefined;
-  }
-
   /** @internal `bootstrap.recovery.recoveryTarget` of the Cluster. */
   public _toCnpg(): ClusterSpecBootstrapRecoveryRecoveryTarget {
     return { ...this.target };

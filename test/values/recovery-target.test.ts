@@ -5,7 +5,6 @@ describe('RecoveryTarget', () => {
     const target = RecoveryTarget.beforeMigration({ migrationId: '0005-drop-email', startedAt: '2026-11-25T10:00:05Z', backupId: 'backup-20261125095930' });
     expect(target._toCnpg()).toEqual({ targetTime: '2026-11-25T10:00:04Z', backupId: 'backup-20261125095930' });
     expect(target.migrationId).toBe('0005-drop-email');
-    expect(target.isTime).toBe(true);
   });
 
   test('beforeMigration: a start with an offset and fractions is normalized to whole UTC seconds', () => {
