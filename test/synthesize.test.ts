@@ -217,3 +217,15 @@ describe('with a restore in production', () => {
     }
   });
 });
+
+test('an interrupted synthesis (killed while it renders) leaves the tree exactly as it was', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'interrupted-'));
+  synthesize({ ...estate(), fluxRoot: join(root, 'flux') });
+  const before = listFiles(join(root, 'flux'));
+  const child = require('node:child_process').spawn(process.execPath, [join(REPO, 'src/tools/run-app.mjs'), join(REPO, 'test/helpers/synthesize-large.ts'), join(root, 'flux'), mkdtempSync(join(tmpdir(), 'interrupted-scratch-'))], { cwd: REPO });
+  await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => { if (String(chunk).includes('rendering')) resolve(); }));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.on('exit', resolve));
+  expect(listFiles(join(root, 'flux'))).toEqual(before);
+}, 60_000);
