@@ -129,6 +129,7 @@ export function evaluateApp(app: App, charts: readonly FluxChart[]): { report: G
     directory: chart.directory,
     environment: chart.environment.name,
     kustomization: chart.kustomization,
+    additionalResources: chart.additionalResources,
     objects,
   }));
   return { report: evaluateGuardrails(byEnvironment(rendered)), directories };

@@ -1,11 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as YAML from 'yaml';
 import { renderEnvironments, synthesize } from '../src/synthesize';
 import { builtInSchemaErrors, isBuiltIn, loadCrdValidators, schemaErrors } from './helpers/crd-schemas';
-import { estate, withEnvironment } from './helpers/fixtures';
+import { databaseChart, estate, idsIn, violationsAfter, violationsOf, withEnvironment } from './helpers/fixtures';
 
 const REPO = join(__dirname, '..');
 
@@ -229,3 +230,46 @@ test('an interrupted synthesis (killed while it renders) leaves the tree exactly
   await new Promise((resolve) => child.on('exit', resolve));
   expect(listFiles(join(root, 'flux'))).toEqual(before);
 }, 60_000);
+
+describe('credentials from a SOPS-encrypted Secret the repository provides', () => {
+  const sopsEstate = () => estate(withEnvironment('production', (env) => {
+    env.objectStore.credentials = { existingSecret: 'r2-credentials' };
+    env.appCredentials = { existingSecret: 'app-db-app' };
+    env.flux = { sopsSecretName: 'sops-age', additionalResources: ['secrets.sops.yaml'] };
+  }));
+  const sopsFile = [
+    'apiVersion: v1', 'kind: Secret', 'metadata:', '  name: r2-credentials', '  namespace: databases', 'type: Opaque', 'stringData:',
+    '  ACCESS_KEY_ID: ENC[AES256_GCM,data:q1w2e3,iv:aaaa,tag:bbbb,type:str]', '  ACCESS_SECRET_KEY: ENC[AES256_GCM,data:r4t5y6,iv:cccc,tag:dddd,type:str]',
+    'sops:', '  age:', '    - recipient: age1examplexamplexamplexamplexamplexamplexamplexamplexample', '  lastmodified: "2026-11-20T10:00:00Z"', '  mac: ENC[AES256_GCM,data:mac,iv:eeee,tag:ffff,type:str]', '  version: 3.9.0', '',
+  ].join('\n');
+
+  test('the Secret is referenced, listed in kustomization.yaml and never written; Flux decrypts it', () => {
+    const root = mkdtempSync(join(tmpdir(), 'sops-'));
+    const directory = join(root, 'infrastructure/data/cnpg-clusters/production');
+    require('node:fs').mkdirSync(directory, { recursive: true });
+    writeFileSync(join(directory, 'secrets.sops.yaml'), sopsFile);
+    const outcome = synthesize({ ...sopsEstate(), fluxRoot: root });
+    expect(outcome.status).toBe('written');
+    expect(readFileSync(join(directory, 'secrets.sops.yaml'), 'utf8')).toBe(sopsFile);
+    expect(YAML.parse(readFileSync(join(directory, 'kustomization.yaml'), 'utf8')).resources).toContain('secrets.sops.yaml');
+    const store = YAML.parseAllDocuments(readFileSync(join(directory, 'object-store.yaml'), 'utf8')).map((d) => d.toJS())[0];
+    expect(store.spec.configuration.s3Credentials.accessKeyId).toEqual({ name: 'r2-credentials', key: 'ACCESS_KEY_ID' });
+    expect(existsSync(join(directory, 'object-store-credentials.yaml'))).toBe(false);
+    expect(existsSync(join(directory, 'postgres-app-secret.yaml'))).toBe(false);
+    const cluster = YAML.parse(readFileSync(join(directory, 'cluster.yaml'), 'utf8'));
+    expect(cluster.spec.bootstrap.initdb.secret).toEqual({ name: 'app-db-app' });
+    expect(YAML.parse(readFileSync(join(root, 'clusters/production/cnpg-clusters.yaml'), 'utf8')).spec.decryption).toEqual({ provider: 'sops', secretRef: { name: 'sops-age' } });
+    if (kubectl.status !== 0) throw new Error('kubectl is not installed');
+    const built = YAML.parseAllDocuments(execFileSync('kubectl', ['kustomize', directory], { encoding: 'utf8' })).map((d) => d.toJS());
+    expect(built.find((object) => object.kind === 'Secret').metadata.name).toBe('r2-credentials');
+  });
+
+  test('SEC001 and SEC002 accept the declared Secrets, and only those', () => {
+    expect(idsIn(violationsOf(sopsEstate().environments))).toEqual([]);
+    const violations = violationsAfter((charts) => {
+      const store = databaseChart(charts, 'production').node.findAll().find((c) => c instanceof ApiObject && c.kind === 'ObjectStore') as ApiObject;
+      store.addJsonPatch(JsonPatch.replace('/spec/configuration/s3Credentials/accessKeyId/name', 'someone-elses'));
+    }, sopsEstate().environments);
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'SEC001', value: 'someone-elses' }));
+  });
+});

@@ -31,7 +31,7 @@ export class CnpgClustersChart extends FluxChart {
 
   constructor(scope: Construct, id: string, props: CnpgClustersChartProps) {
     const env = props.environment;
-    super(scope, id, { environment: env, namespace: env.namespace, directory: clustersDirectory(env.name) });
+    super(scope, id, { environment: env, namespace: env.namespace, directory: clustersDirectory(env.name), additionalResources: env.flux?.additionalResources });
 
     const { serverName, ...objectStore } = env.objectStore;
     this.cluster = new CnpgCluster(this, 'Cluster', {

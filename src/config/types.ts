@@ -34,6 +34,18 @@ export interface ExternalSecretConfig {
   readonly refreshInterval?: string;
 }
 
+/**
+ * A Secret the repository provides itself instead of External Secrets, typically a
+ * SOPS-encrypted manifest listed in `flux.additionalResources` that Flux decrypts.
+ */
+export interface ExistingSecretConfig {
+  /** Name of the Secret, in the environment's namespace, with the keys the consumer documents. */
+  readonly existingSecret: string;
+}
+
+/** Where credentials come from: External Secrets (the default) or a Secret the repository provides. */
+export type CredentialsConfig = ExternalSecretConfig | ExistingSecretConfig;
+
 /** The PostgreSQL cluster itself (CNPG `Cluster`). */
 export interface ClusterConfig {
   /**
@@ -119,10 +131,10 @@ export interface ObjectStoreConfig {
    */
   readonly endpointURL?: string;
   /**
-   * Where the access keys come from. The external secret must hold the properties
-   * `ACCESS_KEY_ID` and `ACCESS_SECRET_KEY`.
+   * Where the access keys come from. The external secret (or the existing Secret) holds the
+   * keys `ACCESS_KEY_ID` and `ACCESS_SECRET_KEY`.
    */
-  readonly credentials: ExternalSecretConfig;
+  readonly credentials: CredentialsConfig;
   /**
    * Folder below `destinationPath` this cluster archives into.
    * @default - the cluster name; for a clone, `<name>-clone-<clonedOn without dashes>`
@@ -202,6 +214,12 @@ export interface FluxConfig {
    * @default - no decryption
    */
   readonly sopsSecretName?: string;
+  /**
+   * Hand-written files in the environment's database directory (e.g. SOPS-encrypted Secrets)
+   * to list in its kustomization.yaml. Synthesis never writes or deletes them.
+   * @default - none
+   */
+  readonly additionalResources?: readonly string[];
 }
 
 /** Prometheus monitoring of the cluster (needs the Prometheus Operator CRDs and kube-state-metrics). */
@@ -391,7 +409,7 @@ export interface EnvironmentConfig {
    * name is the database owner). Rendered as `postgres-app-secret.yaml`.
    * @default - the CNPG operator generates `<cluster>-app` inside the cluster
    */
-  readonly appCredentials?: ExternalSecretConfig;
+  readonly appCredentials?: CredentialsConfig;
   /**
    * Bootstrap this cluster as a clone of another environment (staging clones production).
    * @default - a new, empty database (`initdb`)

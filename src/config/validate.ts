@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnvironmentConfig, EnvironmentName, MigrationConfig } from './types';
+import { EnvironmentConfig, EnvironmentName, ExistingSecretConfig, ExternalSecretConfig, MigrationConfig } from './types';
 
 /** A mistake in an environment config, reported like a compiler error. */
 export interface ConfigError {
@@ -91,11 +91,20 @@ function object<T>(spec: { readonly [K in keyof T]-?: Validator }): Validator {
 
 const suppressionList = optional(list(object<NonNullable<EnvironmentConfig['suppressions']>[number]>({ id: text(), reason: text() })));
 
-const externalSecret = object<EnvironmentConfig['objectStore']['credentials']>({
+const externalSecret = object<ExternalSecretConfig>({
   clusterSecretStore: text(DNS_LABEL, 'the name of a ClusterSecretStore (lowercase letters, digits, dashes)'),
   remoteKey: text(),
   refreshInterval: optional(text(DURATION, 'a Go duration such as "1h" or "30m"')),
 });
+
+/** External Secrets, or `{ existingSecret }` for a Secret the repository provides (SOPS). */
+const credentials: Validator = (value, field, report) => {
+  if (value !== null && typeof value === 'object' && 'existingSecret' in value) {
+    object<ExistingSecretConfig>({ existingSecret: text(DNS_LABEL, 'the name of a Secret in the namespace') })(value, field, report);
+  } else {
+    externalSecret(value, field, report);
+  }
+};
 
 const TARGET_FORMS = ['beforeMigration', 'restorePoint', 'time', 'lsn', 'immediate'] as const;
 const BACKUP_ID = text(/^backup-\d{14}$/, 'a plugin backup id "backup-YYYYMMDDhhmmss" (Backup.status.backupId)');
@@ -143,7 +152,7 @@ const environmentSpec = object<EnvironmentConfig>({
     provider: oneOf(['cloudflare-r2', 'aws-s3', 's3-compatible']),
     destinationPath: text(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an S3 URL "s3://<bucket>/<optional prefix>"'),
     endpointURL: optional(text()),
-    credentials: externalSecret,
+    credentials,
     serverName: optional(text(DNS_LABEL, 'a folder name (lowercase letters, digits, dashes)')),
     walCompression: optional(oneOf(['bzip2', 'gzip', 'lz4', 'snappy', 'xz', 'zstd'])),
     dataCompression: optional(oneOf(['bzip2', 'gzip', 'lz4', 'snappy'])),
@@ -154,7 +163,7 @@ const environmentSpec = object<EnvironmentConfig>({
     retentionPolicy: text(),
     target: optional(oneOf(['primary', 'prefer-standby'])),
   }),
-  appCredentials: optional(externalSecret),
+  appCredentials: optional(credentials),
   cloneFrom: optional(object<NonNullable<EnvironmentConfig['cloneFrom']>>({
     environment: oneOf(ENVIRONMENT_NAMES),
     clonedOn: day,
@@ -165,6 +174,7 @@ const environmentSpec = object<EnvironmentConfig>({
     dependsOn: optional(list(text(DNS_LABEL, 'the name of a Flux Kustomization'))),
     interval: optional(text(DURATION, 'a Go duration such as "10m"')),
     sopsSecretName: optional(text(DNS_LABEL, 'the name of the Secret holding the SOPS key')),
+    additionalResources: optional(list(text(/^[a-z0-9][-a-z0-9.]*\.ya?ml$/, 'the name of a YAML file in the environment\'s database directory, e.g. "r2-credentials.sops.yaml"'))),
   })),
   monitoring: optional(object<NonNullable<EnvironmentConfig['monitoring']>>({
     enabled: optional(flag),

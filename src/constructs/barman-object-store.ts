@@ -5,7 +5,13 @@ import {
   ObjectStoreSpecConfigurationWalCompression,
 } from '../../imports/barmancloud-barmancloud.cnpg.io';
 import { ObjectStoreConfig } from '../config/types';
-import { ExternalSecretCredentials } from './external-secret-credentials';
+import { credentialsSecret } from './external-secret-credentials';
+
+/**
+ * Names, on an ObjectStore or a Cluster, the Secret the repository provides itself (e.g.
+ * SOPS-encrypted) for its credentials, which no ExternalSecret renders.
+ */
+export const PROVIDED_BY_REPOSITORY = 'cnpg-gitops.io/provided-by-repository';
 
 /** Secret keys the Barman Cloud plugin documents for S3 access keys. */
 const ACCESS_KEY_ID = 'ACCESS_KEY_ID';
@@ -45,8 +51,8 @@ export class BarmanObjectStore extends Construct {
   /** S3 endpoint, when the store is not AWS S3. */
   public readonly endpointURL?: string;
   public readonly provider: ObjectStoreConfig['provider'];
-  /** The Secret holding the access keys. */
-  public readonly credentials: ExternalSecretCredentials;
+  /** Name of the Secret holding the access keys. */
+  public readonly credentialsSecretName: string;
 
   constructor(scope: Construct, id: string, props: BarmanObjectStoreProps) {
     super(scope, id);
@@ -55,24 +61,25 @@ export class BarmanObjectStore extends Construct {
     this.endpointURL = props.endpointURL;
     this.provider = props.provider;
 
-    this.credentials = new ExternalSecretCredentials(this, 'Credentials', {
+    this.credentialsSecretName = credentialsSecret(this, 'Credentials', props.credentials, {
       secretName: `${props.name}-credentials`,
-      clusterSecretStore: props.credentials.clusterSecretStore,
-      remoteKey: props.credentials.remoteKey,
-      refreshInterval: props.credentials.refreshInterval,
       properties: { [ACCESS_KEY_ID]: ACCESS_KEY_ID, [ACCESS_SECRET_KEY]: ACCESS_SECRET_KEY },
       fileName: 'object-store-credentials.yaml',
     });
 
     new ObjectStore(this, 'Resource', {
-      metadata: { name: props.name },
+      metadata: {
+        name: props.name,
+        // SEC001 accepts a Secret the repository provides itself (SOPS) only when declared so.
+        annotations: 'existingSecret' in props.credentials ? { [PROVIDED_BY_REPOSITORY]: this.credentialsSecretName } : undefined,
+      },
       spec: {
         configuration: {
           destinationPath: props.destinationPath,
           endpointUrl: props.endpointURL,
           s3Credentials: {
-            accessKeyId: { name: this.credentials.secretName, key: ACCESS_KEY_ID },
-            secretAccessKey: { name: this.credentials.secretName, key: ACCESS_SECRET_KEY },
+            accessKeyId: { name: this.credentialsSecretName, key: ACCESS_KEY_ID },
+            secretAccessKey: { name: this.credentialsSecretName, key: ACCESS_SECRET_KEY },
           },
           wal: {
             compression: (props.walCompression ?? 'gzip') as ObjectStoreSpecConfigurationWalCompression,

@@ -6,11 +6,11 @@ import {
   ClusterSpecResourcesLimits,
   ClusterSpecResourcesRequests,
 } from '../../imports/cnpg-postgresql.cnpg.io';
-import { ClusterConfig, ExternalSecretConfig, ObjectStoreConfig } from '../config/types';
+import { ClusterConfig, CredentialsConfig, ExternalSecretConfig, ObjectStoreConfig } from '../config/types';
 import { RecoveryTarget } from '../values/recovery-target';
 import { BARMAN_CLOUD_PLUGIN, DEFAULT_POSTGRES_IMAGE } from './barman-cloud-plugin';
-import { BarmanObjectStore } from './barman-object-store';
-import { ExternalSecretCredentials } from './external-secret-credentials';
+import { BarmanObjectStore, PROVIDED_BY_REPOSITORY } from './barman-object-store';
+import { credentialsSecret } from './external-secret-credentials';
 
 /**
  * Lets the database owner create the restore point before a migration and switch the WAL segment
@@ -71,7 +71,7 @@ export interface CnpgClusterProps extends ClusterConfig {
    * Application credentials from an external secret store (property `password`).
    * @default - the operator generates `<name>-app` inside the cluster
    */
-  readonly appCredentials?: ExternalSecretConfig;
+  readonly appCredentials?: CredentialsConfig;
   /**
    * Bootstrap by recovering another cluster's archive (to its latest WAL) instead of `initdb`.
    * @default - a new, empty database
@@ -135,17 +135,14 @@ export class CnpgCluster extends Construct {
       ? objectStore
       : new BarmanObjectStore(this, 'ObjectStore', { ...objectStore, name: `${props.name}-store`, retentionPolicy });
 
-    const appCredentials = props.appCredentials && new ExternalSecretCredentials(this, 'AppCredentials', {
+    const appCredentials = props.appCredentials && credentialsSecret(this, 'AppCredentials', props.appCredentials, {
       secretName: `${props.name}-app`,
-      clusterSecretStore: props.appCredentials.clusterSecretStore,
-      remoteKey: props.appCredentials.remoteKey,
-      refreshInterval: props.appCredentials.refreshInterval,
       properties: { password: 'password' },
       literals: { username: this.owner },
       secretType: 'kubernetes.io/basic-auth',
       fileName: 'postgres-app-secret.yaml',
     });
-    const appSecret = appCredentials?.secretName ?? recoverFrom?.appSecretName;
+    const appSecret = appCredentials ?? recoverFrom?.appSecretName;
     this.appSecretName = appSecret ?? `${props.name}-app`;
 
     if (recoverFrom) {
@@ -167,7 +164,10 @@ export class CnpgCluster extends Construct {
       metadata: {
         name: props.name,
         // A cluster removed from Git is left running: deleting data takes a deliberate kubectl delete.
-        annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' },
+        annotations: {
+          'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+          ...(props.appCredentials && 'existingSecret' in props.appCredentials && { [PROVIDED_BY_REPOSITORY]: props.appCredentials.existingSecret }),
+        },
       },
       spec: {
         instances: this.instances,

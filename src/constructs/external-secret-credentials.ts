@@ -1,4 +1,5 @@
 import { ApiObjectMetadata } from 'cdk8s';
+import { CredentialsConfig } from '../config/types';
 import { Construct } from 'constructs';
 import {
   ExternalSecret,
@@ -72,4 +73,18 @@ export class ExternalSecretCredentials extends Construct {
     });
     placeInFile(resource, props.fileName);
   }
+}
+
+/**
+ * The Secret credentials come from: an ExternalSecret rendered under `scope` for an external
+ * store, or the Secret the repository provides itself (`existingSecret`).
+ */
+export function credentialsSecret(
+  scope: Construct,
+  id: string,
+  config: CredentialsConfig,
+  options: Omit<ExternalSecretCredentialsProps, 'clusterSecretStore' | 'remoteKey' | 'refreshInterval'>,
+): string {
+  if ('existingSecret' in config) return config.existingSecret;
+  return new ExternalSecretCredentials(scope, id, { ...options, ...config }).secretName;
 }

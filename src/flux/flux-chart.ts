@@ -12,6 +12,11 @@ export interface FluxChartProps extends ChartProps {
    * @default true
    */
   readonly kustomization?: boolean;
+  /**
+   * Hand-written files of the directory to list in its kustomization.yaml too.
+   * @default - none
+   */
+  readonly additionalResources?: readonly string[];
 }
 
 /**
@@ -22,11 +27,13 @@ export class FluxChart extends Chart {
   public readonly environment: EnvironmentConfig;
   public readonly directory: string;
   public readonly kustomization: boolean;
+  public readonly additionalResources: readonly string[];
 
   constructor(scope: Construct, id: string, props: FluxChartProps) {
     super(scope, id, { disableResourceNameHashes: true, ...props });
     this.environment = props.environment;
     this.directory = props.directory;
     this.kustomization = props.kustomization ?? true;
+    this.additionalResources = props.additionalResources ?? [];
   }
 }

@@ -25,6 +25,8 @@ export interface DirectoryContent {
   readonly environment: EnvironmentName;
   /** Also render a kustomize `kustomization.yaml` listing the files. */
   readonly kustomization: boolean;
+  /** Hand-written files of the directory that its kustomization.yaml lists too. */
+  readonly additionalResources?: readonly string[];
   readonly objects: readonly { readonly file: string; readonly manifest: object }[];
 }
 
@@ -72,6 +74,9 @@ export function renderTree(directories: readonly DirectoryContent[]): TreeFile[]
       files.push({ path: `${directory.directory}/${name}`, content: header(directory.environment) + byFile.get(name)!.map((manifest) => yamlOf(manifest)).join('---\n') });
     }
     if (!directory.kustomization) continue;
+    if ((directory.additionalResources ?? []).length > 0) {
+      byFolder.set(directory.directory, [...(byFolder.get(directory.directory) ?? []), ...directory.additionalResources!].sort());
+    }
     for (const [folder, resources] of byFolder) {
       const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
       files.push({ path: `${folder}/kustomization.yaml`, content: header(directory.environment) + yamlOf(kustomization) });

@@ -1,3 +1,4 @@
+import { PROVIDED_BY_REPOSITORY } from '../../constructs/barman-object-store';
 import { Finding, Guardrail, RenderedObject, RuleContext } from '../rule';
 
 /** Names of variables, parameters and annotations whose values are credentials. */
@@ -62,10 +63,11 @@ export const credentialsByReference: Guardrail = {
     const findings = inlineCredentials(object);
     if (object.kind === 'ObjectStore') {
       const credentials = object.manifest.spec?.configuration?.s3Credentials ?? {};
+      const provided = object.manifest.metadata?.annotations?.[PROVIDED_BY_REPOSITORY];
       if (credentials.inheritFromIAMRole !== true) {
         for (const field of ['accessKeyId', 'secretAccessKey']) {
           const secretName = credentials[field]?.name;
-          if (!externallyManaged(secretName, context)) {
+          if (!externallyManaged(secretName, context) && secretName !== provided) {
             findings.push({ message: `s3Credentials.${field} references Secret "${secretName}", which no ExternalSecret of this environment provides`, value: secretName });
           }
         }
