@@ -4,7 +4,7 @@ export const instancesMinimum: Guardrail = {
   id: 'HA001',
   title: 'Enough instances for the environment',
   explanation: 'With one instance a node failure or a rolling update is an outage; production needs a primary and two replicas so one can fail while another is being updated.',
-  fix: 'raise cluster.instances to the environment minimum (see packs.ts)',
+  fix: 'raise cluster.instances to the environment minimum (see src/guardrails/packs.ts)',
   configField: 'cluster.instances',
   kinds: ['Cluster'],
   admission: (parameters) => ({

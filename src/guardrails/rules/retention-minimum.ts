@@ -6,7 +6,7 @@ export const retentionMinimum: Guardrail = {
   id: 'BKP002',
   title: 'Backups are kept at least as long as the environment requires',
   explanation: 'The retention window is how far back point-in-time recovery can go. A migration whose damage is noticed after the window has closed can no longer be rolled back.',
-  fix: 'raise backup.retentionPolicy to at least the environment minimum (see packs.ts)',
+  fix: 'raise backup.retentionPolicy to at least the environment minimum (see src/guardrails/packs.ts)',
   configField: 'backup.retentionPolicy',
   kinds: ['Cluster'],
   check(cluster, context) {

@@ -5,7 +5,7 @@ export const scheduleFrequency: Guardrail = {
   id: 'BKP004',
   title: 'Base backups run often enough',
   explanation: 'Recovery replays all WAL since the last base backup: the longer the gap, the longer a restore takes (RTO), and a single corrupt WAL file loses more. Production takes at least one base backup a day.',
-  fix: 'run backup.schedule at least as often as the environment requires (see packs.ts), e.g. "0 0 3 * * *"',
+  fix: 'run backup.schedule at least as often as the environment requires (see src/guardrails/packs.ts), e.g. "0 0 3 * * *"',
   configField: 'backup.schedule',
   kinds: ['ScheduledBackup'],
   check(scheduledBackup, context) {
