@@ -9,6 +9,18 @@ const ROBFIG_FIELD = /^[0-9*?,/-]+$/;
 const NAMES = /JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT/gi;
 const FIELD_NAMES = ['second', 'minute', 'hour', 'day of month', 'month', 'day of week'];
 
+/** Every schedule is read by two rules and the monitoring: parse each distinct one once. */
+const parsed = new Map<string, ReturnType<typeof CronExpressionParser.parse>['fields']>();
+
+function fieldsOf(schedule: string): ReturnType<typeof CronExpressionParser.parse>['fields'] {
+  let fields = parsed.get(schedule);
+  if (fields === undefined) {
+    fields = CronExpressionParser.parse(schedule, { tz: 'UTC' }).fields;
+    parsed.set(schedule, fields);
+  }
+  return fields;
+}
+
 /** Why a schedule is not a six-field CNPG cron expression, or `undefined` when it is. */
 export function scheduleProblem(schedule: string): string | undefined {
   const fields = schedule.trim().split(/\s+/).filter((field) => field !== '');
@@ -21,7 +33,7 @@ export function scheduleProblem(schedule: string): string | undefined {
   const bad = fields.findIndex((field) => !ROBFIG_FIELD.test(field.replace(NAMES, '0')));
   if (bad >= 0) return `the ${FIELD_NAMES[bad]} field "${fields[bad]}" uses syntax CNPG's cron parser does not support`;
   try {
-    CronExpressionParser.parse(fields.join(' '), { tz: 'UTC' });
+    fieldsOf(fields.join(' '));
     return undefined;
   } catch (error) {
     return `schedule does not parse: ${(error as Error).message}`;
@@ -49,7 +61,7 @@ function widestStep(values: readonly number[], unit: number, innerSpan: number):
  * restricted, AND when either is `*` or `?`. `Infinity` when it runs less than twice.
  */
 export function longestGapHours(schedule: string): number {
-  const fields = CronExpressionParser.parse(schedule.trim(), { tz: 'UTC' }).fields;
+  const fields = fieldsOf(schedule.trim().split(/\s+/).join(' '));
   const seconds = [...fields.second.values].sort((a, b) => a - b);
   const minutes = [...fields.minute.values].sort((a, b) => a - b);
   const hours = [...fields.hour.values].sort((a, b) => a - b);
