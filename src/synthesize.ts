@@ -1,6 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CnpgClustersChart } from './charts/cnpg-clusters-chart';
 import { CnpgMigrationsChart } from './charts/cnpg-migrations-chart';
@@ -8,7 +7,7 @@ import { CnpgPoliciesChart } from './charts/cnpg-policies-chart';
 import { CnpgRestoresChart } from './charts/cnpg-restores-chart';
 import { FluxSyncChart } from './charts/flux-sync-chart';
 import { ConfigError, formatConfigError, validateEnvironments } from './config/validate';
-import { EnvironmentConfig, EnvironmentName, MigrationConfig } from './config/types';
+import { EnvironmentConfig, EnvironmentName, MigrationConfig, MigrationValidationRecord } from './config/types';
 import { EnvironmentObjects, evaluateGuardrails, formatViolation, GuardrailReport } from './guardrails/engine';
 import { annotateSuppressions, suppressGuardrail, suppressionsIn } from './guardrails/suppressions';
 import { FluxChart } from './flux/flux-chart';
@@ -73,9 +72,15 @@ export type SynthesisOutcome =
   | Exclude<RenderOutcome, { status: 'rendered' }>
   | { readonly status: 'written'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly changes: TreeChanges; readonly runbookChanges?: TreeChanges };
 
+/** The environment that clones `environment` (staging for production): where its migrations are validated. */
+function cloneOf(estate: Estate, environment: EnvironmentConfig): { readonly environment: string; readonly records: MigrationValidationRecord[] } | undefined {
+  const clone = estate.environments.find((candidate) => candidate.cloneFrom?.environment === environment.name);
+  return clone && { environment: clone.name, records: [...(clone.migrationValidations ?? [])] };
+}
+
 /**
- * The cdk8s app of every environment: its database chart, its migrations chart and the Flux
- * Kustomizations that sync them.
+ * The cdk8s app of every environment: its admission policies, database, migrations and restores
+ * charts, and the Flux Kustomizations that sync them in order.
  */
 export function buildApp(estate: Estate): { app: App; charts: FluxChart[]; migrationCharts: CnpgMigrationsChart[] } {
   const app = new App();
@@ -95,13 +100,12 @@ export function buildApp(estate: Estate): { app: App; charts: FluxChart[]; migra
     charts.push(new CnpgPoliciesChart(app, `${env.name}-policies`, { environment: env }), database);
     const applied = env.migrations?.applied ?? [];
     if (applied.length > 0) {
-      const clone = estate.environments.find((candidate) => candidate.cloneFrom?.environment === env.name);
       const migrations = new CnpgMigrationsChart(app, `${env.name}-migrations`, {
         environment: env,
         cluster: database.cluster,
         migrations: estate.migrations,
         readFile,
-        cloneValidation: clone && { environment: clone.name, records: [...(clone.migrationValidations ?? [])] },
+        cloneValidation: cloneOf(estate, env),
       });
       migrationCharts.push(migrations);
       charts.push(migrations);
@@ -148,11 +152,10 @@ export function renderEnvironments(input: EstateInput): RenderOutcome {
   const { report, directories } = evaluateApp(app, charts);
   if (report.violations.some((violation) => violation.severity === 'error')) return { status: 'guardrails-failed', report };
   const runbooks = migrationCharts
-    .flatMap((chart) => {
-      const clone = estate.environments.find((candidate) => candidate.cloneFrom?.environment === chart.environment.name);
-      const validations = clone && { environment: clone.name, records: clone.migrationValidations ?? [] };
-      return [renderMigrationTimeline(chart.environment, estate.migrations, validations), ...chart.jobs.map((job) => renderRollbackRunbook(chart.environment, job))];
-    })
+    .flatMap((chart) => [
+      renderMigrationTimeline(chart.environment, estate.migrations, cloneOf(estate, chart.environment)),
+      ...chart.jobs.map((job) => renderRollbackRunbook(chart.environment, job)),
+    ])
     .sort((a, b) => a.path.localeCompare(b.path));
   return { status: 'rendered', report, files: renderTree(directories), runbooks, charts: directories };
 }

@@ -5,6 +5,7 @@ import { Backup, BackupSpecMethod, BackupSpecTarget } from '../../imports/cnpg-p
 import { MigrationConfig, MigrationValidationRecord } from '../config/types';
 import { placeInFile } from '../flux/placement';
 import { analyzeSql, SqlAnalysis } from '../migrations/analysis';
+import { restorePointOf } from '../values/recovery-target';
 import { BARMAN_CLOUD_PLUGIN } from './barman-cloud-plugin';
 import { CnpgCluster } from './cnpg-cluster';
 import { POSTGRES_UID, postgresConnection, renderIntoFile, RESTRICTED_CONTAINER, SMALL_CONTAINER_RESOURCES } from './job-defaults';
@@ -120,7 +121,7 @@ export class GuardedMigrationJob extends Construct {
     const suffix = shortSha(this.analysis.sha256);
     this.backupName = `pre-migration-${migration.id}-${suffix}`;
     this.jobName = `migrate-${migration.id}-${suffix}`;
-    this.restorePoint = `before-${migration.id}`;
+    this.restorePoint = restorePointOf(migration.id);
     const labels = { [MIGRATION_LABEL]: migration.id, 'app.kubernetes.io/managed-by': 'cnpg-gitops' };
 
     const backup = new Backup(this, 'Backup', {
