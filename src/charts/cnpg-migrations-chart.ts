@@ -44,6 +44,7 @@ export class CnpgMigrationsChart extends FluxChart {
         sql: props.readFile(migration.sql),
         downSql: migration.rollback.downSql === undefined ? undefined : props.readFile(migration.rollback.downSql),
         maxBackupAgeMinutes: env.migrations?.maxBackupAgeMinutes,
+        gateImage: env.migrations?.gateImage,
         clonedOn: env.cloneFrom?.clonedOn,
         cloneValidation: props.cloneValidation && {
           environment: props.cloneValidation.environment,

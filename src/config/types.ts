@@ -334,6 +334,12 @@ export interface EnvironmentMigrationsConfig {
    * @default 7
    */
   readonly maxCloneAgeDays?: number;
+  /**
+   * Image of the gate init container: it needs `kubectl` and a POSIX shell. Point it at your
+   * registry mirror.
+   * @default 'docker.io/alpine/k8s:1.32.4'
+   */
+  readonly gateImage?: string;
 }
 
 /** Evidence that a migration ran in this (cloned) environment, as recorded by its Job. */

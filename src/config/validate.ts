@@ -185,6 +185,7 @@ const environmentSpec = object<EnvironmentConfig>({
     applied: list(text(MIGRATION_ID, 'a migration id from src/config/migrations.ts')),
     maxBackupAgeMinutes: optional(integer(1, 1440)),
     maxCloneAgeDays: optional(integer(1, 90)),
+    gateImage: optional(text(/^[^\s]+$/, 'an image reference without spaces')),
   })),
   migrationValidations: optional(list(object<NonNullable<EnvironmentConfig['migrationValidations']>[number]>({
     migration: text(MIGRATION_ID, 'a migration id'),

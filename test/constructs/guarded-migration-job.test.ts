@@ -134,3 +134,12 @@ test('a non-transactional statement switches the runner to statement by statemen
   const migrate = find('Job').spec.template.spec.containers[0];
   expect(migrate.env.find((v: any) => v.name === 'TRANSACTIONAL').value).toBe('false');
 });
+
+test('the gate image comes from the environment config when set', () => {
+  const { renderEnvironments } = require('../../src/synthesize');
+  const { estate, withEnvironment } = require('../helpers/fixtures');
+  const outcome = renderEnvironments(estate(withEnvironment('production', (env: any) => { env.migrations.gateImage = 'registry.internal/k8s:1.32.4'; })));
+  const job = outcome.files.find((file: any) => file.path.endsWith('production/jobs/0005-drop-email.yaml')).content;
+  expect(job).toContain('image: registry.internal/k8s:1.32.4');
+  expect(job).not.toContain('docker.io/alpine/k8s');
+});
