@@ -59,7 +59,7 @@ export function renderPlan(before: ReadonlyMap<string, string>, after: ReadonlyM
       const to = target.targetName ? `restore point ${target.targetName}` : target.targetTime ? `${target.targetTime}` : JSON.stringify(target);
       say(environment, `- **restore** of ${annotations[RESTORE_ANNOTATIONS.source]} into new cluster ${metadata.name}, to ${to}${target.backupID ? ` from base backup ${target.backupID}` : ''}`);
     } else if (kind === 'Cluster') {
-      say(environment, previous ? `- cluster ${metadata.name} changes: ${changes(previous.spec, manifest.spec).join('; ')}` : `- **new cluster** ${metadata.name} (${manifest.spec?.instances ?? 1} instances)`);
+      say(environment, previous ? `- cluster ${metadata.name} changes: ${changes(previous.spec, manifest.spec).join('; ')}` : `- **new cluster** ${metadata.name} (${manifest.spec?.instances ?? 1} instance(s))`);
     } else if (kind === 'Job' && metadata.labels?.['cnpg-gitops.io/migration']) {
       say(environment, `- ${previous ? 'changed' : 'new'} **migration** ${metadata.labels['cnpg-gitops.io/migration']} (release ${annotations[MIGRATION_ANNOTATIONS.release]}, ${annotations[MIGRATION_ANNOTATIONS.phase]}; rollback: ${annotations[MIGRATION_ANNOTATIONS.rollbackStrategies]})`);
     } else if (kind === 'Backup' && !previous) {

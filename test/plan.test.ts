@@ -39,7 +39,7 @@ test('a removed migration and cluster are named, with what Flux does about the c
   expect(plan).toContain('### develop');
   expect(plan).toContain('- **removed** migration 0005-drop-email');
   expect(plan).toContain('- **removed** cluster app-db (Flux leaves the Cluster running: prune is disabled)');
-  expect(plan).toContain('- **new cluster** app-db-2 (1 instances)');
+  expect(plan).toContain('- **new cluster** app-db-2 (1 instance(s))');
 });
 
 test('the migration timeline shows releases, the expand a contract completes and the staging validations', () => {

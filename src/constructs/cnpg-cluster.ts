@@ -124,25 +124,24 @@ export class CnpgCluster extends Construct {
     this.readOnlyServiceHost = `${props.name}-ro.${this.namespace}.svc`;
     this.database = props.database ?? 'app';
     this.owner = props.owner ?? this.database;
-    this.serverName = props.serverName ?? props.name;
-    this.retentionPolicy = props.retentionPolicy;
+    const { objectStore, retentionPolicy, serverName, appCredentials, recoverFrom, ...clusterConfig } = props;
+    this.serverName = serverName ?? props.name;
+    this.retentionPolicy = retentionPolicy;
     this.storageSize = props.storageSize;
     this.imageName = props.imageName ?? DEFAULT_POSTGRES_IMAGE;
-
-    const { objectStore, retentionPolicy, serverName, appCredentials: _appCredentials, recoverFrom, ...clusterConfig } = props;
     this.clusterConfig = clusterConfig;
     this.objectStore = objectStore instanceof BarmanObjectStore
       ? objectStore
       : new BarmanObjectStore(this, 'ObjectStore', { ...objectStore, name: `${props.name}-store`, retentionPolicy });
 
-    const appCredentials = props.appCredentials && credentialsSecret(this, 'AppCredentials', props.appCredentials, {
+    const appCredentialsSecret = appCredentials && credentialsSecret(this, 'AppCredentials', appCredentials, {
       secretName: `${props.name}-app`,
       properties: { password: 'password' },
       literals: { username: this.owner },
       secretType: 'kubernetes.io/basic-auth',
       fileName: 'postgres-app-secret.yaml',
     });
-    const appSecret = appCredentials ?? recoverFrom?.appSecretName;
+    const appSecret = appCredentialsSecret ?? recoverFrom?.appSecretName;
     this.appSecretName = appSecret ?? `${props.name}-app`;
 
     if (recoverFrom) {

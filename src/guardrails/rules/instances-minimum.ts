@@ -17,6 +17,6 @@ export const instancesMinimum: Guardrail = {
   check(cluster, context) {
     const instances = cluster.manifest.spec?.instances ?? 1;
     const minimum = context.parameters.minimumInstances;
-    return instances >= minimum ? [] : [{ message: `cluster has ${instances} instances, ${context.environment} needs at least ${minimum}`, value: instances }];
+    return instances >= minimum ? [] : [{ message: `cluster has ${instances} instance(s), ${context.environment} needs at least ${minimum}`, value: instances }];
   },
 };
