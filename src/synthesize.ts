@@ -6,6 +6,7 @@ import { CnpgMigrationsChart } from './charts/cnpg-migrations-chart';
 import { CnpgPoliciesChart } from './charts/cnpg-policies-chart';
 import { CnpgRestoresChart } from './charts/cnpg-restores-chart';
 import { FluxSyncChart } from './charts/flux-sync-chart';
+import { databasesOf, EnvironmentDatabase } from './config/databases';
 import { ConfigError, formatConfigError, validateEnvironments } from './config/validate';
 import { EnvironmentConfig, EnvironmentName, MigrationConfig, MigrationValidationRecord } from './config/types';
 import { EnvironmentObjects, evaluateGuardrails, formatViolation, GuardrailReport } from './guardrails/engine';
@@ -72,54 +73,60 @@ export type SynthesisOutcome =
   | Exclude<RenderOutcome, { status: 'rendered' }>
   | { readonly status: 'written'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly changes: TreeChanges; readonly runbookChanges?: TreeChanges };
 
-/** The environment that clones `environment` (staging for production): where its migrations are validated. */
-function cloneOf(estate: Estate, environment: EnvironmentConfig): { readonly environment: string; readonly records: MigrationValidationRecord[] } | undefined {
-  const clone = estate.environments.find((candidate) => candidate.cloneFrom?.environment === environment.name);
+/** The database that clones `database` (staging's of the same cluster for production's): where its migrations are validated. */
+function cloneOf(estate: Estate, database: EnvironmentDatabase): { readonly environment: string; readonly records: MigrationValidationRecord[] } | undefined {
+  const clone = estate.environments
+    .filter((candidate) => candidate.cloneFrom?.environment === database.name)
+    .flatMap(databasesOf)
+    .find((candidate) => candidate.qualifier === database.qualifier);
   return clone && { environment: clone.name, records: [...(clone.migrationValidations ?? [])] };
 }
 
 /**
- * The cdk8s app of every environment: its admission policies, database, migrations and restores
- * charts, and the Flux Kustomizations that sync them in order.
+ * The cdk8s app of every environment: its admission policies; each database's cluster,
+ * migrations and restores charts; and the Flux Kustomizations that sync them in order.
  */
 export function buildApp(estate: Estate): { app: App; charts: FluxChart[]; migrationCharts: CnpgMigrationsChart[] } {
   const app = new App();
   const charts: FluxChart[] = [];
   // cdk8s answers `instanceof` for any Chart subclass with Chart.isChart: keep the typed list here.
   const migrationCharts: CnpgMigrationsChart[] = [];
-  const databases = new Map<EnvironmentName, CnpgClustersChart>();
+  // By `<environment>/<qualifier>`: a clone recovers from the database of the same name.
+  const clusters = new Map<string, CnpgClustersChart>();
   const readFile = (path: string) => readFileSync(join(estate.repoRoot, path), 'utf8');
-  const catalog = new Map(estate.migrations.map((migration) => [migration.id, migration]));
   // Sources first, so a clone can reference the cluster it recovers from.
   for (const env of [...estate.environments].sort((a, b) => Number(Boolean(a.cloneFrom)) - Number(Boolean(b.cloneFrom)))) {
-    const database = new CnpgClustersChart(app, env.name, {
-      environment: env,
-      cloneSource: env.cloneFrom && databases.get(env.cloneFrom.environment)?.cluster,
-    });
-    databases.set(env.name, database);
-    charts.push(new CnpgPoliciesChart(app, `${env.name}-policies`, { environment: env }), database);
-    const applied = env.migrations?.applied ?? [];
-    if (applied.length > 0) {
-      const migrations = new CnpgMigrationsChart(app, `${env.name}-migrations`, {
-        environment: env,
-        cluster: database.cluster,
-        migrations: estate.migrations,
-        readFile,
-        cloneValidation: cloneOf(estate, env),
+    const environmentCharts: FluxChart[] = [new CnpgPoliciesChart(app, `${env.name}-policies`, { environment: env })];
+    const databases = databasesOf(env);
+    for (const database of databases) {
+      // Cluster names never contain dots: the ids of further databases cannot collide.
+      const id = database.qualifier ? `${env.name}.${database.qualifier}` : env.name;
+      const cluster = new CnpgClustersChart(app, id, {
+        environment: database,
+        cloneSource: env.cloneFrom && clusters.get(`${env.cloneFrom.environment}/${database.qualifier ?? ''}`)?.cluster,
       });
-      migrationCharts.push(migrations);
-      charts.push(migrations);
+      clusters.set(`${env.name}/${database.qualifier ?? ''}`, cluster);
+      environmentCharts.push(cluster);
+      if ((database.migrations?.applied ?? []).length > 0) {
+        const migrations = new CnpgMigrationsChart(app, `${id}-migrations`, {
+          environment: database,
+          cluster: cluster.cluster,
+          migrations: estate.migrations,
+          readFile,
+          cloneValidation: cloneOf(estate, database),
+        });
+        migrationCharts.push(migrations);
+        environmentCharts.push(migrations);
+      }
+      if ((database.restores ?? []).length > 0) {
+        environmentCharts.push(new CnpgRestoresChart(app, `${id}-restores`, { environment: database, source: cluster.cluster }));
+      }
     }
-    if ((env.restores ?? []).length > 0) {
-      charts.push(new CnpgRestoresChart(app, `${env.name}-restores`, { environment: env, source: database.cluster }));
+    environmentCharts.push(new FluxSyncChart(app, `${env.name}-flux`, { environment: env, databases, migrations: estate.migrations }));
+    for (const chart of environmentCharts) {
+      for (const suppression of chart.environment.suppressions ?? []) suppressGuardrail(chart, suppression);
     }
-    charts.push(new FluxSyncChart(app, `${env.name}-flux`, {
-      environment: env,
-      migrationDeadlineSeconds: Math.max(3600, ...applied.map((id) => catalog.get(id)?.activeDeadlineSeconds ?? 3600)),
-    }));
-    for (const suppression of env.suppressions ?? []) {
-      for (const chart of charts.filter((candidate) => candidate.environment === env)) suppressGuardrail(chart, suppression);
-    }
+    charts.push(...environmentCharts);
   }
   return { app, charts, migrationCharts };
 }
@@ -127,7 +134,11 @@ export function buildApp(estate: Estate): { app: App; charts: FluxChart[]; migra
 /** Renders every chart once and runs the guardrails over the result (suppressions annotated first). */
 export function evaluateApp(app: App, charts: readonly FluxChart[]): { report: GuardrailReport; directories: ChartContent[] } {
   annotateSuppressions(suppressionsIn(app));
-  const rendered = charts.map((chart) => ({ chart, objects: renderObjects(chart), reviewed: reviewObjects(chart) }));
+  const rendered = charts.map((chart) => {
+    const configPrefix = chart.environment.configPrefix;
+    const located = <T extends ReviewedObject>(objects: T[]): T[] => (configPrefix ? objects.map((object) => ({ ...object, configPrefix })) : objects);
+    return { chart, objects: located(renderObjects(chart)), reviewed: located(reviewObjects(chart)) };
+  });
   const directories = rendered.map(({ chart, objects }) => ({
     chart: chart.node.id,
     directory: chart.directory,

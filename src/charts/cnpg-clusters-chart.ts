@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
-import { EnvironmentConfig } from '../config/types';
+import { databaseDirectory, EnvironmentDatabase } from '../config/databases';
 import { ClusterMonitoring } from '../constructs/cluster-monitoring';
 import { CnpgCluster } from '../constructs/cnpg-cluster';
 import { ScheduledBackup } from '../constructs/scheduled-backup';
 import { FluxChart } from '../flux/flux-chart';
 
-/** Directory of an environment's database objects, relative to `flux/`. */
-export function clustersDirectory(environment: string): string {
-  return `infrastructure/data/cnpg-clusters/${environment}`;
+/** Directory of a database's objects, relative to `flux/`. */
+export function clustersDirectory(database: EnvironmentDatabase): string {
+  return databaseDirectory('infrastructure/data/cnpg-clusters', database);
 }
 
 /**
@@ -19,19 +19,19 @@ export function cloneServerName(clusterName: string, clonedOn: string): string {
 }
 
 export interface CnpgClustersChartProps {
-  readonly environment: EnvironmentConfig;
+  readonly environment: EnvironmentDatabase;
   /** The cluster this environment clones, when `cloneFrom` is set. */
   readonly cloneSource?: CnpgCluster;
 }
 
-/** One environment's database: cluster, object store, credentials and scheduled backups. */
+/** One database of an environment: cluster, object store, credentials and scheduled backups. */
 export class CnpgClustersChart extends FluxChart {
   public readonly cluster: CnpgCluster;
   public readonly scheduledBackup: ScheduledBackup;
 
   constructor(scope: Construct, id: string, props: CnpgClustersChartProps) {
     const env = props.environment;
-    super(scope, id, { environment: env, namespace: env.namespace, directory: clustersDirectory(env.name), additionalResources: env.flux?.additionalResources });
+    super(scope, id, { environment: env, namespace: env.namespace, directory: clustersDirectory(env), additionalResources: env.flux?.additionalResources });
 
     const { serverName, ...objectStore } = env.objectStore;
     this.cluster = new CnpgCluster(this, 'Cluster', {

@@ -1,13 +1,14 @@
 import { Construct } from 'constructs';
-import { EnvironmentConfig, RestoreTargetConfig } from '../config/types';
+import { databaseDirectory, EnvironmentDatabase } from '../config/databases';
+import { RestoreTargetConfig } from '../config/types';
 import { CnpgCluster } from '../constructs/cnpg-cluster';
 import { PitrRestore } from '../constructs/pitr-restore';
 import { FluxChart } from '../flux/flux-chart';
 import { RecoveryTarget } from '../values/recovery-target';
 
-/** Directory of an environment's restores, relative to `flux/`: `clusters/` and `verify/` below it. */
-export function restoresDirectory(environment: string): string {
-  return `infrastructure/data/cnpg-restores/${environment}`;
+/** Directory of a database's restores, relative to `flux/`: `clusters/` and `verify/` below it. */
+export function restoresDirectory(database: EnvironmentDatabase): string {
+  return databaseDirectory('infrastructure/data/cnpg-restores', database);
 }
 
 /** The RecoveryTarget a config entry describes (the config validator has checked its form). */
@@ -20,18 +21,18 @@ export function recoveryTargetOf(target: RestoreTargetConfig): RecoveryTarget {
 }
 
 export interface CnpgRestoresChartProps {
-  readonly environment: EnvironmentConfig;
-  /** The environment's cluster, which the restores recover. */
+  readonly environment: EnvironmentDatabase;
+  /** The database's cluster, which the restores recover. */
   readonly source: CnpgCluster;
 }
 
-/** One environment's point-in-time restores, each a new cluster plus its verification Job. */
+/** One database's point-in-time restores, each a new cluster plus its verification Job. */
 export class CnpgRestoresChart extends FluxChart {
   public readonly restores: PitrRestore[];
 
   constructor(scope: Construct, id: string, props: CnpgRestoresChartProps) {
     const env = props.environment;
-    super(scope, id, { environment: env, namespace: env.namespace, directory: restoresDirectory(env.name) });
+    super(scope, id, { environment: env, namespace: env.namespace, directory: restoresDirectory(env) });
     this.restores = (env.restores ?? []).map((restore) => new PitrRestore(this, restore.name, {
       source: props.source,
       name: restore.name,

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Kustomization, KustomizationSpec, KustomizationSpecDecryptionProvider, KustomizationSpecSourceRefKind } from '../../imports/flux-kustomize.toolkit.fluxcd.io';
-import { EnvironmentConfig } from '../config/types';
+import { EnvironmentDatabase, pendingMigrations, stageName } from '../config/databases';
+import { EnvironmentConfig, MigrationConfig } from '../config/types';
 import { FluxChart } from '../flux/flux-chart';
 import { placeInFile } from '../flux/placement';
 import { clustersDirectory } from './cnpg-clusters-chart';
@@ -29,20 +30,25 @@ export const BACKUP_HEALTH_CHECK = {
 
 export interface FluxSyncChartProps {
   readonly environment: EnvironmentConfig;
+  /** The environment's databases (databasesOf). */
+  readonly databases: readonly EnvironmentDatabase[];
   /**
-   * The longest `activeDeadlineSeconds` of the environment's migrations: the Jobs stage waits
-   * that long (plus a margin) before Flux gives up on it.
-   * @default 3600
+   * The migration catalog: the Jobs stage of a database waits as long as the longest
+   * `activeDeadlineSeconds` of its pending migrations (at least an hour), plus a margin.
+   * @default - no migrations
    */
-  readonly migrationDeadlineSeconds?: number;
+  readonly migrations?: readonly MigrationConfig[];
 }
 
 /**
- * The Flux `Kustomization`s of an environment, in order: the admission policies; the database
- * directory (after the operators it depends on, Ready once the Cluster reports Ready); then the
- * pre-migration Backups (Ready once every Backup completed) and the migration Jobs (Ready once
- * every Job completed); and, while one is configured, the restored clusters and their
- * verification. Workloads that need the new schema depend on `cnpg-migrations`.
+ * The Flux `Kustomization`s of an environment, in order: the admission policies; then for each
+ * database its directory (after the operators it depends on, Ready once the Cluster reports
+ * Ready); its pre-migration Backups (Ready once every Backup completed) and migration Jobs
+ * (Ready once every Job completed); and, while one is configured, its restored clusters and
+ * their verification. The environment's own database has the stages `cnpg-clusters`,
+ * `cnpg-migrations`...; a further database `<stage>-<cluster>`, so one database's failing
+ * migration never holds up another's. Workloads that need the new schema depend on the
+ * migrations stage of their database.
  */
 export class FluxSyncChart extends FluxChart {
   constructor(scope: Construct, id: string, props: FluxSyncChartProps) {
@@ -67,34 +73,41 @@ export class FluxSyncChart extends FluxChart {
     };
 
     stage('Policies', 'cnpg-policies', 'cnpg-policies.yaml', { path: policiesDirectory(env.name), retryInterval: '2m', timeout: '5m' });
-    stage('CnpgClusters', 'cnpg-clusters', 'cnpg-clusters.yaml', {
-      path: clustersDirectory(env.name),
-      retryInterval: '2m',
-      timeout: '15m',
-      // The admission policies first: every database object is admitted under them.
-      dependsOn: [...(flux.dependsOn ?? ['infra-controllers']), 'cnpg-policies'].map((name) => ({ name })),
-      healthCheckExprs: [CLUSTER_HEALTH_CHECK],
-      decryption: flux.sopsSecretName === undefined ? undefined : { provider: KustomizationSpecDecryptionProvider.SOPS, secretRef: { name: flux.sopsSecretName } },
-    });
-    if ((env.restores ?? []).length > 0) {
-      // Recovery replays every WAL file since the base backup: it may take hours.
-      stage('Restores', 'cnpg-restores', 'cnpg-restores.yaml', {
-        path: `${restoresDirectory(env.name)}/clusters`, retryInterval: '5m', timeout: '6h', dependsOn: [{ name: 'cnpg-clusters' }], healthCheckExprs: [CLUSTER_HEALTH_CHECK],
+    const deadlines = new Map((props.migrations ?? []).map((migration) => [migration.id, migration.activeDeadlineSeconds ?? 3600]));
+    for (const database of props.databases) {
+      const name = (stage: string) => stageName(stage, database);
+      stage(name('CnpgClusters'), name('cnpg-clusters'), 'cnpg-clusters.yaml', {
+        path: clustersDirectory(database),
+        retryInterval: '2m',
+        timeout: '15m',
+        // The admission policies first: every database object is admitted under them.
+        dependsOn: [...(flux.dependsOn ?? ['infra-controllers']), 'cnpg-policies'].map((dependency) => ({ name: dependency })),
+        healthCheckExprs: [CLUSTER_HEALTH_CHECK],
+        decryption: flux.sopsSecretName === undefined ? undefined : { provider: KustomizationSpecDecryptionProvider.SOPS, secretRef: { name: flux.sopsSecretName } },
       });
-      stage('RestoreVerification', 'cnpg-restore-verification', 'cnpg-restores.yaml', {
-        path: `${restoresDirectory(env.name)}/verify`, retryInterval: '5m', timeout: '35m', dependsOn: [{ name: 'cnpg-restores' }],
-      });
-    }
-    if ((env.migrations?.applied ?? []).length > 0) {
-      // A base backup of a large database takes a while.
-      stage('MigrationBackups', 'cnpg-migration-backups', 'cnpg-migrations.yaml', {
-        path: `${migrationsDirectory(env.name)}/backups`, retryInterval: '2m', timeout: '2h', dependsOn: [{ name: 'cnpg-clusters' }], healthCheckExprs: [BACKUP_HEALTH_CHECK],
-      });
-      stage('Migrations', 'cnpg-migrations', 'cnpg-migrations.yaml', {
-        path: `${migrationsDirectory(env.name)}/jobs`,
+      if ((database.restores ?? []).length > 0) {
+        // Recovery replays every WAL file since the base backup: it may take hours.
+        stage(name('Restores'), name('cnpg-restores'), 'cnpg-restores.yaml', {
+          path: `${restoresDirectory(database)}/clusters`, retryInterval: '5m', timeout: '6h', dependsOn: [{ name: name('cnpg-clusters') }], healthCheckExprs: [CLUSTER_HEALTH_CHECK],
+        });
+        stage(name('RestoreVerification'), name('cnpg-restore-verification'), 'cnpg-restores.yaml', {
+          path: `${restoresDirectory(database)}/verify`, retryInterval: '5m', timeout: '35m', dependsOn: [{ name: name('cnpg-restores') }],
+        });
+      }
+      if ((database.migrations?.applied ?? []).length === 0) continue;
+      const pending = pendingMigrations(database);
+      if (pending.length > 0) {
+        // A base backup of a large database takes a while.
+        stage(name('MigrationBackups'), name('cnpg-migration-backups'), 'cnpg-migrations.yaml', {
+          path: `${migrationsDirectory(database)}/backups`, retryInterval: '2m', timeout: '2h', dependsOn: [{ name: name('cnpg-clusters') }], healthCheckExprs: [BACKUP_HEALTH_CHECK],
+        });
+      }
+      // Kept while every migration is settled: workloads depend on it.
+      stage(name('Migrations'), name('cnpg-migrations'), 'cnpg-migrations.yaml', {
+        path: `${migrationsDirectory(database)}/jobs`,
         retryInterval: '5m',
-        timeout: `${Math.ceil((props.migrationDeadlineSeconds ?? 3600) / 60) + 5}m`,
-        dependsOn: [{ name: 'cnpg-migration-backups' }],
+        timeout: `${Math.ceil(Math.max(3600, ...pending.map((id) => deadlines.get(id) ?? 3600)) / 60) + 5}m`,
+        dependsOn: [{ name: pending.length > 0 ? name('cnpg-migration-backups') : name('cnpg-clusters') }],
       });
     }
   }

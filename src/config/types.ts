@@ -340,6 +340,17 @@ export interface EnvironmentMigrationsConfig {
    * @default 'docker.io/alpine/k8s:1.32.4'
    */
   readonly gateImage?: string;
+  /**
+   * The newest migration of `applied` that is settled: it and every migration applied before
+   * it ran here long ago, and their rollback (its PITR window) is over. Settled migrations
+   * leave the Flux tree: no Backup, Job or runbook is rendered for them any more (Flux prunes
+   * the finished objects; the backups' data stays in the object store under the retention
+   * policy), they need no validation record, and they still count as applied for the
+   * expand/contract order. Settle what the retention window no longer covers, so years of
+   * history cost nothing.
+   * @default - nothing settled: every applied migration is rendered
+   */
+  readonly settledThrough?: string;
 }
 
 /** Evidence that a migration ran in this (cloned) environment, as recorded by its Job. */
@@ -401,6 +412,40 @@ export interface RestoreConfig {
   readonly verify: readonly RecoveryAssertionConfig[];
 }
 
+/**
+ * A further database of an environment: its own Cluster, archive folder, backups, migrations and
+ * restores, rendered into `<directory>/<environment>/<cluster name>/` and synced by its own Flux
+ * stages, so one database's failing migration never holds up another's. What it leaves out
+ * comes from its environment: the object store (archiving into its own folder, the cluster
+ * name), the backup schedule, monitoring, and the clone (staging's database of the same name
+ * recovers from production's). Its migrations, credentials and restores are its own.
+ */
+export interface DatabaseConfig {
+  readonly cluster: ClusterConfig;
+  /** @default - the environment's object store, archiving below `<destinationPath>/<cluster name>/` */
+  readonly objectStore?: ObjectStoreConfig;
+  /** @default - the environment's backup schedule and retention */
+  readonly backup?: BackupConfig;
+  /** @default - the CNPG operator generates `<cluster>-app` inside the cluster */
+  readonly appCredentials?: CredentialsConfig;
+  /** @default - the environment's monitoring settings */
+  readonly monitoring?: MonitoringConfig;
+  /**
+   * Migrations applied to this database; gate settings left out come from the environment's.
+   * @default - none
+   */
+  readonly migrations?: EnvironmentMigrationsConfig;
+  /** @default - none */
+  readonly migrationValidations?: readonly MigrationValidationRecord[];
+  /** @default - none */
+  readonly restores?: readonly RestoreConfig[];
+  /**
+   * Guardrails silenced for this database only (the environment's apply too).
+   * @default - none
+   */
+  readonly suppressions?: readonly GuardrailSuppressionConfig[];
+}
+
 /** One environment: everything that differs between develop, staging and production. */
 export interface EnvironmentConfig {
   /** Which environment this file describes; selects the guardrail pack and the Flux directory. */
@@ -446,4 +491,11 @@ export interface EnvironmentConfig {
    * @default - none
    */
   readonly suppressions?: readonly GuardrailSuppressionConfig[];
+  /**
+   * More databases of this environment, besides the one the fields above describe (which keeps
+   * the directories `cnpg-clusters/<environment>/` and so on). Cluster names are unique per
+   * environment.
+   * @default - none
+   */
+  readonly databases?: readonly DatabaseConfig[];
 }

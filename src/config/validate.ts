@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnvironmentConfig, EnvironmentName, ExistingSecretConfig, ExternalSecretConfig, MigrationConfig } from './types';
+import { databasesOf } from './databases';
+import { BackupConfig, ClusterConfig, DatabaseConfig, EnvironmentConfig, EnvironmentName, ExistingSecretConfig, ExternalSecretConfig, MigrationConfig, ObjectStoreConfig } from './types';
 
 /** A mistake in an environment config, reported like a compiler error. */
 export interface ConfigError {
@@ -124,17 +125,16 @@ const restoreTarget: Validator = (value, field, report) => {
   object(specs[forms[0]])(value, field, report);
 };
 
-const environmentSpec = object<EnvironmentConfig>({
-  name: oneOf(ENVIRONMENT_NAMES),
-  namespace: text(DNS_LABEL, 'a namespace name (lowercase letters, digits, dashes)'),
-  cluster: object<EnvironmentConfig['cluster']>({
+/** The fields of one database, shared by an environment's own and its further `databases`. */
+const databaseFields = {
+  cluster: object<ClusterConfig>({
     name: text(),
     instances: optional(integer(1, 99)),
     imageName: optional(text(/^[^:\s]+(:[0-9]+[^:\s]*|@sha256:[0-9a-f]{64})$/, 'an image whose tag starts with the PostgreSQL major version, e.g. "ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie"')),
     storageSize: text(QUANTITY, 'a Kubernetes quantity such as "20Gi"'),
     storageClass: optional(text()),
     walStorageSize: optional(text(QUANTITY, 'a Kubernetes quantity such as "5Gi"')),
-    resources: optional(object<NonNullable<EnvironmentConfig['cluster']['resources']>>({
+    resources: optional(object<NonNullable<ClusterConfig['resources']>>({
       requests: object({ cpu: text(CPU, 'a CPU quantity such as "500m" or "2"'), memory: text(QUANTITY, 'a memory quantity such as "4Gi"') }),
       limits: optional(object({
         cpu: optional(text(CPU, 'a CPU quantity such as "500m" or "2"')),
@@ -148,7 +148,7 @@ const environmentSpec = object<EnvironmentConfig>({
     owner: optional(text(/^[a-z_][a-z0-9_]*$/, 'a PostgreSQL role name (lowercase letters, digits, underscores)')),
     postgresqlParameters: optional(stringMap),
   }),
-  objectStore: object<EnvironmentConfig['objectStore']>({
+  objectStore: object<ObjectStoreConfig>({
     provider: oneOf(['cloudflare-r2', 'aws-s3', 's3-compatible']),
     destinationPath: text(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an S3 URL "s3://<bucket>/<optional prefix>"'),
     endpointURL: optional(text()),
@@ -158,24 +158,12 @@ const environmentSpec = object<EnvironmentConfig>({
     dataCompression: optional(oneOf(['bzip2', 'gzip', 'lz4', 'snappy'])),
     walMaxParallel: optional(integer(1, 64)),
   }),
-  backup: object<EnvironmentConfig['backup']>({
+  backup: object<BackupConfig>({
     schedule: text(),
     retentionPolicy: text(),
     target: optional(oneOf(['primary', 'prefer-standby'])),
   }),
   appCredentials: optional(credentials),
-  cloneFrom: optional(object<NonNullable<EnvironmentConfig['cloneFrom']>>({
-    environment: oneOf(ENVIRONMENT_NAMES),
-    clonedOn: day,
-    credentials: externalSecret,
-  })),
-  flux: optional(object<NonNullable<EnvironmentConfig['flux']>>({
-    sourceName: optional(text(DNS_LABEL, 'the name of a Flux GitRepository')),
-    dependsOn: optional(list(text(DNS_LABEL, 'the name of a Flux Kustomization'))),
-    interval: optional(text(DURATION, 'a Go duration such as "10m"')),
-    sopsSecretName: optional(text(DNS_LABEL, 'the name of the Secret holding the SOPS key')),
-    additionalResources: optional(list(text(/^[a-z0-9][-a-z0-9.]*\.ya?ml$/, 'the name of a YAML file in the environment\'s database directory, e.g. "r2-credentials.sops.yaml"'))),
-  })),
   monitoring: optional(object<NonNullable<EnvironmentConfig['monitoring']>>({
     enabled: optional(flag),
     replicationLagSeconds: optional(integer(1, 86_400)),
@@ -186,6 +174,7 @@ const environmentSpec = object<EnvironmentConfig>({
     maxBackupAgeMinutes: optional(integer(1, 1440)),
     maxCloneAgeDays: optional(integer(1, 90)),
     gateImage: optional(text(/^[^\s]+$/, 'an image reference without spaces')),
+    settledThrough: optional(text(MIGRATION_ID, 'the id of a migration in migrations.applied')),
   })),
   migrationValidations: optional(list(object<NonNullable<EnvironmentConfig['migrationValidations']>[number]>({
     migration: text(MIGRATION_ID, 'a migration id'),
@@ -199,6 +188,29 @@ const environmentSpec = object<EnvironmentConfig>({
     instances: optional(integer(1, 99)),
     storageSize: optional(text(QUANTITY, 'a Kubernetes quantity such as "20Gi"')),
     verify: list(object<NonNullable<EnvironmentConfig['restores']>[number]['verify'][number]>({ name: text(), sql: text(), expect: text() })),
+  }))),
+};
+
+const environmentSpec = object<EnvironmentConfig>({
+  name: oneOf(ENVIRONMENT_NAMES),
+  namespace: text(DNS_LABEL, 'a namespace name (lowercase letters, digits, dashes)'),
+  ...databaseFields,
+  cloneFrom: optional(object<NonNullable<EnvironmentConfig['cloneFrom']>>({
+    environment: oneOf(ENVIRONMENT_NAMES),
+    clonedOn: day,
+    credentials: externalSecret,
+  })),
+  flux: optional(object<NonNullable<EnvironmentConfig['flux']>>({
+    sourceName: optional(text(DNS_LABEL, 'the name of a Flux GitRepository')),
+    dependsOn: optional(list(text(DNS_LABEL, 'the name of a Flux Kustomization'))),
+    interval: optional(text(DURATION, 'a Go duration such as "10m"')),
+    sopsSecretName: optional(text(DNS_LABEL, 'the name of the Secret holding the SOPS key')),
+    additionalResources: optional(list(text(/^[a-z0-9][-a-z0-9.]*\.ya?ml$/, 'the name of a YAML file in the environment\'s database directory, e.g. "r2-credentials.sops.yaml"'))),
+  })),
+  databases: optional(list(object<DatabaseConfig>({
+    ...databaseFields,
+    objectStore: optional(databaseFields.objectStore),
+    backup: optional(databaseFields.backup),
   }))),
 });
 
@@ -247,21 +259,43 @@ export function validateEnvironments(configs: readonly unknown[], migrations: re
   const environments = configs as readonly EnvironmentConfig[];
   const migrationIds = new Set((migrations as readonly MigrationConfig[]).map((migration) => migration.id));
   for (const env of environments) {
-    const report: Report = (field, message, value) => errors.push({ file: configFileOf(env.name), field, message, value });
-    env.restores?.forEach((restore, index) => {
-      if (restore.name === env.cluster.name) report(`restores[${index}].name`, `must differ from the cluster it restores ("${env.cluster.name}"): recovery always creates a new cluster`, restore.name);
-      const migration = 'beforeMigration' in restore.target ? restore.target.beforeMigration : 'restorePoint' in restore.target ? restore.target.restorePoint : undefined;
-      if (migration !== undefined && !(env.migrations?.applied ?? []).includes(migration)) {
-        report(`restores[${index}].target`, `names migration "${migration}", which this environment does not apply (migrations.applied), so it has no checkpoint to restore to`, migration);
+    const file = configFileOf(env.name);
+    const clusterNames = new Map<string, string>();
+    for (const database of databasesOf(env)) {
+      const prefix = database.configPrefix ?? '';
+      const report: Report = (field, message, value) => errors.push({ file, field: `${prefix}${field}`, message, value });
+      const applied = database.migrations?.applied ?? [];
+      const settled = database.migrations?.settledThrough;
+      for (const [field, name] of [['cluster.name', database.cluster.name], ...(database.restores ?? []).map((restore, index) => [`restores[${index}].name`, restore.name])]) {
+        const first = clusterNames.get(name);
+        if (first !== undefined) report(field, `names cluster "${name}", which ${first} already names: every cluster of an environment needs its own name (it names its archive folder, Services and Flux stages)`, name);
+        else clusterNames.set(name, `${prefix}${field}`);
       }
-    });
-    env.migrations?.applied.forEach((id, index) => {
-      if (!migrationIds.has(id)) report(`migrations.applied[${index}]`, `names migration "${id}", which ${MIGRATIONS_FILE} does not declare`, id);
-      if (env.migrations!.applied.indexOf(id) !== index) report(`migrations.applied[${index}]`, `lists migration "${id}" twice`, id);
-    });
-    if (env.objectStore.provider !== 'aws-s3' && env.objectStore.endpointURL === undefined) {
-      report('objectStore.endpointURL', `is required for provider "${env.objectStore.provider}" (R2: "https://<account id>.r2.cloudflarestorage.com")`, undefined);
+      database.restores?.forEach((restore, index) => {
+        if (restore.name === database.cluster.name) report(`restores[${index}].name`, `must differ from the cluster it restores ("${database.cluster.name}"): recovery always creates a new cluster`, restore.name);
+        const migration = 'beforeMigration' in restore.target ? restore.target.beforeMigration : 'restorePoint' in restore.target ? restore.target.restorePoint : undefined;
+        if (migration !== undefined && !applied.includes(migration)) {
+          report(`restores[${index}].target`, `names migration "${migration}", which this database does not apply (migrations.applied), so it has no checkpoint to restore to`, migration);
+        } else if (migration !== undefined && settled !== undefined && applied.indexOf(migration) <= applied.indexOf(settled)) {
+          report(`restores[${index}].target`, `names migration "${migration}", which is settled (migrations.settledThrough "${settled}"): its rollback window is over and its checkpoint objects are gone; restore to a time instead`, migration);
+        }
+      });
+      applied.forEach((id, index) => {
+        if (!migrationIds.has(id)) report(`migrations.applied[${index}]`, `names migration "${id}", which ${MIGRATIONS_FILE} does not declare`, id);
+        if (applied.indexOf(id) !== index) report(`migrations.applied[${index}]`, `lists migration "${id}" twice`, id);
+      });
+      if (settled !== undefined && !applied.includes(settled)) {
+        report('migrations.settledThrough', `names migration "${settled}", which migrations.applied does not list: only applied migrations can settle`, settled);
+      }
+      if (database.objectStore.provider !== 'aws-s3' && database.objectStore.endpointURL === undefined) {
+        report('objectStore.endpointURL', `is required for provider "${database.objectStore.provider}" (R2: "https://<account id>.r2.cloudflarestorage.com")`, undefined);
+      }
+      const source = database.qualifier && env.cloneFrom && environments.find((candidate) => candidate.name === env.cloneFrom!.environment);
+      if (source && !(source.databases ?? []).some((candidate) => candidate.cluster.name === database.qualifier)) {
+        report('cluster.name', `has no database of the same name in ${source.name}, which this environment clones (cloneFrom): add "${database.qualifier}" to the databases of ${configFileOf(source.name)} first`, database.qualifier);
+      }
     }
+    const report: Report = (field, message, value) => errors.push({ file, field, message, value });
     if (env.cloneFrom) {
       const chain = [env.name];
       let source: EnvironmentConfig | undefined = env;

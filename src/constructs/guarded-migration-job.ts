@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { Backup, BackupSpecMethod, BackupSpecTarget } from '../../imports/cnpg-postgresql.cnpg.io';
 import { MigrationConfig, MigrationValidationRecord } from '../config/types';
 import { placeInFile } from '../flux/placement';
-import { analyzeSql, SqlAnalysis } from '../migrations/analysis';
+import { analyzeSql, SqlAnalysis, sqlSha256 } from '../migrations/analysis';
 import { restorePointOf } from '../values/recovery-target';
 import { BARMAN_CLOUD_PLUGIN } from './barman-cloud-plugin';
 import { CnpgCluster } from './cnpg-cluster';
@@ -79,6 +79,13 @@ export interface GuardedMigrationJobProps {
    * @default - none required
    */
   readonly cloneValidation?: CloneValidation;
+  /**
+   * Set when several databases share the namespace: the cluster name then also goes into the
+   * checksum suffix of the object names, so two databases applying the same migration never
+   * name the same Backup or Job.
+   * @default false - names carry the SQL checksum alone
+   */
+  readonly qualifyNames?: boolean;
 }
 
 /** Short, stable suffix of a SQL checksum for object names. */
@@ -118,7 +125,7 @@ export class GuardedMigrationJob extends Construct {
     this.analysis = analyzeSql(props.sql);
     this.downAnalysis = props.downSql === undefined ? undefined : analyzeSql(props.downSql);
     this.cloneValidation = props.cloneValidation;
-    const suffix = shortSha(this.analysis.sha256);
+    const suffix = shortSha(props.qualifyNames ? sqlSha256(`${props.cluster.name}\n${this.analysis.sha256}`) : this.analysis.sha256);
     this.backupName = `pre-migration-${migration.id}-${suffix}`;
     this.jobName = `migrate-${migration.id}-${suffix}`;
     this.restorePoint = restorePointOf(migration.id);

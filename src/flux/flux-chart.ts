@@ -1,10 +1,10 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EnvironmentConfig } from '../config/types';
+import { EnvironmentDatabase } from '../config/databases';
 
 export interface FluxChartProps extends ChartProps {
-  /** The environment this chart renders. */
-  readonly environment: EnvironmentConfig;
+  /** The environment this chart renders, or the database of it. */
+  readonly environment: EnvironmentDatabase;
   /** Directory below `flux/` that holds this chart's files, e.g. `infrastructure/data/cnpg-clusters/production`. */
   readonly directory: string;
   /**
@@ -24,7 +24,7 @@ export interface FluxChartProps extends ChartProps {
  * file of that directory (see `placeInFile`), with an explicit name and namespace.
  */
 export class FluxChart extends Chart {
-  public readonly environment: EnvironmentConfig;
+  public readonly environment: EnvironmentDatabase;
   public readonly directory: string;
   public readonly kustomization: boolean;
   public readonly additionalResources: readonly string[];

@@ -6,6 +6,11 @@ import { fileOf } from './placement';
 /** A reviewed object together with the construct it came from (suppressions cover subtrees). */
 export interface ReviewedObject extends RenderedObject {
   readonly construct: IConstruct;
+  /**
+   * Where the object's database is in its environment file, e.g. `databases[2].`.
+   * @default '' (the environment's own database, or the environment as a whole)
+   */
+  readonly configPrefix?: string;
 }
 
 /** A rendered object and the file of its Flux directory it is written to. */

@@ -80,7 +80,7 @@ function findingsOf(rule: Guardrail, object: ReviewedObject, context: RuleContex
     return rule.check(object, context).map((finding) => ({
       ...base,
       configFile: finding.configFile ?? configFile(context.environment),
-      configField: finding.configField ?? rule.configField,
+      configField: finding.configFile === undefined ? `${object.configPrefix ?? ''}${finding.configField ?? rule.configField}` : finding.configField ?? rule.configField,
       message: finding.message,
       value: finding.value,
     }));

@@ -1,4 +1,4 @@
-import { EnvironmentConfig } from '../config/types';
+import { databaseFolder, EnvironmentDatabase } from '../config/databases';
 import { restoresDirectory } from '../charts/cnpg-restores-chart';
 import { GuardedMigrationJob } from '../constructs/guarded-migration-job';
 import { GENERATED_MARKER } from '../flux/tree-writer';
@@ -17,13 +17,14 @@ function restoredName(cluster: string, migrationId: string): string {
  * on-call engineer needs to restore the cluster to the moment before the migration, verify the
  * recovery and move the application over. Rendered as markdown beside the docs, never applied.
  */
-export function renderRollbackRunbook(env: EnvironmentConfig, job: GuardedMigrationJob): { path: string; content: string } {
+export function renderRollbackRunbook(env: EnvironmentDatabase, job: GuardedMigrationJob): { path: string; content: string } {
   const migration = job.migration;
   const cluster = job.cluster.name;
   const ns = job.cluster.namespace;
   const restored = restoredName(cluster, migration.id);
   const example = RecoveryTarget.beforeMigration({ migrationId: migration.id, startedAt: '2026-01-01T00:00:05Z' }).toPostgresParameters();
   const switchesWal = migration.image === undefined;
+  const field = env.configPrefix ?? '';
   const lines = [
     `<!-- ${GENERATED_MARKER} from src/config/${env.name}.ts and src/config/migrations.ts. Do not edit: change the config and run \`npm run synth\`. -->`,
     `# Roll back \`${migration.id}\` in ${env.name}`,
@@ -58,7 +59,7 @@ export function renderRollbackRunbook(env: EnvironmentConfig, job: GuardedMigrat
       ? 'The Job switched the WAL segment right after the migration (`pg_switch_wal()`), so the archive holds a commit after the target, which a time target needs.'
       : `The migration ran with its own image, which does not switch the WAL segment: before restoring to a time, run \`SELECT pg_switch_wal();\` on \`${cluster}\` (or wait \`archive_timeout\`, 5 minutes), or recovery to a time fails.`,
     '',
-    `## 2. Add the restore to \`src/config/${env.name}.ts\``,
+    `## 2. Add the restore to \`${field}restores\` in \`src/config/${env.name}.ts\``,
     '',
     'Exact, to the restore point written just before the SQL ran (CNPG needs the base backup id with a named target):',
     '',
@@ -97,7 +98,7 @@ export function renderRollbackRunbook(env: EnvironmentConfig, job: GuardedMigrat
     `kubectl -n ${ns} get clusters.postgresql.cnpg.io ${restored} -w`,
     '```',
     '',
-    `The objects are in \`flux/${restoresDirectory(env.name)}/\`. If the cluster stays in "Setting up primary", read \`kubectl -n ${ns} logs ${restored}-1-full-recovery-<suffix>\`: "no target backup found" means the backup id does not match the archive; a time target without a later commit fails at the end of WAL.`,
+    `The objects are in \`flux/${restoresDirectory(env)}/\`. If the cluster stays in "Setting up primary", read \`kubectl -n ${ns} logs ${restored}-1-full-recovery-<suffix>\`: "no target backup found" means the backup id does not match the archive; a time target without a later commit fails at the end of WAL.`,
     '',
     '## 5. Read the verification',
     '',
@@ -114,9 +115,9 @@ export function renderRollbackRunbook(env: EnvironmentConfig, job: GuardedMigrat
     '',
     '## 7. Clean up',
     '',
-    `1. Make \`${restored}\` the environment's cluster: set \`cluster.name\` to \`'${restored}'\` in \`src/config/${env.name}.ts\` (it already archives into the folder of that name), remove the \`restores\` entry and \`${migration.id}\` from \`migrations.applied\`, fix the migration, synthesize and commit.`,
+    `1. Make \`${restored}\` the environment's cluster: set \`${field}cluster.name\` to \`'${restored}'\` in \`src/config/${env.name}.ts\` (it already archives into the folder of that name), remove the \`${field}restores\` entry and \`${migration.id}\` from \`${field}migrations.applied\`, fix the migration, synthesize and commit.`,
     `2. Flux never deletes clusters (\`kustomize.toolkit.fluxcd.io/prune: disabled\`). Once the application has run on \`${restored}\` long enough, delete the old one by hand: \`kubectl -n ${ns} delete clusters.postgresql.cnpg.io ${cluster}\`. Its archive stays in the object store until the retention policy (${job.cluster.retentionPolicy}) expires it.`,
     '',
   ];
-  return { path: `${env.name}/${migration.id}.md`, content: lines.join('\n') };
+  return { path: `${databaseFolder(env)}/${migration.id}.md`, content: lines.join('\n') };
 }

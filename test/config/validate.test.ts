@@ -38,7 +38,7 @@ describe('fails when', () => {
     ['a time without zone', { name: 'r', target: { time: '2026-11-25 10:00:00' }, verify: [] }, 'restores[0].target.time', /RFC 3339 time with a zone/],
     ['a restore point without backup', { name: 'r', target: { restorePoint: '0005-drop-email' }, verify: [] }, 'restores[0].target.backupId', /is required/],
     ['the source name', { name: 'app-db', target: { time: '2026-11-25T10:00:00Z' }, verify: [] }, 'restores[0].name', /must differ from the cluster it restores/],
-    ['a migration the environment does not apply', { name: 'r', target: { beforeMigration: '0099-x', startedAt: '2026-11-25T10:00:00Z' }, verify: [] }, 'restores[0].target', /names migration "0099-x", which this environment does not apply/],
+    ['a migration the environment does not apply', { name: 'r', target: { beforeMigration: '0099-x', startedAt: '2026-11-25T10:00:00Z' }, verify: [] }, 'restores[0].target', /names migration "0099-x", which this database does not apply/],
   ])('a restore has %s', (_case, restore, field, message) => {
     const errors = validate(withEnvironment('production', (env: any) => { env.restores = [restore]; }));
     expect(errors).toContainEqual(expect.objectContaining({ file: 'src/config/production.ts', field, message: expect.stringMatching(message) }));
@@ -64,6 +64,38 @@ describe('fails when', () => {
   test.each([null, 42, 'production', []])('an environment is %j', (config) => {
     const errors = validate([config]);
     expect(errors).toEqual([expect.objectContaining({ file: 'src/config/index.ts', field: 'environments[0]', message: expect.stringMatching(/must be an object/) })]);
+  });
+});
+
+describe('further databases and settled migrations fail when', () => {
+  const billing = { cluster: { name: 'billing-db', storageSize: '10Gi' }, migrations: { applied: ['0001-create-users'] } };
+  test.each([
+    ['a database repeats the environment\'s cluster name', 'develop', (env: any) => { env.databases = [{ ...billing, cluster: { ...billing.cluster, name: 'app-db' } }]; }, 'databases[0].cluster.name', /names cluster "app-db", which cluster.name already names/],
+    ['a database is named like a restore', 'develop', (env: any) => {
+      env.restores = [{ name: 'billing-db', target: { time: '2026-11-25T10:00:00Z' }, verify: [] }];
+      env.databases = [billing];
+    }, 'databases[0].cluster.name', /which restores\[0\].name already names/],
+    ['a database field is misspelt', 'develop', (env: any) => { env.databases = [{ ...billing, migration: {} }]; }, 'databases[0].migration', /not a known field/],
+    ['a database has a wrong type', 'develop', (env: any) => { env.databases = [{ ...billing, cluster: { ...billing.cluster, instances: 'two' } }]; }, 'databases[0].cluster.instances', /whole number/],
+    ['a database applies an unknown migration', 'develop', (env: any) => { env.databases = [{ ...billing, migrations: { applied: ['0099-x'] } }]; }, 'databases[0].migrations.applied[0]', /does not declare/],
+    ['a cloning environment\'s database has no counterpart in the source', 'staging', (env: any) => { env.databases = [billing]; }, 'databases[0].cluster.name', /has no database of the same name in production, which this environment clones/],
+    ['settledThrough is not applied', 'develop', (env: any) => { env.migrations.settledThrough = '0099-x'; }, 'migrations.settledThrough', /which migrations.applied does not list/],
+    ['a restore targets a settled migration', 'production', (env: any) => {
+      env.migrations.settledThrough = '0005-drop-email';
+      env.restores = [{ name: 'r', target: { restorePoint: '0005-drop-email', backupId: 'backup-20261123100000' }, verify: [] }];
+    }, 'restores[0].target', /is settled .*restore to a time instead/],
+  ])('%s', (_case, environment, change, field, message) => {
+    const errors = validate(withEnvironment(environment as 'develop', change));
+    expect(errors).toContainEqual(expect.objectContaining({ file: `src/config/${environment}.ts`, field, message: expect.stringMatching(message) }));
+  });
+
+  test('a database inherits the object store but never its explicit archive folder', () => {
+    const environments = withEnvironment('develop', (env: any) => { env.objectStore.serverName = 'app-db-v2'; env.databases = [billing]; });
+    expect(validate(environments)).toEqual([]);
+    const outcome = renderEnvironments(estate(environments));
+    if (outcome.status !== 'rendered') throw new Error(outcome.status);
+    const folder = (path: string) => /serverName: (\S+)/.exec(outcome.files.find((file) => file.path === path)!.content)![1];
+    expect([folder('infrastructure/data/cnpg-clusters/develop/cluster.yaml'), folder('infrastructure/data/cnpg-clusters/develop/billing-db/cluster.yaml')]).toEqual(['app-db-v2', 'billing-db']);
   });
 });
 
