@@ -8,7 +8,7 @@ const FLUX_ROOT = 'flux';
 async function main(): Promise<number> {
   try {
     await loadSqlParser();
-    const outcome = synthesize({
+    const outcome = await synthesize({
       environments: ENVIRONMENTS,
       migrations: MIGRATION_CATALOG,
       fluxRoot: FLUX_ROOT,

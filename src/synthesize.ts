@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CnpgClustersChart } from './charts/cnpg-clusters-chart';
 import { CnpgMigrationsChart } from './charts/cnpg-migrations-chart';
@@ -172,15 +173,15 @@ export function renderEnvironments(input: EstateInput): RenderOutcome {
 }
 
 /** Renders, and only when nothing fails writes the Flux tree (and cdk8s's `dist/`). */
-export function synthesize(options: SynthesizeOptions): SynthesisOutcome {
+export async function synthesize(options: SynthesizeOptions): Promise<SynthesisOutcome> {
   const outcome = renderEnvironments(options);
   if (options.reportFile && outcome.status !== 'invalid-config') {
     writeFileSync(options.reportFile, `${JSON.stringify(outcome.report, null, 2)}\n`);
   }
   if (outcome.status !== 'rendered') return outcome;
-  const changes = writeTree(options.fluxRoot, outcome.files);
-  const runbookChanges = options.runbookRoot === undefined ? undefined : writeTree(options.runbookRoot, outcome.runbooks);
-  if (options.outdir) writeDist(options.outdir, outcome.charts);
+  const changes = await writeTree(options.fluxRoot, outcome.files);
+  const runbookChanges = options.runbookRoot === undefined ? undefined : await writeTree(options.runbookRoot, outcome.runbooks);
+  if (options.outdir) await writeDist(options.outdir, outcome.charts);
   return { status: 'written', report: outcome.report, files: outcome.files, changes, runbookChanges };
 }
 
@@ -189,12 +190,10 @@ export function synthesize(options: SynthesizeOptions): SynthesisOutcome {
  * the same rendering as the Flux tree: App.synth() would render and stringify every object a
  * second time, the largest single cost of a synthesis (npm run bench).
  */
-function writeDist(outdir: string, charts: readonly ChartContent[]): void {
+async function writeDist(outdir: string, charts: readonly ChartContent[]): Promise<void> {
   mkdirSync(outdir, { recursive: true });
   for (const stale of readdirSync(outdir).filter((name) => name.endsWith('.k8s.yaml'))) rmSync(`${outdir}/${stale}`);
-  for (const chart of charts) {
-    writeFileSync(`${outdir}/${chart.chart}.k8s.yaml`, chart.objects.map((object) => yamlOf(object.manifest)).join('---\n'));
-  }
+  await Promise.all(charts.map((chart) => writeFile(`${outdir}/${chart.chart}.k8s.yaml`, chart.objects.map((object) => yamlOf(object.manifest)).join('---\n'))));
 }
 
 function byEnvironment(rendered: readonly { chart: FluxChart; objects: PlacedObject[]; reviewed: ReviewedObject[] }[]): EnvironmentObjects[] {

@@ -94,7 +94,7 @@ describe('several databases in an environment', () => {
     expect(documents(file('infrastructure/data/cnpg-clusters/production/billing-db/cluster.yaml')!.content)[0].spec.plugins[0].parameters.serverName).toBe('billing-db');
   });
 
-  test('every object of the further databases passes its schema, and kubectl kustomize builds their directories', () => {
+  test('every object of the further databases passes its schema, and kubectl kustomize builds their directories', async () => {
     const objects = outcome.files.filter((candidate) => candidate.path.includes('/billing-db/') && !candidate.path.endsWith('kustomization.yaml')).flatMap((candidate) => documents(candidate.content));
     expect(objects.length).toBeGreaterThan(40);
     const validators = loadCrdValidators();
@@ -104,7 +104,7 @@ describe('several databases in an environment', () => {
     expect(custom.flatMap((object) => schemaErrors(validators, object))).toEqual([]);
     expect(builtInSchemaErrors(objects.filter(isBuiltIn))).toEqual([]);
     const root = mkdtempSync(join(tmpdir(), 'databases-'));
-    synthesize({ ...estate(withBillingDb()), fluxRoot: root });
+    await synthesize({ ...estate(withBillingDb()), fluxRoot: root });
     for (const directory of ['cnpg-clusters/production/billing-db', 'cnpg-migrations/production/billing-db/backups', 'cnpg-migrations/production/billing-db/jobs']) {
       const built = documents(execFileSync('kubectl', ['kustomize', join(root, 'infrastructure/data', directory)], { encoding: 'utf8' }));
       expect(built.length).toBeGreaterThan(0);
@@ -154,14 +154,14 @@ describe('settled migrations', () => {
     expect(timeline).toContain('settled -. completed by .-> m0005_drop_email');
   });
 
-  test('once all are settled the migrations stage stays (workloads depend on it) and waits on the cluster', () => {
+  test('once all are settled the migrations stage stays (workloads depend on it) and waits on the cluster', async () => {
     const outcome = render(settle('0005-drop-email'));
     const stages = documents(outcome.files.find((file) => file.path === 'clusters/production/cnpg-migrations.yaml')!.content);
     expect(stages.map((k) => [k.metadata.name, k.spec.dependsOn, k.spec.path])).toEqual([
       ['cnpg-migrations', [{ name: 'cnpg-clusters' }], './flux/infrastructure/data/cnpg-migrations/production/jobs'],
     ]);
     const root = mkdtempSync(join(tmpdir(), 'settled-'));
-    synthesize({ ...estate(settle('0005-drop-email')), fluxRoot: root });
+    await synthesize({ ...estate(settle('0005-drop-email')), fluxRoot: root });
     const built = documents(execFileSync('kubectl', ['kustomize', join(root, 'infrastructure/data/cnpg-migrations/production/jobs')], { encoding: 'utf8' }));
     expect(built.map((object) => object.kind)).toEqual(['ConfigMap']);
     expect(readFileSync(join(root, 'clusters/production/cnpg-migrations.yaml'), 'utf8')).not.toContain('cnpg-migration-backups');

@@ -105,10 +105,10 @@ test('the strict schema check catches a misspelt field', () => {
   expect(schemaErrors(validators, cluster)).toEqual([expect.stringMatching(/Cluster\/app-db\/spec\/plugins\/0 must NOT have additional properties .*isWalArchiver/)]);
 });
 
-test('synthesis twice gives identical bytes', () => {
+test('synthesis twice gives identical bytes', async () => {
   const [first, second] = [mkdtempSync(join(tmpdir(), 'synth-')), mkdtempSync(join(tmpdir(), 'synth-'))];
-  synthesize({ ...estate(), fluxRoot: first });
-  synthesize({ ...estate(), fluxRoot: second });
+  await synthesize({ ...estate(), fluxRoot: first });
+  await synthesize({ ...estate(), fluxRoot: second });
   expect(listFiles(second)).toEqual(listFiles(first));
   expect(Object.keys(listFiles(first)).sort()).toEqual(rendered().map((file) => file.path).sort());
 });
@@ -122,11 +122,11 @@ test('the committed Flux tree is what synthesis produces', () => {
 test.each([
   ['a guardrail violation', withEnvironment('production', (env) => { env.cluster.instances = 1; }), 'guardrails-failed'],
   ['an invalid config', withEnvironment('production', (env: any) => { env.cluster.instances = 'x'; }), 'invalid-config'],
-])('%s leaves the tree untouched', (_case, environments, status) => {
+])('%s leaves the tree untouched', async (_case, environments, status) => {
   const root = mkdtempSync(join(tmpdir(), 'synth-'));
-  synthesize({ ...estate(), fluxRoot: root });
+  await synthesize({ ...estate(), fluxRoot: root });
   const before = listFiles(root);
-  expect(synthesize({ ...estate(environments), fluxRoot: root }).status).toBe(status);
+  expect((await synthesize({ ...estate(environments), fluxRoot: root })).status).toBe(status);
   expect(listFiles(root)).toEqual(before);
 });
 
@@ -134,7 +134,7 @@ const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8'
 
 describe('kubectl kustomize', () => {
   const root = mkdtempSync(join(tmpdir(), 'kustomize-'));
-  beforeAll(() => { synthesize({ ...estate(), fluxRoot: root }); });
+  beforeAll(async () => { await synthesize({ ...estate(), fluxRoot: root }); });
 
   test.each(['develop', 'staging', 'production'])('builds the %s directory with every listed object', (env) => {
     if (kubectl.status !== 0) throw new Error('kubectl is not installed: .ci/run installs it; install kubectl to run this test');
@@ -202,9 +202,9 @@ describe('with a restore in production', () => {
     expect(builtInSchemaErrors(objects.filter(isBuiltIn))).toEqual([]);
   });
 
-  test('Flux restores first, then verifies; kubectl kustomize builds both directories', () => {
+  test('Flux restores first, then verifies; kubectl kustomize builds both directories', async () => {
     const root = mkdtempSync(join(tmpdir(), 'restore-'));
-    synthesize({ ...withRestore(), fluxRoot: root });
+    await synthesize({ ...withRestore(), fluxRoot: root });
     const sync = YAML.parseAllDocuments(readFileSync(join(root, 'clusters/production/cnpg-restores.yaml'), 'utf8')).map((d) => d.toJS());
     expect(sync.map((k) => [k.metadata.name, k.spec.path, k.spec.dependsOn])).toEqual([
       ['cnpg-restores', './flux/infrastructure/data/cnpg-restores/production/clusters', [{ name: 'cnpg-clusters' }]],
@@ -221,7 +221,7 @@ describe('with a restore in production', () => {
 
 test('an interrupted synthesis (killed while it renders) leaves the tree exactly as it was', async () => {
   const root = mkdtempSync(join(tmpdir(), 'interrupted-'));
-  synthesize({ ...estate(), fluxRoot: join(root, 'flux') });
+  await synthesize({ ...estate(), fluxRoot: join(root, 'flux') });
   const before = listFiles(join(root, 'flux'));
   const child = require('node:child_process').spawn(process.execPath, [join(REPO, 'src/tools/run-app.mjs'), join(REPO, 'test/helpers/synthesize-large.ts'), join(root, 'flux'), mkdtempSync(join(tmpdir(), 'interrupted-scratch-'))], { cwd: REPO });
   await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => { if (String(chunk).includes('rendering')) resolve(); }));
@@ -243,12 +243,12 @@ describe('credentials from a SOPS-encrypted Secret the repository provides', () 
     'sops:', '  age:', '    - recipient: age1examplexamplexamplexamplexamplexamplexamplexamplexample', '  lastmodified: "2026-11-20T10:00:00Z"', '  mac: ENC[AES256_GCM,data:mac,iv:eeee,tag:ffff,type:str]', '  version: 3.9.0', '',
   ].join('\n');
 
-  test('the Secret is referenced, listed in kustomization.yaml and never written; Flux decrypts it', () => {
+  test('the Secret is referenced, listed in kustomization.yaml and never written; Flux decrypts it', async () => {
     const root = mkdtempSync(join(tmpdir(), 'sops-'));
     const directory = join(root, 'infrastructure/data/cnpg-clusters/production');
     require('node:fs').mkdirSync(directory, { recursive: true });
     writeFileSync(join(directory, 'secrets.sops.yaml'), sopsFile);
-    const outcome = synthesize({ ...sopsEstate(), fluxRoot: root });
+    const outcome = await synthesize({ ...sopsEstate(), fluxRoot: root });
     expect(outcome.status).toBe('written');
     expect(readFileSync(join(directory, 'secrets.sops.yaml'), 'utf8')).toBe(sopsFile);
     expect(YAML.parse(readFileSync(join(directory, 'kustomization.yaml'), 'utf8')).resources).toContain('secrets.sops.yaml');

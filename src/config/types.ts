@@ -413,54 +413,60 @@ export interface RestoreConfig {
 }
 
 /**
- * A further database of an environment: its own Cluster, archive folder, backups, migrations and
- * restores, rendered into `<directory>/<environment>/<cluster name>/` and synced by its own Flux
- * stages, so one database's failing migration never holds up another's. What it leaves out
+ * One database: its Cluster, archive, backups, migrations and restores. An environment's own
+ * fields describe its first database; `databases` lists further ones, each rendered into
+ * `<directory>/<environment>/<cluster name>/` and synced by its own Flux stages, so one
+ * database's failing migration never holds up another's. What a further database leaves out
  * comes from its environment: the object store (archiving into its own folder, the cluster
- * name), the backup schedule, monitoring, and the clone (staging's database of the same name
- * recovers from production's). Its migrations, credentials and restores are its own.
+ * name), the backup schedule, monitoring, gate settings, and the clone (staging's database of
+ * the same name recovers from production's). Its migrations, credentials and restores are its own.
  */
 export interface DatabaseConfig {
   readonly cluster: ClusterConfig;
-  /** @default - the environment's object store, archiving below `<destinationPath>/<cluster name>/` */
+  /** @default - a further database: the environment's, archiving below `<destinationPath>/<cluster name>/` */
   readonly objectStore?: ObjectStoreConfig;
-  /** @default - the environment's backup schedule and retention */
+  /** @default - a further database: the environment's schedule and retention */
   readonly backup?: BackupConfig;
-  /** @default - the CNPG operator generates `<cluster>-app` inside the cluster */
-  readonly appCredentials?: CredentialsConfig;
-  /** @default - the environment's monitoring settings */
-  readonly monitoring?: MonitoringConfig;
-  /**
-   * Migrations applied to this database; gate settings left out come from the environment's.
-   * @default - none
-   */
-  readonly migrations?: EnvironmentMigrationsConfig;
-  /** @default - none */
-  readonly migrationValidations?: readonly MigrationValidationRecord[];
-  /** @default - none */
-  readonly restores?: readonly RestoreConfig[];
-  /**
-   * Guardrails silenced for this database only (the environment's apply too).
-   * @default - none
-   */
-  readonly suppressions?: readonly GuardrailSuppressionConfig[];
-}
-
-/** One environment: everything that differs between develop, staging and production. */
-export interface EnvironmentConfig {
-  /** Which environment this file describes; selects the guardrail pack and the Flux directory. */
-  readonly name: EnvironmentName;
-  /** Namespace of every database object in this environment. */
-  readonly namespace: string;
-  readonly cluster: ClusterConfig;
-  readonly objectStore: ObjectStoreConfig;
-  readonly backup: BackupConfig;
   /**
    * Application credentials from an external secret store (property `password`; the user
    * name is the database owner). Rendered as `postgres-app-secret.yaml`.
    * @default - the CNPG operator generates `<cluster>-app` inside the cluster
    */
   readonly appCredentials?: CredentialsConfig;
+  /** @default - see each field of MonitoringConfig; a further database: the environment's */
+  readonly monitoring?: MonitoringConfig;
+  /**
+   * Schema migrations applied here, each gated by a fresh backup. A further database's gate
+   * settings left out come from the environment's.
+   * @default - none
+   */
+  readonly migrations?: EnvironmentMigrationsConfig;
+  /**
+   * Records of migrations validated on this (cloned) database: the evidence production
+   * requires before it applies them.
+   * @default - none
+   */
+  readonly migrationValidations?: readonly MigrationValidationRecord[];
+  /**
+   * Point-in-time restores of this cluster, each into a new cluster, verified.
+   * @default - none
+   */
+  readonly restores?: readonly RestoreConfig[];
+  /**
+   * Guardrails silenced here (for a further database, the environment's apply too).
+   * @default - none
+   */
+  readonly suppressions?: readonly GuardrailSuppressionConfig[];
+}
+
+/** One environment: everything that differs between develop, staging and production, and its first database. */
+export interface EnvironmentConfig extends DatabaseConfig {
+  /** Which environment this file describes; selects the guardrail pack and the Flux directory. */
+  readonly name: EnvironmentName;
+  /** Namespace of every database object in this environment. */
+  readonly namespace: string;
+  readonly objectStore: ObjectStoreConfig;
+  readonly backup: BackupConfig;
   /**
    * Bootstrap this cluster as a clone of another environment (staging clones production).
    * @default - a new, empty database (`initdb`)
@@ -468,29 +474,6 @@ export interface EnvironmentConfig {
   readonly cloneFrom?: CloneConfig;
   /** @default - see each field of FluxConfig */
   readonly flux?: FluxConfig;
-  /** @default - see each field of MonitoringConfig */
-  readonly monitoring?: MonitoringConfig;
-  /**
-   * Schema migrations applied here, each gated by a fresh backup.
-   * @default - none
-   */
-  readonly migrations?: EnvironmentMigrationsConfig;
-  /**
-   * Records of migrations validated on this environment's clone: the evidence production
-   * requires before it applies them.
-   * @default - none
-   */
-  readonly migrationValidations?: readonly MigrationValidationRecord[];
-  /**
-   * Point-in-time restores of this environment's cluster, each into a new cluster, verified.
-   * @default - none
-   */
-  readonly restores?: readonly RestoreConfig[];
-  /**
-   * Guardrails silenced for this environment.
-   * @default - none
-   */
-  readonly suppressions?: readonly GuardrailSuppressionConfig[];
   /**
    * More databases of this environment, besides the one the fields above describe (which keeps
    * the directories `cnpg-clusters/<environment>/` and so on). Cluster names are unique per

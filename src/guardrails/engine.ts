@@ -91,11 +91,17 @@ function findingsOf(rule: Guardrail, object: ReviewedObject, context: RuleContex
 
 function contextFor(environment: EnvironmentName, objects: readonly ReviewedObject[]): RuleContext {
   const byKey = new Map(objects.map((object) => [`${object.kind}/${object.name}`, object]));
+  const byKind = new Map<string, ReviewedObject[]>();
+  for (const object of objects) {
+    if (!byKind.has(object.kind)) byKind.set(object.kind, []);
+    byKind.get(object.kind)!.push(object);
+  }
   return {
     environment,
     objects,
     parameters: parametersOf(environment),
     find: (kind, name) => byKey.get(`${kind}/${name}`),
+    ofKind: (kind) => byKind.get(kind) ?? [],
   };
 }
 

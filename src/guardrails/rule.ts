@@ -20,6 +20,8 @@ export interface RuleContext {
   readonly parameters: PackParameters;
   /** Finds an object of this environment by kind and name. */
   find(kind: string, name: string): RenderedObject | undefined;
+  /** The objects of this environment of one kind, in construct order. */
+  ofKind(kind: string): readonly RenderedObject[];
 }
 
 /** Thresholds that differ per environment, set in `packs.ts`. */

@@ -1,29 +1,33 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSqlParser } from '../migrations/sql-parser';
 import { synthesize } from '../synthesize';
 import { largeEstate } from './large-estate';
 
-// One timed synthesis of a generated estate, as `npm run bench` runs it: three environments,
-// N migrations each, written to a scratch Flux tree, runbook folder and cdk8s dist/.
-// Prints {"migrations", "milliseconds", "maxRssMiB", "files"} as JSON.
+// One timed synthesis of a generated estate, as `npm run bench` runs it:
+//   bench-large <root> <migrations per database> [databases per environment] [pending per database]
+// The estate's SQL goes to <root>/repo; the Flux tree, runbooks and cdk8s dist/ to <root>/out,
+// so a second run with the same root is a re-synthesis over an existing tree, as in a pull request.
+// Prints {"databases", "migrations", "rendered", "milliseconds", "maxRssMiB", "files", "written"} as JSON.
 async function main(): Promise<void> {
-  const count = Number(process.argv[2] ?? 300);
-  // Beside the project, on its file system: what is measured is synthesis, not a scratch disk.
-  mkdirSync('node_modules/.cache', { recursive: true });
-  const root = mkdtempSync(join('node_modules/.cache', 'cnpg-large-'));
-  try {
-    const estate = largeEstate(root, count);
-    const started = process.hrtime.bigint();
-    await loadSqlParser();
-    const outcome = synthesize({ ...estate, fluxRoot: join(root, 'flux'), runbookRoot: join(root, 'runbooks'), outdir: join(root, 'dist') });
-    const milliseconds = Number(process.hrtime.bigint() - started) / 1e6;
-    if (outcome.status !== 'written') throw new Error(`the large estate did not synthesize: ${outcome.status}`);
-    const maxRssMiB = process.resourceUsage().maxRSS / 1024;
-    process.stdout.write(`${JSON.stringify({ migrations: count * 3, milliseconds, maxRssMiB, files: outcome.files.length })}\n`);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  const [root, migrations, databases = '1', pending] = process.argv.slice(2);
+  const shape = { migrations: Number(migrations), databases: Number(databases), pending: pending === undefined ? undefined : Number(pending) };
+  const estate = largeEstate(join(root, 'repo'), shape);
+  const started = process.hrtime.bigint();
+  await loadSqlParser();
+  const out = join(root, 'out');
+  const outcome = await synthesize({ ...estate, fluxRoot: join(out, 'flux'), runbookRoot: join(out, 'runbooks'), outdir: join(out, 'dist') });
+  const milliseconds = Number(process.hrtime.bigint() - started) / 1e6;
+  if (outcome.status !== 'written') throw new Error(`the large estate did not synthesize: ${outcome.status}`);
+  const environments = estate.environments.length;
+  process.stdout.write(`${JSON.stringify({
+    databases: shape.databases * environments,
+    migrations: shape.migrations * shape.databases * environments,
+    rendered: (shape.pending ?? shape.migrations) * shape.databases * environments,
+    milliseconds,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    files: outcome.files.length,
+    written: outcome.changes.written.length,
+  })}\n`);
 }
 
 void main();

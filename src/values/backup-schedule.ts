@@ -59,8 +59,20 @@ function widestStep(values: readonly number[], unit: number, innerSpan: number):
  * computed from the parsed fields over three calendar years (UTC) instead of by iterating
  * every run. Day-of-month and day-of-week combine like robfig/cron: OR when both are
  * restricted, AND when either is `*` or `?`. `Infinity` when it runs less than twice.
+ * Remembered per schedule: every database of an environment usually shares one.
  */
 export function longestGapHours(schedule: string): number {
+  let hours = gaps.get(schedule);
+  if (hours === undefined) {
+    hours = computeLongestGapHours(schedule);
+    gaps.set(schedule, hours);
+  }
+  return hours;
+}
+
+const gaps = new Map<string, number>();
+
+function computeLongestGapHours(schedule: string): number {
   const fields = fieldsOf(schedule.trim().split(/\s+/).join(' '));
   const seconds = [...fields.second.values].sort((a, b) => a - b);
   const minutes = [...fields.minute.values].sort((a, b) => a - b);

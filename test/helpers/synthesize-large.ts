@@ -4,9 +4,9 @@ import { largeEstate } from '../../src/tools/large-estate';
 
 // Synthesizes a large generated estate into the Flux tree at argv[2] (scratch files in argv[3]),
 // printing "rendering" first: the interruption test kills it while it renders.
-void loadSqlParser().then(() => {
+void loadSqlParser().then(async () => {
   const [fluxRoot, scratch] = process.argv.slice(2);
-  const estate = largeEstate(scratch, 300);
+  const estate = largeEstate(scratch, { migrations: 300 });
   process.stdout.write('rendering\n');
-  synthesize({ ...estate, fluxRoot });
+  await synthesize({ ...estate, fluxRoot });
 });

@@ -14,7 +14,7 @@ function scan(root: string) {
 
 describe('a secret scanner (secretlint) over the generated tree', () => {
   const root = mkdtempSync(join(tmpdir(), 'scan-'));
-  beforeAll(() => { synthesize({ ...estate(), fluxRoot: join(root, 'flux'), runbookRoot: join(root, 'runbooks') }); });
+  beforeAll(async () => { await synthesize({ ...estate(), fluxRoot: join(root, 'flux'), runbookRoot: join(root, 'runbooks') }); });
 
   test('finds nothing in what synthesis writes', () => {
     const result = scan(root);

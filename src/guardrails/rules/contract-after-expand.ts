@@ -15,7 +15,7 @@ export const contractAfterExpand: Guardrail = {
     }
     if (completes === undefined) return [{ message: `contract migration ${migration.name} does not name the expand it completes`, value: undefined, ...catalogField(migration.name, 'completes') }];
     // This database's history, settled migrations first: other databases of the environment have their own.
-    const migrations = context.objects.filter((object) => (object.kind === 'SettledMigration' || object.kind === 'Migration') && object.manifest.cluster === migration.manifest.cluster);
+    const migrations = [...context.ofKind('SettledMigration'), ...context.ofKind('Migration')].filter((object) => object.manifest.cluster === migration.manifest.cluster);
     const expand = migrations.find((object) => object.name === completes);
     const findings: Finding[] = [];
     if (!expand) return [{ message: `contract ${migration.name} completes ${completes}, which this environment does not apply`, value: completes }];

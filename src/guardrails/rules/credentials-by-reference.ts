@@ -13,7 +13,7 @@ const CREDENTIAL_VALUES: readonly [string, RegExp][] = [
 ];
 
 function externallyManaged(secretName: string | undefined, context: RuleContext): boolean {
-  return context.objects.some((object) => object.kind === 'ExternalSecret' && (object.manifest.spec?.target?.name ?? object.name) === secretName);
+  return context.ofKind('ExternalSecret').some((object) => (object.manifest.spec?.target?.name ?? object.name) === secretName);
 }
 
 /** Whether a Secret is SOPS-encrypted: Flux decrypts it at apply time, Git only holds ciphertext. */

@@ -18,7 +18,7 @@ export const restoreLaterCommit: Guardrail = {
     if (migration === undefined) {
       return [{ message: `restore ${cluster.name} targets a time not tied to a migration: make sure a commit after it is archived`, value: target.targetTime }];
     }
-    const job = context.objects.find((object) => object.kind === 'Job' && object.manifest.metadata?.labels?.[MIGRATION_LABEL] === migration);
+    const job = context.ofKind('Job').find((object) => object.manifest.metadata?.labels?.[MIGRATION_LABEL] === migration);
     const runner = job?.manifest.spec?.template?.spec?.containers?.find((container: any) => container.name === 'migrate');
     const switchesWal = (runner?.command ?? []).join(' ').endsWith('/run.sh');
     return switchesWal ? [] : [{ message: `migration ${migration} did not run through the runner that switches the WAL segment, so the archive may end before ${target.targetTime}`, value: migration }];
