@@ -74,7 +74,7 @@ export function renderPlan(before: ReadonlyMap<string, string>, after: ReadonlyM
     if (next.has(key)) continue;
     const migration = manifest.metadata.labels?.['cnpg-gitops.io/migration'];
     if (manifest.kind === 'Cluster' || (manifest.kind === 'Job' && migration)) {
-      say(environment, `- **removed** ${manifest.kind === 'Job' ? `migration ${migration}` : `cluster ${manifest.metadata.name} (Flux leaves the Cluster running: prune is disabled)`}`);
+      say(environment, `- **removed** ${manifest.kind === 'Job' ? `migration ${migration} (settled, or no longer applied)` : `cluster ${manifest.metadata.name} (Flux leaves the Cluster running: prune is disabled)`}`);
     } else {
       other += 1;
     }

@@ -75,12 +75,12 @@ export type SynthesisOutcome =
   | { readonly status: 'written'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly changes: TreeChanges; readonly runbookChanges?: TreeChanges };
 
 /** The database that clones `database` (staging's of the same cluster for production's): where its migrations are validated. */
-function cloneOf(estate: Estate, database: EnvironmentDatabase): { readonly environment: string; readonly records: MigrationValidationRecord[] } | undefined {
+function cloneOf(estate: Estate, database: EnvironmentDatabase): { readonly environment: string; readonly configPrefix?: string; readonly records: MigrationValidationRecord[] } | undefined {
   const clone = estate.environments
     .filter((candidate) => candidate.cloneFrom?.environment === database.name)
     .flatMap(databasesOf)
     .find((candidate) => candidate.qualifier === database.qualifier);
-  return clone && { environment: clone.name, records: [...(clone.migrationValidations ?? [])] };
+  return clone && { environment: clone.name, configPrefix: clone.configPrefix, records: [...(clone.migrationValidations ?? [])] };
 }
 
 /**

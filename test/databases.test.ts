@@ -116,7 +116,7 @@ describe('several databases in an environment', () => {
     if (failed.status !== 'guardrails-failed') throw new Error(failed.status);
     const missing = failed.report.violations.filter((violation) => violation.ruleId === 'MIG006');
     expect(missing.length).toBe(ALL.length);
-    expect(missing.every((violation) => violation.configFile === 'src/config/staging.ts' && violation.configField === 'migrationValidations')).toBe(true);
+    expect(missing.every((violation) => violation.configFile === 'src/config/staging.ts' && violation.configField === 'databases[0].migrationValidations')).toBe(true);
     expect(missing[0].path).toMatch(/^production\.billing-db-migrations\//);
   });
 

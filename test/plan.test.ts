@@ -37,7 +37,7 @@ test('a removed migration and cluster are named, with what Flux does about the c
   const after = files(withEnvironment('develop', (env) => { env.cluster.name = 'app-db-2'; env.migrations!.applied = env.migrations!.applied.slice(0, 4); }));
   const plan = renderPlan(before, after);
   expect(plan).toContain('### develop');
-  expect(plan).toContain('- **removed** migration 0005-drop-email');
+  expect(plan).toContain('- **removed** migration 0005-drop-email (settled, or no longer applied)');
   expect(plan).toContain('- **removed** cluster app-db (Flux leaves the Cluster running: prune is disabled)');
   expect(plan).toContain('- **new cluster** app-db-2 (1 instance(s))');
 });

@@ -58,6 +58,7 @@ export class CnpgMigrationsChart extends FluxChart {
         clonedOn: env.cloneFrom?.clonedOn,
         cloneValidation: props.cloneValidation && {
           environment: props.cloneValidation.environment,
+          configPrefix: props.cloneValidation.configPrefix,
           record: props.cloneValidation.records.find((record) => record?.migration === migrationId),
           maxCloneAgeDays: env.migrations?.maxCloneAgeDays ?? 7,
         },

@@ -39,6 +39,11 @@ const SQL_DIR = '/sql';
 export interface CloneValidation {
   /** The environment that clones this one (staging). */
   readonly environment: string;
+  /**
+   * Where the cloning database's fields are in that environment's file, e.g. `databases[2].`.
+   * @default '' (its own database)
+   */
+  readonly configPrefix?: string;
   /** The record of this migration there, if any. */
   readonly record?: MigrationValidationRecord;
   readonly maxCloneAgeDays: number;
