@@ -135,11 +135,11 @@ export function buildApp(estate: Estate): { app: App; charts: FluxChart[]; migra
 /** Renders every chart once and runs the guardrails over the result (suppressions annotated first). */
 export function evaluateApp(app: App, charts: readonly FluxChart[]): { report: GuardrailReport; directories: ChartContent[] } {
   annotateSuppressions(suppressionsIn(app));
-  const rendered = charts.map((chart) => {
-    const configPrefix = chart.environment.configPrefix;
-    const located = <T extends ReviewedObject>(objects: T[]): T[] => (configPrefix ? objects.map((object) => ({ ...object, configPrefix })) : objects);
-    return { chart, objects: located(renderObjects(chart)), reviewed: located(reviewObjects(chart)) };
-  });
+  const rendered = charts.map((chart) => ({
+    chart,
+    objects: renderObjects(chart, chart.environment.configPrefix),
+    reviewed: reviewObjects(chart, chart.environment.configPrefix),
+  }));
   const directories = rendered.map(({ chart, objects }) => ({
     chart: chart.node.id,
     directory: chart.directory,

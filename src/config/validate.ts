@@ -266,7 +266,9 @@ export function validateEnvironments(configs: readonly unknown[], migrations: re
       const report: Report = (field, message, value) => errors.push({ file, field: `${prefix}${field}`, message, value });
       const applied = database.migrations?.applied ?? [];
       const settled = database.migrations?.settledThrough;
-      for (const [field, name] of [['cluster.name', database.cluster.name], ...(database.restores ?? []).map((restore, index) => [`restores[${index}].name`, restore.name])]) {
+      // A restore named like its own source gets the more precise message below.
+      const restoreNames = (database.restores ?? []).map((restore, index) => [`restores[${index}].name`, restore.name]).filter(([, name]) => name !== database.cluster.name);
+      for (const [field, name] of [['cluster.name', database.cluster.name], ...restoreNames]) {
         const first = clusterNames.get(name);
         if (first !== undefined) report(field, `names cluster "${name}", which ${first} already names: every cluster of an environment needs its own name (it names its archive folder, Services and Flux stages)`, name);
         else clusterNames.set(name, `${prefix}${field}`);
@@ -280,9 +282,11 @@ export function validateEnvironments(configs: readonly unknown[], migrations: re
           report(`restores[${index}].target`, `names migration "${migration}", which is settled (migrations.settledThrough "${settled}"): its rollback window is over and its checkpoint objects are gone; restore to a time instead`, migration);
         }
       });
+      const listed = new Set<string>();
       applied.forEach((id, index) => {
         if (!migrationIds.has(id)) report(`migrations.applied[${index}]`, `names migration "${id}", which ${MIGRATIONS_FILE} does not declare`, id);
-        if (applied.indexOf(id) !== index) report(`migrations.applied[${index}]`, `lists migration "${id}" twice`, id);
+        if (listed.has(id)) report(`migrations.applied[${index}]`, `lists migration "${id}" twice`, id);
+        listed.add(id);
       });
       if (settled !== undefined && !applied.includes(settled)) {
         report('migrations.settledThrough', `names migration "${settled}", which migrations.applied does not list: only applied migrations can settle`, settled);

@@ -27,13 +27,19 @@ function isReviewable(construct: IConstruct): construct is Reviewable {
   return typeof (construct as Partial<Reviewable>).reviewObject === 'function';
 }
 
-/** The synthetic objects below a scope that guardrails review but synthesis never writes. */
-export function reviewObjects(scope: IConstruct): ReviewedObject[] {
-  return scope.node.findAll().filter(isReviewable).map((construct) => ({ ...construct.reviewObject(), path: construct.node.path, construct }));
+/**
+ * The synthetic objects below a scope that guardrails review but synthesis never writes.
+ * @param configPrefix where the scope's database is in its environment file (`databases[2].`)
+ */
+export function reviewObjects(scope: IConstruct, configPrefix?: string): ReviewedObject[] {
+  return scope.node.findAll().filter(isReviewable).map((construct) => ({ ...construct.reviewObject(), path: construct.node.path, construct, configPrefix }));
 }
 
-/** Renders every ApiObject below a scope once, in construct order. */
-export function renderObjects(scope: IConstruct): PlacedObject[] {
+/**
+ * Renders every ApiObject below a scope once, in construct order.
+ * @param configPrefix where the scope's database is in its environment file (`databases[2].`)
+ */
+export function renderObjects(scope: IConstruct, configPrefix?: string): PlacedObject[] {
   return scope.node.findAll()
     .filter((construct): construct is ApiObject => construct instanceof ApiObject)
     .map((apiObject) => {
@@ -45,6 +51,7 @@ export function renderObjects(scope: IConstruct): PlacedObject[] {
         path: apiObject.node.path,
         construct: apiObject,
         file: fileOf(apiObject),
+        configPrefix,
       };
     });
 }

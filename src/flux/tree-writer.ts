@@ -86,13 +86,17 @@ export function renderTree(directories: readonly DirectoryContent[]): TreeFile[]
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-function ownedFiles(root: string): Set<string> {
-  const owned = new Set<string>();
+/** The generated files below `root`, by path, with their contents. */
+function ownedFiles(root: string): Map<string, string> {
+  const owned = new Map<string, string>();
   const walk = (directory: string): void => {
     for (const entry of readdirSync(directory, { withFileTypes: true })) {
       const path = join(directory, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.isFile() && isGenerated(readFileSync(path, 'utf8'))) owned.add(relative(root, path).split(sep).join('/'));
+      else if (entry.isFile()) {
+        const content = readFileSync(path, 'utf8');
+        if (isGenerated(content)) owned.set(relative(root, path).split(sep).join('/'), content);
+      }
     }
   };
   if (existsSync(root)) walk(root);
@@ -115,7 +119,7 @@ export async function writeTree(root: string, files: readonly TreeFile[]): Promi
     throw new Error(`refusing to overwrite hand-written files (their first line does not say "${GENERATED_MARKER}"): ${conflicts.map((f) => join(root, f.path)).join(', ')}; move them out of the way or delete them, then synthesize again`);
   }
 
-  const changed = files.filter((file) => !owned.has(file.path) || readFileSync(target(file.path), 'utf8') !== file.content);
+  const changed = files.filter((file) => owned.get(file.path) !== file.content);
   const aside = (path: string): string => `${target(path)}.cnpg-gitops-${process.pid}.tmp`;
   try {
     for (const directory of new Set(changed.map((file) => dirname(target(file.path))))) mkdirSync(directory, { recursive: true });
@@ -127,13 +131,13 @@ export async function writeTree(root: string, files: readonly TreeFile[]): Promi
   for (const file of changed) renameSync(aside(file.path), target(file.path));
 
   const generated = new Set(files.map((file) => file.path));
-  const removed = [...owned].filter((path) => !generated.has(path)).sort();
+  const removed = [...owned.keys()].filter((path) => !generated.has(path)).sort();
   for (const path of removed) {
     rmSync(target(path));
     removeEmptyParents(dirname(target(path)), root);
   }
-  const written = changed.map((file) => file.path);
-  return { written, removed, unchanged: files.map((file) => file.path).filter((path) => !written.includes(path)) };
+  const written = new Set(changed.map((file) => file.path));
+  return { written: [...written], removed, unchanged: files.map((file) => file.path).filter((path) => !written.has(path)) };
 }
 
 function removeEmptyParents(directory: string, root: string): void {

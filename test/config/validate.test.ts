@@ -89,6 +89,13 @@ describe('further databases and settled migrations fail when', () => {
     expect(errors).toContainEqual(expect.objectContaining({ file: `src/config/${environment}.ts`, field, message: expect.stringMatching(message) }));
   });
 
+  test('a restore named like its own source is reported once, with the precise message', () => {
+    const errors = validate(withEnvironment('production', (env: any) => { env.restores = [{ name: 'app-db', target: { time: '2026-11-25T10:00:00Z' }, verify: [] }]; }));
+    expect(errors.filter((error) => error.field === 'restores[0].name').map((error) => error.message)).toEqual([
+      'must differ from the cluster it restores ("app-db"): recovery always creates a new cluster',
+    ]);
+  });
+
   test('a database inherits the object store but never its explicit archive folder', () => {
     const environments = withEnvironment('develop', (env: any) => { env.objectStore.serverName = 'app-db-v2'; env.databases = [billing]; });
     expect(validate(environments)).toEqual([]);
