@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,11 +16,24 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+/** A TCP port nothing listens on now, so test files (and checkouts) running at once never collide. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /**
- * Starts a server on `port`. With `dataDirectory`, it starts on that existing directory (owned by
- * the server's user) instead of running initdb in a fresh one.
+ * Starts a server on a free port. With `dataDirectory`, it starts on that existing directory
+ * (owned by the server's user) instead of running initdb in a fresh one.
  */
-export async function startPostgres(port: number, settings: Record<string, string> = {}, dataDirectory?: string): Promise<TestServer> {
+export async function startPostgres(settings: Record<string, string> = {}, dataDirectory?: string): Promise<TestServer> {
+  const port = await freePort();
   const base = dataDirectory === undefined ? mkdtempSync(join(tmpdir(), 'pg-')) : join(dataDirectory, '..');
   if (spawnSync('psql', ['--version']).status !== 0) {
     throw new Error('psql is not installed: .ci/run installs postgresql-client; install it to run this test');

@@ -77,7 +77,7 @@ beforeAll(async () => {
     const { charts } = buildApp(estate());
     return { jobs: charts.flatMap((chart) => chart.node.findAll()).filter((c): c is GuardedMigrationJob => c instanceof GuardedMigrationJob && c.node.path.startsWith('production-')) };
   })());
-  source = await startPostgres(55441, { wal_level: 'replica', archive_mode: 'on', archive_command: `cp %p ${archive}/%f` });
+  source = await startPostgres({ wal_level: 'replica', archive_mode: 'on', archive_command: `cp %p ${archive}/%f` });
   source.psql("CREATE ROLE app LOGIN PASSWORD 'app'");
   source.psql('CREATE DATABASE app OWNER app');
   source.psql('GRANT EXECUTE ON FUNCTION pg_catalog.pg_create_restore_point(text) TO app', { database: 'app' });
@@ -119,8 +119,8 @@ afterAll(async () => {
 });
 
 /** Recovers a copy of the base backup with the settings CNPG derives from `target`. */
-async function recover(target: RecoveryTarget, port: number): Promise<TestServer> {
-  const copy = join(work, `restore-${port}`);
+async function recover(target: RecoveryTarget, name: string): Promise<TestServer> {
+  const copy = join(work, `restore-${name}`);
   spawnSync('cp', ['-a', baseBackup, copy]);
   rmSync(join(copy, 'postmaster.pid'), { force: true });
   for (const segment of require('node:fs').readdirSync(join(copy, 'pg_wal'))) {
@@ -128,7 +128,7 @@ async function recover(target: RecoveryTarget, port: number): Promise<TestServer
   }
   writeFileSync(join(copy, 'recovery.signal'), '');
   spawnSync('chown', ['--reference', baseBackup, join(copy, 'recovery.signal')]);
-  const server = await startPostgres(port, {
+  const server = await startPostgres({
     ...target.toPostgresParameters(),
     restore_command: `cp ${archive}/%f %p`,
     archive_mode: 'off',
@@ -157,7 +157,7 @@ test('the source really moved on: the migration ran and later rows exist', () =>
 test('time target: the second before the migration started brings back every earlier row and nothing of the migration or after', async () => {
   const target = RecoveryTarget.beforeMigration({ migrationId: '0005-drop-email', startedAt });
   expect(target._toCnpg().targetTime).toBe(new Date(Date.parse(startedAt) - 1000).toISOString().replace('.000Z', 'Z'));
-  const restored = await recover(target, 55442);
+  const restored = await recover(target, 'time');
   try {
     expectStateBeforeMigration(restored);
   } finally {
@@ -168,7 +168,7 @@ test('time target: the second before the migration started brings back every ear
 test('restore-point target: recovery stops at before-0005-drop-email', async () => {
   const target = RecoveryTarget.restorePoint({ migrationId: '0005-drop-email', backupId: 'backup-20261123100000' });
   expect(target.toPostgresParameters().recovery_target_name).toBe('before-0005-drop-email');
-  const restored = await recover(target, 55443);
+  const restored = await recover(target, 'restore-point');
   try {
     expectStateBeforeMigration(restored);
   } finally {

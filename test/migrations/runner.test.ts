@@ -22,7 +22,7 @@ beforeAll(async () => {
   jobs = charts.flatMap((chart) => chart.node.findAll()).filter((c): c is GuardedMigrationJob => c instanceof GuardedMigrationJob && c.node.path.startsWith('develop-'));
   const cluster = charts.find((chart) => chart.environment.name === 'develop' && chart.directory.includes('cnpg-clusters'))!
     .node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Cluster')!.toJson();
-  server = await startPostgres(55431);
+  server = await startPostgres();
   server.psql("CREATE ROLE app LOGIN PASSWORD 'app'");
   server.psql('CREATE DATABASE app OWNER app');
   for (const grant of cluster.spec.bootstrap.initdb.postInitApplicationSQL) server.psql(grant, { database: 'app' });
