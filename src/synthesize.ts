@@ -112,6 +112,7 @@ export function buildApp(estate: Estate): { app: App; charts: FluxChart[]; migra
         const migrations = new CnpgMigrationsChart(app, `${id}-migrations`, {
           environment: database,
           cluster: cluster.cluster,
+          scripts: cluster.migrationScripts,
           migrations: estate.migrations,
           readFile,
           cloneValidation: cloneOf(estate, database),
@@ -146,6 +147,7 @@ export function evaluateApp(app: App, charts: readonly FluxChart[]): { report: G
     environment: chart.environment.name,
     kustomization: chart.kustomization,
     additionalResources: chart.additionalResources,
+    emptyKustomization: chart.emptyKustomization,
     objects,
   }));
   return { report: evaluateGuardrails(byEnvironment(rendered)), directories };

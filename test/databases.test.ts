@@ -18,7 +18,7 @@ function withBillingDb(change: (environments: Environments) => void = () => {}):
     env.databases = [{
       cluster: { ...env.cluster, name: 'billing-db' },
       appCredentials: env.appCredentials && { clusterSecretStore: 'platform-secrets', remoteKey: `cnpg/${env.name}/billing-db` },
-      migrations: { applied: [...ALL] },
+      migrations: { applied: [...ALL], migratorCredentials: { clusterSecretStore: 'platform-secrets', remoteKey: `cnpg/${env.name}/billing-db-migrator` } },
       migrationValidations: env.migrationValidations && [...env.migrationValidations],
     }];
   }
@@ -46,7 +46,8 @@ describe('several databases in an environment', () => {
       expect(paths).toContain(`infrastructure/data/cnpg-clusters/${name}/cluster.yaml`);
       expect(paths).toContain(`infrastructure/data/cnpg-clusters/${name}/billing-db/cluster.yaml`);
       expect(paths).toContain(`infrastructure/data/cnpg-clusters/${name}/billing-db/kustomization.yaml`);
-      expect(paths).toContain(`infrastructure/data/cnpg-migrations/${name}/billing-db/jobs/kustomization.yaml`);
+      expect(paths).toContain(`infrastructure/data/cnpg-migrations/${name}/billing-db/kustomization.yaml`);
+      expect(paths).toContain(`infrastructure/data/cnpg-migrations/${name}/billing-db/0005-drop-email/job.yaml`);
     }
     // The parent kustomization lists its own files only: the subdirectory belongs to another Flux stage.
     expect(YAML.parse(file('infrastructure/data/cnpg-clusters/production/kustomization.yaml')!.content).resources).not.toContain('billing-db');
@@ -60,11 +61,18 @@ describe('several databases in an environment', () => {
       ['cnpg-clusters-billing-db', './flux/infrastructure/data/cnpg-clusters/production/billing-db'],
     ]);
     const migrations = documents(file('clusters/production/cnpg-migrations.yaml')!.content);
-    expect(migrations.map((k) => [k.metadata.name, k.spec.dependsOn])).toEqual([
-      ['cnpg-migration-backups', [{ name: 'cnpg-clusters' }]],
-      ['cnpg-migrations', [{ name: 'cnpg-migration-backups' }]],
-      ['cnpg-migration-backups-billing-db', [{ name: 'cnpg-clusters-billing-db' }]],
-      ['cnpg-migrations-billing-db', [{ name: 'cnpg-migration-backups-billing-db' }]],
+    expect(migrations.map((k) => [k.metadata.name, k.spec.dependsOn, k.spec.path])).toEqual([
+      ['cnpg-migrations', [{ name: 'cnpg-clusters' }], './flux/infrastructure/data/cnpg-migrations/production'],
+      ['cnpg-migrations-billing-db', [{ name: 'cnpg-clusters-billing-db' }], './flux/infrastructure/data/cnpg-migrations/production/billing-db'],
+    ]);
+    // One stage per migration, chained on its own database's stages only.
+    const chain = documents(file('infrastructure/data/cnpg-migrations/production/billing-db/stages.yaml')!.content);
+    expect(chain.map((k) => [k.metadata.name, k.spec.dependsOn[0].name])).toEqual([
+      ['cnpg-migration-0001-create-users-billing-db', 'cnpg-clusters-billing-db'],
+      ['cnpg-migration-0002-add-email-normalized-billing-db', 'cnpg-migration-0001-create-users-billing-db'],
+      ['cnpg-migration-0003-backfill-email-normalized-billing-db', 'cnpg-migration-0002-add-email-normalized-billing-db'],
+      ['cnpg-migration-0004-index-email-normalized-billing-db', 'cnpg-migration-0003-backfill-email-normalized-billing-db'],
+      ['cnpg-migration-0005-drop-email-billing-db', 'cnpg-migration-0004-index-email-normalized-billing-db'],
     ]);
   });
 
@@ -80,7 +88,7 @@ describe('several databases in an environment', () => {
       }
     }
     expect(duplicates).toEqual([]);
-    const jobs = documents(file('infrastructure/data/cnpg-migrations/production/billing-db/jobs/0005-drop-email.yaml')!.content);
+    const jobs = documents(file('infrastructure/data/cnpg-migrations/production/billing-db/0005-drop-email/job.yaml')!.content);
     expect(jobs.find((object) => object.kind === 'Job').metadata.annotations['cnpg-gitops.io/cluster']).toBe('billing-db');
   });
 
@@ -105,7 +113,7 @@ describe('several databases in an environment', () => {
     expect(builtInSchemaErrors(objects.filter(isBuiltIn))).toEqual([]);
     const root = mkdtempSync(join(tmpdir(), 'databases-'));
     await synthesize({ ...estate(withBillingDb()), fluxRoot: root });
-    for (const directory of ['cnpg-clusters/production/billing-db', 'cnpg-migrations/production/billing-db/backups', 'cnpg-migrations/production/billing-db/jobs']) {
+    for (const directory of ['cnpg-clusters/production/billing-db', 'cnpg-migrations/production/billing-db', 'cnpg-migrations/production/billing-db/0005-drop-email']) {
       const built = documents(execFileSync('kubectl', ['kustomize', join(root, 'infrastructure/data', directory)], { encoding: 'utf8' }));
       expect(built.length).toBeGreaterThan(0);
     }
@@ -122,7 +130,7 @@ describe('several databases in an environment', () => {
 
   test('expand/contract is checked per database: another database\'s expand does not count', () => {
     const failed = renderEnvironments(estate(withBillingDb((environments) => {
-      env(environments, 'develop').databases![0].migrations = { applied: ['0001-create-users', '0005-drop-email'] };
+      env(environments, 'develop').databases![0].migrations = { ...env(environments, 'develop').databases![0].migrations!, applied: ['0001-create-users', '0005-drop-email'] };
     })));
     if (failed.status !== 'guardrails-failed') throw new Error(failed.status);
     expect(failed.report.violations.filter((violation) => violation.ruleId === 'MIG004').map((violation) => [violation.configFile, violation.configField, violation.message])).toEqual([
@@ -142,12 +150,15 @@ describe('settled migrations', () => {
     const outcome = render(settle('0004-index-email-normalized'));
     const migrationFiles = outcome.files.filter((file) => file.path.startsWith('infrastructure/data/cnpg-migrations/production/')).map((file) => file.path);
     expect(migrationFiles).toEqual([
-      'infrastructure/data/cnpg-migrations/production/backups/0005-drop-email.yaml',
-      'infrastructure/data/cnpg-migrations/production/backups/kustomization.yaml',
-      'infrastructure/data/cnpg-migrations/production/jobs/0005-drop-email.yaml',
-      'infrastructure/data/cnpg-migrations/production/jobs/kustomization.yaml',
-      'infrastructure/data/cnpg-migrations/production/jobs/scripts.yaml',
+      'infrastructure/data/cnpg-migrations/production/0005-drop-email/backup.yaml',
+      'infrastructure/data/cnpg-migrations/production/0005-drop-email/job.yaml',
+      'infrastructure/data/cnpg-migrations/production/0005-drop-email/kustomization.yaml',
+      'infrastructure/data/cnpg-migrations/production/kustomization.yaml',
+      'infrastructure/data/cnpg-migrations/production/stages.yaml',
     ]);
+    // The first pending migration waits for the last settled one in the ledger.
+    const job = documents(outcome.files.find((file) => file.path.endsWith('production/0005-drop-email/job.yaml'))!.content).find((object) => object.kind === 'Job');
+    expect(job.metadata.annotations['cnpg-gitops.io/after']).toBe('0004-index-email-normalized');
     expect(outcome.runbooks.filter((runbook) => runbook.path.startsWith('production/')).map((runbook) => runbook.path)).toEqual(['production/0005-drop-email.md', 'production/timeline.md']);
     const timeline = outcome.runbooks.find((runbook) => runbook.path === 'production/timeline.md')!.content;
     expect(timeline).toContain('settled[["4 settled migration(s)<br/>through 0004-index-email-normalized"]]');
@@ -158,13 +169,14 @@ describe('settled migrations', () => {
     const outcome = render(settle('0005-drop-email'));
     const stages = documents(outcome.files.find((file) => file.path === 'clusters/production/cnpg-migrations.yaml')!.content);
     expect(stages.map((k) => [k.metadata.name, k.spec.dependsOn, k.spec.path])).toEqual([
-      ['cnpg-migrations', [{ name: 'cnpg-clusters' }], './flux/infrastructure/data/cnpg-migrations/production/jobs'],
+      ['cnpg-migrations', [{ name: 'cnpg-clusters' }], './flux/infrastructure/data/cnpg-migrations/production'],
     ]);
     const root = mkdtempSync(join(tmpdir(), 'settled-'));
     await synthesize({ ...estate(settle('0005-drop-email')), fluxRoot: root });
-    const built = documents(execFileSync('kubectl', ['kustomize', join(root, 'infrastructure/data/cnpg-migrations/production/jobs')], { encoding: 'utf8' }));
-    expect(built.map((object) => object.kind)).toEqual(['ConfigMap']);
-    expect(readFileSync(join(root, 'clusters/production/cnpg-migrations.yaml'), 'utf8')).not.toContain('cnpg-migration-backups');
+    // Nothing left to apply, and no scripts ConfigMap without a Job to mount it.
+    const built = execFileSync('kubectl', ['kustomize', join(root, 'infrastructure/data/cnpg-migrations/production')], { encoding: 'utf8' });
+    expect(built.trim()).toBe('');
+    expect(readFileSync(join(root, 'infrastructure/data/cnpg-clusters/production/kustomization.yaml'), 'utf8')).not.toContain('migration-scripts.yaml');
   });
 
   test('production needs no validation record for a settled migration', () => {

@@ -1,14 +1,13 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { databaseDirectory, EnvironmentDatabase } from '../config/databases';
+import { EnvironmentDatabase, pendingMigrations } from '../config/databases';
 import { ClusterMonitoring } from '../constructs/cluster-monitoring';
 import { CnpgCluster } from '../constructs/cnpg-cluster';
+import { MigrationScripts } from '../constructs/migration-scripts';
 import { ScheduledBackup } from '../constructs/scheduled-backup';
 import { FluxChart } from '../flux/flux-chart';
-
-/** Directory of a database's objects, relative to `flux/`. */
-export function clustersDirectory(database: EnvironmentDatabase): string {
-  return databaseDirectory('infrastructure/data/cnpg-clusters', database);
-}
+import { clustersDirectory, MIGRATION_SCRIPTS_FILE } from '../flux/layout';
+import { placeInFile } from '../flux/placement';
 
 /**
  * The archive folder of a clone: a new folder for every re-clone, so the clone never writes
@@ -24,10 +23,16 @@ export interface CnpgClustersChartProps {
   readonly cloneSource?: CnpgCluster;
 }
 
-/** One database of an environment: cluster, object store, credentials and scheduled backups. */
+/**
+ * One database of an environment: cluster, object store, credentials, scheduled backups,
+ * monitoring and, when it applies migrations, the scripts its migration Jobs share (applied
+ * with the cluster, so they exist before any migration stage starts).
+ */
 export class CnpgClustersChart extends FluxChart {
   public readonly cluster: CnpgCluster;
   public readonly scheduledBackup: ScheduledBackup;
+  /** The migration Jobs' scripts, when the database applies migrations. */
+  public readonly migrationScripts?: MigrationScripts;
 
   constructor(scope: Construct, id: string, props: CnpgClustersChartProps) {
     const env = props.environment;
@@ -40,6 +45,7 @@ export class CnpgClustersChart extends FluxChart {
       serverName: serverName ?? (env.cloneFrom && cloneServerName(env.cluster.name, env.cloneFrom.clonedOn)),
       retentionPolicy: env.backup.retentionPolicy,
       appCredentials: env.appCredentials,
+      migrator: env.migrations && { role: env.migrations.migratorRole, credentials: env.migrations.migratorCredentials },
       recoverFrom: env.cloneFrom && props.cloneSource && {
         cluster: props.cloneSource,
         credentials: env.cloneFrom.credentials,
@@ -57,6 +63,10 @@ export class CnpgClustersChart extends FluxChart {
         severity: env.name === 'production' ? 'critical' : 'warning',
         replicationLagSeconds: env.monitoring?.replicationLagSeconds,
       });
+    }
+    if (pendingMigrations(env).length > 0) {
+      this.migrationScripts = new MigrationScripts(this, 'MigrationScripts', { cluster: this.cluster });
+      placeInFile(ApiObject.of(this.migrationScripts.configMap), MIGRATION_SCRIPTS_FILE);
     }
   }
 }

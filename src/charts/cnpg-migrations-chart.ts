@@ -1,22 +1,24 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { databaseDirectory, EnvironmentDatabase, pendingMigrations } from '../config/databases';
-import { MigrationConfig } from '../config/types';
+import { EnvironmentDatabase, pendingMigrations } from '../config/databases';
+import { EnvironmentConfig, MigrationConfig } from '../config/types';
 import { CnpgCluster } from '../constructs/cnpg-cluster';
-import { CloneValidation, GuardedMigrationJob } from '../constructs/guarded-migration-job';
+import { CloneValidation, GuardedMigrationJob, MigrationPredecessor } from '../constructs/guarded-migration-job';
 import { MigrationScripts } from '../constructs/migration-scripts';
 import { SettledMigration } from '../constructs/settled-migration';
 import { FluxChart } from '../flux/flux-chart';
+import { BACKUP_HEALTH_CHECK, FluxStage } from '../flux/flux-stage';
+import { migrationFiles, migrationsDirectory, migrationStageName, MIGRATION_STAGES_FILE, STAGES, stageName } from '../flux/layout';
+import { placeInFile } from '../flux/placement';
 import { suppressGuardrail } from '../guardrails/suppressions';
-
-/** Directory of a database's migrations, relative to `flux/`: `backups/` and `jobs/` below it. */
-export function migrationsDirectory(database: EnvironmentDatabase): string {
-  return databaseDirectory('infrastructure/data/cnpg-migrations', database);
-}
+import { sqlSha256 } from '../migrations/analysis';
 
 export interface CnpgMigrationsChartProps {
   readonly environment: EnvironmentDatabase;
   /** The cluster the migrations change. */
   readonly cluster: CnpgCluster;
+  /** The scripts the migration Jobs mount (rendered with the cluster). */
+  readonly scripts?: MigrationScripts;
   /** The migration catalog. */
   readonly migrations: readonly MigrationConfig[];
   /** Reads a file of the repository (the SQL). */
@@ -29,30 +31,38 @@ export interface CnpgMigrationsChartProps {
 }
 
 /**
- * One database's migrations, in the order the config applies them: each pending one a
- * GuardedMigrationJob, each settled one only a record the guardrails see.
+ * One database's migrations, strictly in the order the config applies them: each pending one a
+ * GuardedMigrationJob in its own folder, applied by its own Flux stage that starts only once
+ * the stage of the migration before it is Ready (its Job completed), so its Backup is taken only
+ * after that migration ran and a failed migration stops every later one. The stages are listed
+ * in this directory's `stages.yaml`, which the database's `cnpg-migrations` stage applies and
+ * waits for. Each settled migration is only a record the guardrails see.
  */
 export class CnpgMigrationsChart extends FluxChart {
   public readonly jobs: GuardedMigrationJob[];
 
   constructor(scope: Construct, id: string, props: CnpgMigrationsChartProps) {
     const env = props.environment;
-    super(scope, id, { environment: env, namespace: env.namespace, directory: migrationsDirectory(env) });
+    super(scope, id, { environment: env, namespace: env.namespace, directory: migrationsDirectory(env), emptyKustomization: true });
     const catalog = new Map(props.migrations.map((migration) => [migration.id, migration]));
     const pending = pendingMigrations(env);
     const applied = env.migrations?.applied ?? [];
-    for (const migrationId of applied.slice(0, applied.length - pending.length)) {
-      new SettledMigration(this, migrationId, catalog.get(migrationId)!, props.cluster.name);
+    const settled = applied.slice(0, applied.length - pending.length);
+    for (const migrationId of settled) {
+      new SettledMigration(this, migrationId, { migration: catalog.get(migrationId)!, cluster: props.cluster });
     }
-    const scripts = new MigrationScripts(this, 'Scripts', env.qualifier ? `${env.qualifier}-` : '');
+    const lastSettled = settled.length > 0 ? catalog.get(settled[settled.length - 1])! : undefined;
+    let after: MigrationPredecessor | undefined = lastSettled && { migrationId: lastSettled.id, sqlSha256: sqlSha256(props.readFile(lastSettled.sql)) };
+    let previousStage = stageName(STAGES.clusters, env);
     this.jobs = pending.map((migrationId) => {
       const migration = catalog.get(migrationId)!;
       const job = new GuardedMigrationJob(this, migrationId, {
         cluster: props.cluster,
         migration,
-        scripts,
+        scripts: props.scripts!,
         sql: props.readFile(migration.sql),
         downSql: migration.rollback.downSql === undefined ? undefined : props.readFile(migration.rollback.downSql),
+        after,
         maxBackupAgeMinutes: env.migrations?.maxBackupAgeMinutes,
         gateImage: env.migrations?.gateImage,
         clonedOn: env.cloneFrom?.clonedOn,
@@ -65,7 +75,35 @@ export class CnpgMigrationsChart extends FluxChart {
         qualifyNames: Boolean(env.qualifier),
       });
       for (const suppression of migration.suppressions ?? []) suppressGuardrail(job, suppression);
+      const files = migrationFiles(migrationId);
+      for (const construct of job.node.findAll()) {
+        if (construct instanceof ApiObject) placeInFile(construct, construct === job.backup ? files.backup : files.job);
+      }
+      const stage = new FluxStage(this, `${migrationId}-stage`, {
+        name: migrationStageName(migrationId, env),
+        path: `${this.directory}/${migrationId}`,
+        sourceName: env.flux?.sourceName ?? 'flux-system',
+        interval: env.flux?.interval ?? '10m',
+        retryInterval: '2m',
+        // The gate waits for the backup and the ledger for the migration before, within the Job's deadline.
+        timeout: `${Math.ceil((migration.activeDeadlineSeconds ?? 3600) / 60) + 5}m`,
+        dependsOn: [previousStage],
+        healthChecks: [
+          { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Backup', name: job.backupName, namespace: env.namespace },
+          { apiVersion: 'batch/v1', kind: 'Job', name: job.jobName, namespace: env.namespace },
+        ],
+        healthCheckExprs: [BACKUP_HEALTH_CHECK],
+        file: MIGRATION_STAGES_FILE,
+      });
+      previousStage = stage.name;
+      after = job;
       return job;
     });
   }
+}
+
+/** The longest a database's migrations may take one after the other, in seconds: what its `cnpg-migrations` stage waits. */
+export function migrationsDuration(database: EnvironmentConfig, catalog: readonly MigrationConfig[]): number {
+  const deadlines = new Map(catalog.map((migration) => [migration.id, migration.activeDeadlineSeconds ?? 3600]));
+  return pendingMigrations(database).reduce((total, id) => total + (deadlines.get(id) ?? 3600), 0);
 }

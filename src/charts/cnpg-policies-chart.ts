@@ -2,13 +2,9 @@ import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config/types';
 import { GuardrailAdmissionPolicy } from '../constructs/guardrail-admission-policy';
 import { FluxChart } from '../flux/flux-chart';
+import { policiesDirectory } from '../flux/layout';
 import { parametersOf, severityOf } from '../guardrails/packs';
 import { GUARDRAILS } from '../guardrails/rules';
-
-/** Directory of an environment's admission policies, relative to `flux/`. */
-export function policiesDirectory(environment: string): string {
-  return `infrastructure/data/cnpg-policies/${environment}`;
-}
 
 export interface CnpgPoliciesChartProps {
   readonly environment: EnvironmentConfig;

@@ -1,15 +1,11 @@
 import { Construct } from 'constructs';
-import { databaseDirectory, EnvironmentDatabase } from '../config/databases';
+import { EnvironmentDatabase } from '../config/databases';
 import { RestoreTargetConfig } from '../config/types';
 import { CnpgCluster } from '../constructs/cnpg-cluster';
 import { PitrRestore } from '../constructs/pitr-restore';
 import { FluxChart } from '../flux/flux-chart';
+import { restoresDirectory } from '../flux/layout';
 import { RecoveryTarget } from '../values/recovery-target';
-
-/** Directory of a database's restores, relative to `flux/`: `clusters/` and `verify/` below it. */
-export function restoresDirectory(database: EnvironmentDatabase): string {
-  return databaseDirectory('infrastructure/data/cnpg-restores', database);
-}
 
 /** The RecoveryTarget a config entry describes (the config validator has checked its form). */
 export function recoveryTargetOf(target: RestoreTargetConfig): RecoveryTarget {

@@ -32,6 +32,7 @@ function resolve(env: EnvironmentConfig, database: DatabaseConfig, index: number
     backup: database.backup ?? env.backup,
     appCredentials: database.appCredentials,
     monitoring: database.monitoring ?? env.monitoring,
+    // Gate settings come from the environment; the migrator's role and credentials never do.
     migrations: database.migrations && {
       maxBackupAgeMinutes: env.migrations?.maxBackupAgeMinutes,
       maxCloneAgeDays: env.migrations?.maxCloneAgeDays,
@@ -49,21 +50,6 @@ function resolve(env: EnvironmentConfig, database: DatabaseConfig, index: number
 export function databasesOf(env: EnvironmentConfig): EnvironmentDatabase[] {
   const { databases, ...own } = env;
   return [own, ...(databases ?? []).map((database, index) => resolve(env, database, index))];
-}
-
-/** `<environment>`, and `<environment>/<cluster>` for a further database. */
-export function databaseFolder(database: EnvironmentDatabase): string {
-  return database.qualifier ? `${database.name}/${database.qualifier}` : database.name;
-}
-
-/** The database's folder below `base`. */
-export function databaseDirectory(base: string, database: EnvironmentDatabase): string {
-  return `${base}/${databaseFolder(database)}`;
-}
-
-/** A Flux stage's name, `<stage>-<cluster>` for a further database. */
-export function stageName(stage: string, database: EnvironmentDatabase): string {
-  return database.qualifier ? `${stage}-${database.qualifier}` : stage;
 }
 
 /** The migrations still rendered: those applied after `settledThrough`. */

@@ -20,6 +20,7 @@ export const develop = {
     retentionPolicy: '7d',
   },
   migrations: {
+    migratorCredentials: { clusterSecretStore: 'platform-secrets', remoteKey: 'cnpg/develop/app-db-migrator' },
     applied: ['0001-create-users', '0002-add-email-normalized', '0003-backfill-email-normalized', '0004-index-email-normalized', '0005-drop-email'],
   },
 } satisfies EnvironmentConfig;

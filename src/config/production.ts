@@ -29,6 +29,7 @@ export const production = {
   },
   appCredentials: { clusterSecretStore: 'platform-secrets', remoteKey: 'cnpg/production/app-db' },
   migrations: {
+    migratorCredentials: { clusterSecretStore: 'platform-secrets', remoteKey: 'cnpg/production/app-db-migrator' },
     applied: ['0001-create-users', '0002-add-email-normalized', '0003-backfill-email-normalized', '0004-index-email-normalized', '0005-drop-email'],
   },
 } satisfies EnvironmentConfig;

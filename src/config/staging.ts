@@ -29,6 +29,7 @@ export const staging = {
     credentials: { clusterSecretStore: 'platform-secrets', remoteKey: 'cnpg/production/r2-read-only' },
   },
   migrations: {
+    migratorCredentials: { clusterSecretStore: 'platform-secrets', remoteKey: 'cnpg/staging/app-db-migrator' },
     applied: ['0001-create-users', '0002-add-email-normalized', '0003-backfill-email-normalized', '0004-index-email-normalized', '0005-drop-email'],
   },
   // Printed by each migration Job on this clone; production applies only what is recorded here.

@@ -59,7 +59,8 @@ export interface ClusterConfig {
    */
   readonly instances?: number;
   /**
-   * PostgreSQL operand image. The tag must start with the major version.
+   * PostgreSQL operand image. The tag must start with the major version; pin it by digest too
+   * (`<image>:<tag>@sha256:<digest>`) so every instance and migration Job runs the same bytes.
    * @default 'ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie' (the CNPG 1.30.0 default)
    */
   readonly imageName?: string;
@@ -321,8 +322,23 @@ export interface MigrationConfig {
 
 /** Which migrations an environment applies, and how strictly they are gated. */
 export interface EnvironmentMigrationsConfig {
-  /** Ids of the migrations applied in this environment, in order. */
+  /**
+   * Ids of the migrations applied in this environment, in order: each one starts only after the
+   * one before it completed, and a failed one stops every later one of this database.
+   */
   readonly applied: readonly string[];
+  /**
+   * Password of the migrator, the role migration Jobs log in as (never the application's): a
+   * member of the database owner, managed by CNPG, and the only role that may create restore
+   * points and switch WAL segments. The external secret (property `password`), or an existing
+   * basic-auth Secret, of this database alone.
+   */
+  readonly migratorCredentials: CredentialsConfig;
+  /**
+   * Name of the migrator role.
+   * @default 'migrator'
+   */
+  readonly migratorRole?: string;
   /**
    * The newest age, in minutes, of the pre-migration backup the gate accepts.
    * @default 60
@@ -336,7 +352,7 @@ export interface EnvironmentMigrationsConfig {
   readonly maxCloneAgeDays?: number;
   /**
    * Image of the gate init container: it needs `kubectl` and a POSIX shell. Point it at your
-   * registry mirror.
+   * registry mirror, and pin it by digest (`<image>:<tag>@sha256:<digest>`).
    * @default 'docker.io/alpine/k8s:1.32.4'
    */
   readonly gateImage?: string;

@@ -64,6 +64,12 @@ const optional = (validator: Validator): Validator => (value, field, report) => 
   if (value !== undefined) validator(value, field, report);
 };
 
+/** A field that must be set, with what it is for when it is missing. */
+const required = (validator: Validator, what: string): Validator => (value, field, report) => {
+  if (value === undefined) report(field, `is required: ${what}`, value);
+  else validator(value, field, report);
+};
+
 const list = (item: Validator): Validator => (value, field, report) => {
   if (!Array.isArray(value)) return report(field, `must be a list, got ${describe(value)}`, value);
   value.forEach((entry, index) => item(entry, `${field}[${index}]`, report));
@@ -130,7 +136,7 @@ const databaseFields = {
   cluster: object<ClusterConfig>({
     name: text(),
     instances: optional(integer(1, 99)),
-    imageName: optional(text(/^[^:\s]+(:[0-9]+[^:\s]*|@sha256:[0-9a-f]{64})$/, 'an image whose tag starts with the PostgreSQL major version, e.g. "ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie"')),
+    imageName: optional(text(/^[^@\s]+:[0-9][^:/@\s]*(@sha256:[0-9a-f]{64})?$/, 'an image whose tag starts with the PostgreSQL major version, optionally pinned by digest, e.g. "ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie@sha256:<64 hex digits>" (CNPG reads the major version from the tag, so a digest alone is refused)')),
     storageSize: text(QUANTITY, 'a Kubernetes quantity such as "20Gi"'),
     storageClass: optional(text()),
     walStorageSize: optional(text(QUANTITY, 'a Kubernetes quantity such as "5Gi"')),
@@ -171,9 +177,11 @@ const databaseFields = {
   suppressions: suppressionList,
   migrations: optional(object<NonNullable<EnvironmentConfig['migrations']>>({
     applied: list(text(MIGRATION_ID, 'a migration id from src/config/migrations.ts')),
+    migratorCredentials: required(credentials, "the password of the role migrations run as (never the application's), e.g. { clusterSecretStore: 'platform-secrets', remoteKey: 'cnpg/<environment>/<cluster>-migrator' }"),
+    migratorRole: optional(text(/^[a-z_][a-z0-9_]*$/, 'a PostgreSQL role name (lowercase letters, digits, underscores)')),
     maxBackupAgeMinutes: optional(integer(1, 1440)),
     maxCloneAgeDays: optional(integer(1, 90)),
-    gateImage: optional(text(/^[^\s]+$/, 'an image reference without spaces')),
+    gateImage: optional(text(/^[^\s@]+(@sha256:[0-9a-f]{64})?$/, 'an image reference such as "registry.internal/k8s:1.32.4@sha256:<64 hex digits>"')),
     settledThrough: optional(text(MIGRATION_ID, 'the id of a migration in migrations.applied')),
   })),
   migrationValidations: optional(list(object<NonNullable<EnvironmentConfig['migrationValidations']>[number]>({

@@ -13,16 +13,32 @@ import { BarmanObjectStore, PROVIDED_BY_REPOSITORY } from './barman-object-store
 import { credentialsSecret } from './external-secret-credentials';
 
 /**
- * Lets the database owner create the restore point before a migration and switch the WAL segment
- * after it: both functions are superuser-only by default, and clusters run without superuser
- * access. The grants live in the application database, so clones and restores inherit them.
- * Clusters bootstrapped before this existed need them once, by hand.
+ * Bootstrap SQL (superuser, application database) of a cluster with a migrator: the role, a
+ * member of the database owner so what it creates can be owned by the owner, and the two
+ * superuser-only functions a migration's checkpoint needs, granted to it alone (clusters run
+ * without superuser access). Clones and restores inherit both with the data; a cluster
+ * bootstrapped before this existed needs the grants once, by hand (docs/migrations.md).
  */
-export function migrationCheckpointGrants(owner: string): string[] {
+export function migratorBootstrapSql(role: string, owner: string): string[] {
   return [
-    `GRANT EXECUTE ON FUNCTION pg_catalog.pg_create_restore_point(text) TO "${owner}"`,
-    `GRANT EXECUTE ON FUNCTION pg_catalog.pg_switch_wal() TO "${owner}"`,
+    `CREATE ROLE "${role}" LOGIN IN ROLE "${owner}"`,
+    `GRANT EXECUTE ON FUNCTION pg_catalog.pg_create_restore_point(text) TO "${role}"`,
+    `GRANT EXECUTE ON FUNCTION pg_catalog.pg_switch_wal() TO "${role}"`,
   ];
+}
+
+/** The role migration Jobs log in as, instead of the application's. */
+export interface MigratorProps {
+  /**
+   * Name of the PostgreSQL role.
+   * @default 'migrator'
+   */
+  readonly role?: string;
+  /**
+   * Where its password comes from (property `password`); rendered as the basic-auth Secret
+   * `<cluster>-migrator` unless an existing Secret is named.
+   */
+  readonly credentials: CredentialsConfig;
 }
 
 /** Name of the external cluster a recovery reads from. */
@@ -73,6 +89,13 @@ export interface CnpgClusterProps extends ClusterConfig {
    */
   readonly appCredentials?: CredentialsConfig;
   /**
+   * A dedicated role for schema migrations: a member of the owner, managed by CNPG
+   * (`managed.roles`), the only role allowed to create restore points and switch WAL segments.
+   * @default - no migrator: the cluster cannot run GuardedMigrationJobs
+   * @see https://cloudnative-pg.io/documentation/1.30/declarative_role_management/
+   */
+  readonly migrator?: MigratorProps;
+  /**
    * Bootstrap by recovering another cluster's archive (to its latest WAL) instead of `initdb`.
    * @default - a new, empty database
    * @see https://cloudnative-pg.io/documentation/1.30/recovery/
@@ -101,6 +124,12 @@ export class CnpgCluster extends Construct {
   public readonly owner: string;
   /** Basic-auth Secret with the application credentials. */
   public readonly appSecretName: string;
+  /** The role migrations run as, when the cluster has one. */
+  public readonly migratorRole?: string;
+  /** Basic-auth Secret with the migrator's credentials, when the cluster has one. */
+  public readonly migratorSecretName?: string;
+  /** Secret with the CA that signs the server certificate (`ca.crt`), created by the operator. */
+  public readonly caSecretName: string;
   /** The object store this cluster archives into. */
   public readonly objectStore: BarmanObjectStore;
   /** Folder below the object store's `destinationPath` that holds this cluster's archive. */
@@ -124,7 +153,7 @@ export class CnpgCluster extends Construct {
     this.readOnlyServiceHost = `${props.name}-ro.${this.namespace}.svc`;
     this.database = props.database ?? 'app';
     this.owner = props.owner ?? this.database;
-    const { objectStore, retentionPolicy, serverName, appCredentials, recoverFrom, ...clusterConfig } = props;
+    const { objectStore, retentionPolicy, serverName, appCredentials, recoverFrom, migrator, ...clusterConfig } = props;
     this.serverName = serverName ?? props.name;
     this.retentionPolicy = retentionPolicy;
     this.storageSize = props.storageSize;
@@ -143,6 +172,17 @@ export class CnpgCluster extends Construct {
     });
     const appSecret = appCredentialsSecret ?? recoverFrom?.appSecretName;
     this.appSecretName = appSecret ?? `${props.name}-app`;
+    this.caSecretName = `${props.name}-ca`;
+    if (migrator) {
+      this.migratorRole = migrator.role ?? 'migrator';
+      this.migratorSecretName = credentialsSecret(this, 'MigratorCredentials', migrator.credentials, {
+        secretName: `${props.name}-migrator`,
+        properties: { password: 'password' },
+        literals: { username: this.migratorRole },
+        secretType: 'kubernetes.io/basic-auth',
+        fileName: 'migrator-secret.yaml',
+      });
+    }
 
     if (recoverFrom) {
       const source = recoverFrom.cluster;
@@ -192,6 +232,15 @@ export class CnpgCluster extends Construct {
           podAntiAffinityType: props.podAntiAffinityType ?? 'preferred',
         },
         postgresql: props.postgresqlParameters && { parameters: { ...props.postgresqlParameters } },
+        managed: this.migratorRole === undefined ? undefined : {
+          roles: [{
+            name: this.migratorRole,
+            login: true,
+            inRoles: [this.owner],
+            passwordSecret: { name: this.migratorSecretName! },
+            comment: `schema migrations (cnpg-gitops): member of ${this.owner}, may create restore points`,
+          }],
+        },
         bootstrap: this.bootstrap(appSecret),
         externalClusters: this.recoveredFrom && [{
           name: RECOVERY_SOURCE,
@@ -220,6 +269,7 @@ export class CnpgCluster extends Construct {
       const recoveryTarget = this.recoveredFrom.recoveryTarget?._toCnpg();
       return { recovery: { source: RECOVERY_SOURCE, database: this.database, owner: this.owner, secret, recoveryTarget } };
     }
-    return { initdb: { database: this.database, owner: this.owner, secret, postInitApplicationSql: migrationCheckpointGrants(this.owner) } };
+    const postInitApplicationSql = this.migratorRole === undefined ? undefined : migratorBootstrapSql(this.migratorRole, this.owner);
+    return { initdb: { database: this.database, owner: this.owner, secret, postInitApplicationSql } };
   }
 }

@@ -1,14 +1,13 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Backup, BackupSpecMethod, BackupSpecTarget } from '../../imports/cnpg-postgresql.cnpg.io';
 import { MigrationConfig, MigrationValidationRecord } from '../config/types';
-import { placeInFile } from '../flux/placement';
 import { analyzeSql, SqlAnalysis, sqlSha256 } from '../migrations/analysis';
 import { restorePointOf } from '../values/recovery-target';
 import { BARMAN_CLOUD_PLUGIN } from './barman-cloud-plugin';
 import { CnpgCluster } from './cnpg-cluster';
-import { POSTGRES_UID, postgresConnection, renderIntoFile, RESTRICTED_CONTAINER, SMALL_CONTAINER_RESOURCES } from './job-defaults';
+import { POSTGRES_UID, postgresConnection, protectFromSubstitution, RESTRICTED_CONTAINER, SMALL_CONTAINER_RESOURCES } from './job-defaults';
 import { MigrationScripts } from './migration-scripts';
 
 /** Labels and annotations a migration Job carries; admission policies and rules read them. */
@@ -21,7 +20,16 @@ export const MIGRATION_ANNOTATIONS = {
   release: 'cnpg-gitops.io/release',
   rollbackStrategies: 'cnpg-gitops.io/rollback-strategies',
   rollbackSteps: 'cnpg-gitops.io/rollback-steps',
+  /** The migration that must be in the ledger before this one starts; empty for a database's first. */
+  after: 'cnpg-gitops.io/after',
 } as const;
+
+/**
+ * Flux applies a migration's Job and Backup only when they are absent: a Job is never patched or
+ * re-created by a change elsewhere in Git (an image bump, a re-clone), so it runs once.
+ * @see https://fluxcd.io/flux/components/kustomize/kustomizations/#controlling-the-apply-behavior-of-resources
+ */
+export const FLUX_APPLY_ONCE = { 'kustomize.toolkit.fluxcd.io/ssa': 'IfNotPresent' } as const;
 
 /** What the migration-Job admission policies intercept: labelled Jobs only. */
 export const MIGRATION_JOB_ADMISSION = {
@@ -34,6 +42,18 @@ export const DEFAULT_GATE_IMAGE = 'docker.io/alpine/k8s:1.32.4';
 const WORK_DIR = '/work';
 const SCRIPTS_DIR = '/scripts';
 const SQL_DIR = '/sql';
+const CLUSTER_CA_DIR = '/etc/cnpg-ca';
+/** Where kubectl finds the in-cluster API credentials. */
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+/** The gate is the second init container, after the ledger check. */
+const GATE_INIT_CONTAINER = 1;
+
+/** A migration the ledger must hold, with this checksum, before the next one starts. */
+export interface MigrationPredecessor {
+  readonly migrationId: string;
+  /** `sha256:<hex>` of its SQL. */
+  readonly sqlSha256: string;
+}
 
 /** Evidence that the migration ran on a clone of this environment, and how recent it must be. */
 export interface CloneValidation {
@@ -50,11 +70,11 @@ export interface CloneValidation {
 }
 
 export interface GuardedMigrationJobProps {
-  /** The cluster the migration changes. */
+  /** The cluster the migration changes; it must have a migrator role (`CnpgClusterProps.migrator`). */
   readonly cluster: CnpgCluster;
   /** The migration as declared in the catalog. */
   readonly migration: MigrationConfig;
-  /** The shared gate, checkpoint and run scripts of the namespace. */
+  /** The shared ledger, gate and run scripts of the database. */
   readonly scripts: MigrationScripts;
   /** Content of `migration.sql`. */
   readonly sql: string;
@@ -63,6 +83,12 @@ export interface GuardedMigrationJobProps {
    * @default - none
    */
   readonly downSql?: string;
+  /**
+   * The migration applied just before this one on the same database: the Job refuses to start
+   * until the ledger holds it (annotation `cnpg-gitops.io/after`).
+   * @default - none: the database's first migration
+   */
+  readonly after?: MigrationPredecessor;
   /**
    * The oldest pre-migration backup the gate accepts, in minutes.
    * @default 60
@@ -99,61 +125,73 @@ function shortSha(sha256: string): string {
 }
 
 /**
- * One schema migration, run safely: a fresh plugin Backup taken just before it (its own Flux
- * stage, waited on), a gate that refuses to start unless that Backup completed recently and
- * WAL archiving works, a checkpoint (named restore point and start time from the database
- * clock) for point-in-time rollback, then psql with ON_ERROR_STOP, lock and statement
- * timeouts, in one transaction when possible. The Job never retries, never expires (Flux would
- * re-create and re-run it), and runs under a least-privilege ServiceAccount in a
- * Pod Security "restricted" pod.
+ * One schema migration, run safely and exactly once: a fresh plugin Backup taken just before it,
+ * a ledger check (an applied migration is a no-op; the migration before it must be applied), a
+ * gate that refuses to start unless that Backup completed recently and WAL archiving works, then
+ * one psql session that holds the database's migration lock, creates a named restore point and
+ * records the start time for point-in-time rollback, and applies the SQL as the dedicated
+ * migrator role (over TLS verified against the cluster's CA) with lock and statement timeouts, in
+ * one transaction when possible. Flux applies the Job and the Backup only if absent, so no
+ * unrelated change re-creates them; the Job never retries, never expires, and runs under a
+ * least-privilege ServiceAccount whose token only the gate sees, in a Pod Security "restricted" pod.
  */
-export class GuardedMigrationJob extends Construct {
+export class GuardedMigrationJob extends Construct implements MigrationPredecessor {
   public readonly migration: MigrationConfig;
   public readonly cluster: CnpgCluster;
   /** Parse and classification of the SQL. */
   public readonly analysis: SqlAnalysis;
   /** Parse of the down SQL, when the rollback plan has one. */
   public readonly downAnalysis?: SqlAnalysis;
+  /** The pre-migration Backup. */
+  public readonly backup: ApiObject;
   /** `metadata.name` of the pre-migration Backup. */
   public readonly backupName: string;
   /** `metadata.name` of the Job (and of its ConfigMap, ServiceAccount and Role). */
   public readonly jobName: string;
   /** The restore point the checkpoint creates. */
   public readonly restorePoint: string;
+  /** The migration this one runs after, if any. */
+  public readonly after?: MigrationPredecessor;
   public readonly cloneValidation?: CloneValidation;
 
   constructor(scope: Construct, id: string, props: GuardedMigrationJobProps) {
     super(scope, id);
     const migration = props.migration;
+    const cluster = props.cluster;
+    if (cluster.migratorRole === undefined || cluster.migratorSecretName === undefined) {
+      throw new Error(`${this.node.path}: cluster ${cluster.name} has no migrator role; give it one (CnpgClusterProps.migrator) so migrations never run as the application`);
+    }
     this.migration = migration;
-    this.cluster = props.cluster;
+    this.cluster = cluster;
     this.analysis = analyzeSql(props.sql);
     this.downAnalysis = props.downSql === undefined ? undefined : analyzeSql(props.downSql);
+    this.after = props.after;
     this.cloneValidation = props.cloneValidation;
-    const suffix = shortSha(props.qualifyNames ? sqlSha256(`${props.cluster.name}\n${this.analysis.sha256}`) : this.analysis.sha256);
+    const suffix = shortSha(props.qualifyNames ? sqlSha256(`${cluster.name}\n${this.analysis.sha256}`) : this.analysis.sha256);
     this.backupName = `pre-migration-${migration.id}-${suffix}`;
     this.jobName = `migrate-${migration.id}-${suffix}`;
     this.restorePoint = restorePointOf(migration.id);
     const labels = { [MIGRATION_LABEL]: migration.id, 'app.kubernetes.io/managed-by': 'cnpg-gitops' };
 
-    const backup = new Backup(this, 'Backup', {
+    this.backup = new Backup(this, 'Backup', {
       metadata: {
         name: this.backupName,
         labels,
-        // The Backup records backupId and stoppedAt, which a rollback pins: keep it when the
-        // migration leaves Git.
-        annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' },
+        annotations: {
+          ...FLUX_APPLY_ONCE,
+          // The Backup records backupId and stoppedAt, which a rollback pins: keep it when the
+          // migration leaves Git. The gate makes the Cluster its owner, so it goes with the cluster.
+          'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+        },
       },
       spec: {
-        cluster: { name: props.cluster.name },
+        cluster: { name: cluster.name },
         method: BackupSpecMethod.PLUGIN,
         pluginConfiguration: { name: BARMAN_CLOUD_PLUGIN },
         target: BackupSpecTarget.PRIMARY,
       },
     });
-    placeInFile(backup, `backups/${migration.id}.yaml`);
 
-    const file = `jobs/${migration.id}.yaml`;
     const configMap = new kplus.ConfigMap(this, 'Sql', {
       metadata: { name: this.jobName, labels },
       immutable: true,
@@ -161,107 +199,146 @@ export class GuardedMigrationJob extends Construct {
     });
     const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.jobName, labels },
-      automountToken: true,
+      automountToken: false,
     });
     const role = new kplus.Role(this, 'Role', { metadata: { name: this.jobName, labels } });
-    role.allow(['get', 'list', 'watch'], { apiGroup: 'postgresql.cnpg.io', resourceType: 'backups', resourceName: this.backupName });
-    role.allow(['get'], { apiGroup: 'postgresql.cnpg.io', resourceType: 'clusters', resourceName: props.cluster.name });
+    role.allow(['get', 'patch'], { apiGroup: 'batch', resourceType: 'jobs', resourceName: this.jobName });
+    role.allow(['get', 'list', 'watch', 'patch'], { apiGroup: 'postgresql.cnpg.io', resourceType: 'backups', resourceName: this.backupName });
+    role.allow(['get'], { apiGroup: 'postgresql.cnpg.io', resourceType: 'clusters', resourceName: cluster.name });
     const binding = new kplus.RoleBinding(this, 'RoleBinding', { metadata: { name: this.jobName, labels }, role });
     binding.addSubjects(serviceAccount);
 
+    const deadlineSeconds = migration.activeDeadlineSeconds ?? 3600;
+    const waitSeconds = String(Math.floor(deadlineSeconds / 2));
     const job = new kplus.Job(this, 'Job', {
       metadata: {
         name: this.jobName,
         labels,
         annotations: {
+          ...FLUX_APPLY_ONCE,
           [MIGRATION_ANNOTATIONS.backup]: this.backupName,
-          [MIGRATION_ANNOTATIONS.cluster]: props.cluster.name,
+          [MIGRATION_ANNOTATIONS.cluster]: cluster.name,
           [MIGRATION_ANNOTATIONS.sqlSha256]: this.analysis.sha256,
           [MIGRATION_ANNOTATIONS.phase]: migration.phase,
           [MIGRATION_ANNOTATIONS.release]: migration.release,
           [MIGRATION_ANNOTATIONS.rollbackStrategies]: migration.rollback.strategies.join(','),
           [MIGRATION_ANNOTATIONS.rollbackSteps]: migration.rollback.steps,
-          // Job templates are immutable: a changed Job must be re-created, not patched.
-          'kustomize.toolkit.fluxcd.io/force': 'enabled',
+          [MIGRATION_ANNOTATIONS.after]: props.after?.migrationId ?? '',
         },
       },
       podMetadata: { labels },
       serviceAccount,
-      automountServiceAccountToken: true,
+      automountServiceAccountToken: false,
       backoffLimit: 0,
-      activeDeadline: Duration.seconds(migration.activeDeadlineSeconds ?? 3600),
+      activeDeadline: Duration.seconds(deadlineSeconds),
       restartPolicy: kplus.RestartPolicy.NEVER,
       securityContext: { ensureNonRoot: true, user: POSTGRES_UID, group: POSTGRES_UID, fsGroup: POSTGRES_UID },
     });
-    const scripts = kplus.Volume.fromConfigMap(this, 'ScriptsVolume', props.scripts.configMap, { name: 'scripts' });
-    const sql = kplus.Volume.fromConfigMap(this, 'SqlVolume', configMap, { name: 'sql' });
-    const work = kplus.Volume.fromEmptyDir(this, 'WorkVolume', 'work');
-    const tmp = kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp');
-    const securityContext = RESTRICTED_CONTAINER;
-    const resources = SMALL_CONTAINER_RESOURCES;
     const mounts = [
-      { path: SCRIPTS_DIR, volume: scripts, readOnly: true },
-      { path: SQL_DIR, volume: sql, readOnly: true },
-      { path: WORK_DIR, volume: work },
-      { path: '/tmp', volume: tmp },
+      { path: SCRIPTS_DIR, volume: kplus.Volume.fromConfigMap(this, 'ScriptsVolume', props.scripts.configMap, { name: 'scripts' }), readOnly: true },
+      { path: SQL_DIR, volume: kplus.Volume.fromConfigMap(this, 'SqlVolume', configMap, { name: 'sql' }), readOnly: true },
+      { path: WORK_DIR, volume: kplus.Volume.fromEmptyDir(this, 'WorkVolume', 'work') },
+      { path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp') },
+    ];
+    const postgresMounts = [
+      ...mounts,
+      {
+        path: CLUSTER_CA_DIR,
+        volume: kplus.Volume.fromSecret(this, 'ClusterCaVolume', kplus.Secret.fromSecretName(this, 'ClusterCa', cluster.caSecretName), {
+          name: 'cluster-ca',
+          items: { 'ca.crt': { path: 'ca.crt' } },
+        }),
+        readOnly: true,
+      },
     ];
     const value = kplus.EnvValue.fromValue;
     const common = {
       MIGRATION_ID: value(migration.id),
       SQL_SHA256: value(this.analysis.sha256),
       CHECKPOINT_DIR: value(WORK_DIR),
+      SCRIPTS_DIR: value(SCRIPTS_DIR),
       HOME: value('/tmp'),
     };
     const postgres = {
-      ...postgresConnection(this, props.cluster, this.jobName),
+      ...postgresConnection(this, cluster, this.jobName, { secretName: cluster.migratorSecretName, caFile: `${CLUSTER_CA_DIR}/ca.crt` }),
       PGOPTIONS: value(`-c lock_timeout=${migration.lockTimeout ?? '5s'} -c statement_timeout=${migration.statementTimeout ?? '15min'}`),
+      DATABASE_OWNER: value(cluster.owner),
     };
-    const postgresImage = props.cluster.imageName;
+    const session = {
+      ...common,
+      ...postgres,
+      AFTER_MIGRATION: value(props.after?.migrationId ?? ''),
+      AFTER_SHA256: value(props.after?.sqlSha256 ?? ''),
+      JOB_NAME: value(this.jobName),
+      BACKUP_NAME: value(this.backupName),
+      SQL_FILE: value(`${SQL_DIR}/up.sql`),
+      TRANSACTIONAL: value(String(this.analysis.transactional)),
+      CLONED_ON: value(props.clonedOn ?? ''),
+      LOCK_WAIT_SECONDS: value(waitSeconds),
+      TERMINATION_LOG: value('/dev/termination-log'),
+    };
+    const container = { securityContext: RESTRICTED_CONTAINER, resources: SMALL_CONTAINER_RESOURCES };
+    const postgresImage = cluster.imageName;
+    const runScript = (step: 'all' | 'checkpoint' | 'record') => ['sh', `${SCRIPTS_DIR}/run.sh`, step];
 
     job.addInitContainer({
+      ...container,
+      name: 'ledger',
+      image: postgresImage,
+      command: ['sh', `${SCRIPTS_DIR}/ledger.sh`],
+      envVariables: {
+        ...common,
+        ...postgres,
+        AFTER_MIGRATION: session.AFTER_MIGRATION,
+        AFTER_SHA256: session.AFTER_SHA256,
+        WAIT_TIMEOUT_SECONDS: value(waitSeconds),
+        POLL_SECONDS: value('10'),
+      },
+      volumeMounts: postgresMounts,
+    });
+    job.addInitContainer({
+      ...container,
       name: 'gate',
       image: props.gateImage ?? DEFAULT_GATE_IMAGE,
       command: ['sh', `${SCRIPTS_DIR}/gate.sh`],
       envVariables: {
         ...common,
+        JOB_NAME: value(this.jobName),
         BACKUP_NAME: value(this.backupName),
-        CLUSTER_NAME: value(props.cluster.name),
-        NAMESPACE: value(props.cluster.namespace),
+        CLUSTER_NAME: value(cluster.name),
+        NAMESPACE: value(cluster.namespace),
         MAX_BACKUP_AGE_SECONDS: value(String((props.maxBackupAgeMinutes ?? 60) * 60)),
-        WAIT_TIMEOUT_SECONDS: value(String(Math.floor((migration.activeDeadlineSeconds ?? 3600) / 2))),
+        WAIT_TIMEOUT_SECONDS: value(waitSeconds),
         POLL_SECONDS: value('10'),
       },
-      securityContext,
-      resources,
       volumeMounts: mounts,
     });
-    job.addInitContainer({
-      name: 'checkpoint',
-      image: postgresImage,
-      command: ['sh', `${SCRIPTS_DIR}/checkpoint.sh`],
-      envVariables: { ...common, ...postgres, TERMINATION_LOG: value('/dev/termination-log') },
-      securityContext,
-      resources,
-      volumeMounts: mounts,
-    });
-    job.addContainer({
-      name: 'migrate',
-      image: migration.image ?? postgresImage,
-      command: migration.image ? migration.command && [...migration.command] : ['sh', `${SCRIPTS_DIR}/run.sh`],
-      envVariables: {
-        ...common,
-        ...postgres,
-        SQL_FILE: value(`${SQL_DIR}/up.sql`),
-        TRANSACTIONAL: value(String(this.analysis.transactional)),
-        JOB_NAME: value(this.jobName),
-        CLONED_ON: value(props.clonedOn ?? ''),
-      },
-      securityContext,
-      resources,
-      volumeMounts: mounts,
-    });
+    if (migration.image === undefined) {
+      job.addContainer({ ...container, name: 'migrate', image: postgresImage, command: runScript('all'), envVariables: session, volumeMounts: postgresMounts });
+    } else {
+      job.addInitContainer({ ...container, name: 'checkpoint', image: postgresImage, command: runScript('checkpoint'), envVariables: session, volumeMounts: postgresMounts });
+      job.addInitContainer({
+        ...container,
+        name: 'migrate',
+        image: migration.image,
+        command: migration.command && [...migration.command],
+        envVariables: { ...common, ...postgres },
+        volumeMounts: postgresMounts,
+      });
+      job.addContainer({ ...container, name: 'record', image: postgresImage, command: runScript('record'), envVariables: session, volumeMounts: postgresMounts });
+    }
+    mountApiTokenInGate(ApiObject.of(job), GATE_INIT_CONTAINER);
+    protectFromSubstitution(this, [props.sql]);
+  }
 
-    renderIntoFile(this, file, [props.sql], [backup]);
+  /** The migration's id, as the next migration's predecessor. */
+  public get migrationId(): string {
+    return this.migration.id;
+  }
+
+  /** The checksum the ledger records, as the next migration's predecessor. */
+  public get sqlSha256(): string {
+    return this.analysis.sha256;
   }
 
   /** What the migration guardrails review: the declaration, the analysis and the evidence. */
@@ -291,4 +368,25 @@ export class GuardedMigrationJob extends Construct {
       },
     };
   }
+}
+
+/**
+ * The ServiceAccount token and the API server's CA, mounted where kubectl looks for them, in the
+ * gate container only: the pod does not automount the token, so the containers that run SQL
+ * never see it. (The gate names the namespace itself.) cdk8s-plus has no projected volume,
+ * hence the patches.
+ */
+function mountApiTokenInGate(job: ApiObject, gate: number): void {
+  job.addJsonPatch(
+    JsonPatch.add('/spec/template/spec/volumes/-', {
+      name: 'api-access',
+      projected: {
+        sources: [
+          { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        ],
+      },
+    }),
+    JsonPatch.add(`/spec/template/spec/initContainers/${gate}/volumeMounts/-`, { name: 'api-access', mountPath: SERVICE_ACCOUNT_DIR, readOnly: true }),
+  );
 }

@@ -25,9 +25,24 @@ export const SMALL_CONTAINER_RESOURCES: kplus.ContainerResources = {
   memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) },
 };
 
-/** libpq variables that connect psql to a cluster's primary as the application owner, over TLS. */
-export function postgresConnection(scope: Construct, cluster: CnpgCluster, applicationName: string): Record<string, kplus.EnvValue> {
-  const secret = kplus.Secret.fromSecretName(scope, 'AppSecret', cluster.appSecretName);
+/** How a Job's psql connects: whose credentials, and the CA that verifies the server. */
+export interface PostgresConnectionOptions {
+  /**
+   * Basic-auth Secret with `username` and `password`.
+   * @default - the cluster's application credentials
+   */
+  readonly secretName?: string;
+  /**
+   * Path of the cluster's CA certificate inside the container: TLS then verifies the server's
+   * certificate and host name (`verify-full`).
+   * @default - TLS without verification (`require`)
+   */
+  readonly caFile?: string;
+}
+
+/** libpq variables that connect psql to a cluster's primary over TLS. */
+export function postgresConnection(scope: Construct, cluster: CnpgCluster, applicationName: string, options: PostgresConnectionOptions = {}): Record<string, kplus.EnvValue> {
+  const secret = kplus.Secret.fromSecretName(scope, 'AppSecret', options.secretName ?? cluster.appSecretName);
   const value = kplus.EnvValue.fromValue;
   return {
     PGHOST: value(cluster.readWriteServiceHost),
@@ -35,21 +50,28 @@ export function postgresConnection(scope: Construct, cluster: CnpgCluster, appli
     PGDATABASE: value(cluster.database),
     PGUSER: kplus.EnvValue.fromSecretValue({ secret, key: 'username' }),
     PGPASSWORD: kplus.EnvValue.fromSecretValue({ secret, key: 'password' }),
-    PGSSLMODE: value('require'),
+    ...(options.caFile === undefined
+      ? { PGSSLMODE: value('require') }
+      : { PGSSLMODE: value('verify-full'), PGSSLROOTCERT: value(options.caFile) }),
     PGAPPNAME: value(applicationName),
   };
 }
 
 /**
- * Places every object below `scope` (except `others`, placed elsewhere) in one file. When the
- * user content they carry (SQL, assertions) contains `${`, they are marked so Flux post-build
- * substitution never rewrites it; FLX001 checks the rendered objects.
+ * Marks every object below `scope` so Flux post-build substitution never rewrites it, when the
+ * user content it carries (SQL, assertions) contains `${`; FLX001 checks the rendered objects.
  */
-export function renderIntoFile(scope: IConstruct, fileName: string, userContent: readonly string[], others: readonly ApiObject[] = []): void {
-  const protect = userContent.some((content) => content.includes('${'));
+export function protectFromSubstitution(scope: IConstruct, userContent: readonly string[]): void {
+  if (!userContent.some((content) => content.includes('${'))) return;
   for (const construct of scope.node.findAll()) {
-    if (!(construct instanceof ApiObject) || others.includes(construct)) continue;
-    placeInFile(construct, fileName);
-    if (protect) construct.metadata.addAnnotation('kustomize.toolkit.fluxcd.io/substitute', 'disabled');
+    if (construct instanceof ApiObject) construct.metadata.addAnnotation('kustomize.toolkit.fluxcd.io/substitute', 'disabled');
+  }
+}
+
+/** Places every object below `scope` in one file, protected from Flux substitution when the user content it carries contains `${`. */
+export function renderIntoFile(scope: IConstruct, fileName: string, userContent: readonly string[]): void {
+  protectFromSubstitution(scope, userContent);
+  for (const construct of scope.node.findAll()) {
+    if (construct instanceof ApiObject) placeInFile(construct, fileName);
   }
 }

@@ -1,5 +1,13 @@
 import { Construct } from 'constructs';
 import { MigrationConfig } from '../config/types';
+import { CnpgCluster } from './cnpg-cluster';
+
+export interface SettledMigrationProps {
+  /** The migration as declared in the catalog. */
+  readonly migration: MigrationConfig;
+  /** The cluster it was applied to. */
+  readonly cluster: CnpgCluster;
+}
 
 /**
  * A migration applied long ago and settled (`migrations.settledThrough`): nothing is rendered for
@@ -7,13 +15,18 @@ import { MigrationConfig } from '../config/types';
  * and the expand/contract order holds across the whole history.
  */
 export class SettledMigration extends Construct {
-  constructor(scope: Construct, id: string, private readonly migration: MigrationConfig, private readonly clusterName: string) {
+  public readonly migration: MigrationConfig;
+  public readonly cluster: CnpgCluster;
+
+  constructor(scope: Construct, id: string, props: SettledMigrationProps) {
     super(scope, id);
+    this.migration = props.migration;
+    this.cluster = props.cluster;
   }
 
   /** Reviewed by the guardrails (kind `SettledMigration`), never written. */
   public reviewObject(): { kind: string; name: string; manifest: unknown } {
     const { id, release, phase, completes } = this.migration;
-    return { kind: 'SettledMigration', name: id, manifest: { id, release, phase, completes, cluster: this.clusterName } };
+    return { kind: 'SettledMigration', name: id, manifest: { id, release, phase, completes, cluster: this.cluster.name } };
   }
 }

@@ -17,6 +17,12 @@ export interface FluxChartProps extends ChartProps {
    * @default - none
    */
   readonly additionalResources?: readonly string[];
+  /**
+   * Render the directory's own `kustomization.yaml` even when nothing is placed directly in it,
+   * for a Flux stage that applies the directory whatever it holds.
+   * @default false
+   */
+  readonly emptyKustomization?: boolean;
 }
 
 /**
@@ -28,6 +34,7 @@ export class FluxChart extends Chart {
   public readonly directory: string;
   public readonly kustomization: boolean;
   public readonly additionalResources: readonly string[];
+  public readonly emptyKustomization: boolean;
 
   constructor(scope: Construct, id: string, props: FluxChartProps) {
     super(scope, id, { disableResourceNameHashes: true, ...props });
@@ -35,5 +42,6 @@ export class FluxChart extends Chart {
     this.directory = props.directory;
     this.kustomization = props.kustomization ?? true;
     this.additionalResources = props.additionalResources ?? [];
+    this.emptyKustomization = props.emptyKustomization ?? false;
   }
 }

@@ -28,6 +28,8 @@ export interface DirectoryContent {
   readonly kustomization: boolean;
   /** Hand-written files of the directory that its kustomization.yaml lists too. */
   readonly additionalResources?: readonly string[];
+  /** Render the directory's own kustomization.yaml even when no file is placed directly in it. */
+  readonly emptyKustomization?: boolean;
   readonly objects: readonly { readonly file: string; readonly manifest: object }[];
 }
 
@@ -75,8 +77,8 @@ export function renderTree(directories: readonly DirectoryContent[]): TreeFile[]
       files.push({ path: `${directory.directory}/${name}`, content: header(directory.environment) + byFile.get(name)!.map((manifest) => yamlOf(manifest)).join('---\n') });
     }
     if (!directory.kustomization) continue;
-    if ((directory.additionalResources ?? []).length > 0) {
-      byFolder.set(directory.directory, [...(byFolder.get(directory.directory) ?? []), ...directory.additionalResources!].sort());
+    if ((directory.additionalResources ?? []).length > 0 || directory.emptyKustomization) {
+      byFolder.set(directory.directory, [...(byFolder.get(directory.directory) ?? []), ...directory.additionalResources ?? []].sort());
     }
     for (const [folder, resources] of byFolder) {
       const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };

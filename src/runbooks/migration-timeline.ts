@@ -1,4 +1,5 @@
-import { databaseFolder, EnvironmentDatabase, pendingMigrations } from '../config/databases';
+import { EnvironmentDatabase, pendingMigrations } from '../config/databases';
+import { databaseFolder } from '../flux/layout';
 import { MigrationConfig, MigrationValidationRecord } from '../config/types';
 import { GENERATED_MARKER } from '../flux/tree-writer';
 

@@ -1,5 +1,5 @@
-import { databaseFolder, EnvironmentDatabase } from '../config/databases';
-import { restoresDirectory } from '../charts/cnpg-restores-chart';
+import { EnvironmentDatabase } from '../config/databases';
+import { databaseFolder, restoresDirectory } from '../flux/layout';
 import { GuardedMigrationJob } from '../constructs/guarded-migration-job';
 import { GENERATED_MARKER } from '../flux/tree-writer';
 import { RecoveryTarget } from '../values/recovery-target';
@@ -23,8 +23,9 @@ export function renderRollbackRunbook(env: EnvironmentDatabase, job: GuardedMigr
   const ns = job.cluster.namespace;
   const restored = restoredName(cluster, migration.id);
   const example = RecoveryTarget.beforeMigration({ migrationId: migration.id, startedAt: '2026-01-01T00:00:05Z' }).toPostgresParameters();
-  const switchesWal = migration.image === undefined;
   const field = env.configPrefix ?? '';
+  // The default runner checkpoints in its main container; a migration with its own image in the `checkpoint` init container.
+  const [checkpointStatus, checkpointContainer] = migration.image === undefined ? ['containerStatuses', 'migrate'] : ['initContainerStatuses', 'checkpoint'];
   const lines = [
     `<!-- ${GENERATED_MARKER} from src/config/${env.name}.ts and src/config/migrations.ts. Do not edit: change the config and run \`npm run synth\`. -->`,
     `# Roll back \`${migration.id}\` in ${env.name}`,
@@ -42,11 +43,11 @@ export function renderRollbackRunbook(env: EnvironmentDatabase, job: GuardedMigr
     `kubectl -n ${ns} get backups.postgresql.cnpg.io ${job.backupName} -o jsonpath='{.status.phase} {.status.backupId} {.status.stoppedAt}{"\\n"}'`,
     '```',
     '',
-    'It must say `completed`; note the `backup-YYYYMMDDhhmmss` id. The checkpoint the Job recorded (restore point, start time from the database clock):',
+    'It must say `completed`. The checkpoint the Job recorded (restore point, start time from the database clock, backup id) is in the ledger, and in the termination message of the container that created the restore point:',
     '',
     '```sh',
-    `kubectl -n ${ns} get pods -l job-name=${job.jobName} -o jsonpath='{.items[0].status.initContainerStatuses[?(@.name=="checkpoint")].state.terminated.message}{"\\n"}'`,
-    `kubectl -n ${ns} logs job/${job.jobName} -c checkpoint`,
+    `kubectl cnpg psql ${cluster} -n ${ns} -- -d ${job.cluster.database} -Atc "SELECT started_at, restore_point, restore_point_lsn, backup_id FROM cnpg_gitops.applied_migrations WHERE id = '${migration.id}'"`,
+    `kubectl -n ${ns} get pods -l job-name=${job.jobName} -o jsonpath='{.items[0].status.${checkpointStatus}[?(@.name=="${checkpointContainer}")].state.terminated.message}{"\\n"}'`,
     '```',
     '',
     `The record holds \`backupId\`, \`restorePoint\` (\`${job.restorePoint}\`) and \`startedAt\`. WAL archiving must still work, so the archive reaches past the migration:`,
@@ -55,9 +56,7 @@ export function renderRollbackRunbook(env: EnvironmentDatabase, job: GuardedMigr
     `kubectl -n ${ns} get clusters.postgresql.cnpg.io ${cluster} -o jsonpath='{.status.conditions[?(@.type=="ContinuousArchiving")].status}{"\\n"}'   # True`,
     '```',
     '',
-    switchesWal
-      ? 'The Job switched the WAL segment right after the migration (`pg_switch_wal()`), so the archive holds a commit after the target, which a time target needs.'
-      : `The migration ran with its own image, which does not switch the WAL segment: before restoring to a time, run \`SELECT pg_switch_wal();\` on \`${cluster}\` (or wait \`archive_timeout\`, 5 minutes), or recovery to a time fails.`,
+    'The Job switched the WAL segment right after recording the migration (`pg_switch_wal()`), so the archive holds a commit after the target, which a time target needs.',
     '',
     `## 2. Add the restore to \`${field}restores\` in \`src/config/${env.name}.ts\``,
     '',

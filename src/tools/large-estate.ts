@@ -53,18 +53,22 @@ export function largeEstate(root: string, shape: LargeEstateShape): { environmen
   const applied = migrations.map((migration) => migration.id);
   const pending = applied.slice(applied.length - (shape.pending ?? applied.length));
   const settledThrough = pending.length < applied.length ? applied[applied.length - pending.length - 1] : undefined;
-  const migrationsConfig = { applied, settledThrough };
+  const migrationsConfig = (env: string, cluster: string) => ({
+    applied,
+    settledThrough,
+    migratorCredentials: { clusterSecretStore: 'platform-secrets', remoteKey: `cnpg/${env}/${cluster}-migrator` },
+  });
   const validations = (env: EnvironmentConfig) => (env.name === 'staging'
     ? pending.map((id) => ({ migration: id, sqlSha256: sqlSha256(sql.get(id)!), validatedAt: '2026-11-18T10:00:00Z', clonedOn: env.cloneFrom!.clonedOn }))
     : undefined);
   const environments = ENVIRONMENTS.map((env) => ({
     ...env,
-    migrations: migrationsConfig,
+    migrations: migrationsConfig(env.name, env.cluster.name),
     migrationValidations: validations(env),
     databases: Array.from({ length: (shape.databases ?? 1) - 1 }, (_, index): DatabaseConfig => ({
       cluster: { ...env.cluster, name: `tenant-${String(index + 1).padStart(2, '0')}-db` },
       appCredentials: env.appCredentials && { clusterSecretStore: 'platform-secrets', remoteKey: `cnpg/${env.name}/tenant-${index + 1}` },
-      migrations: migrationsConfig,
+      migrations: migrationsConfig(env.name, `tenant-${String(index + 1).padStart(2, '0')}-db`),
       migrationValidations: validations(env),
     })),
   }));

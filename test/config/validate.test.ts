@@ -68,16 +68,18 @@ describe('fails when', () => {
 });
 
 describe('further databases and settled migrations fail when', () => {
-  const billing = { cluster: { name: 'billing-db', storageSize: '10Gi' }, migrations: { applied: ['0001-create-users'] } };
+  const migratorCredentials = { clusterSecretStore: 'platform-secrets', remoteKey: 'cnpg/billing-db-migrator' };
+  const billing = { cluster: { name: 'billing-db', storageSize: '10Gi' }, migrations: { applied: ['0001-create-users'], migratorCredentials } };
   test.each([
     ['a database repeats the environment\'s cluster name', 'develop', (env: any) => { env.databases = [{ ...billing, cluster: { ...billing.cluster, name: 'app-db' } }]; }, 'databases[0].cluster.name', /names cluster "app-db", which cluster.name already names/],
     ['a database is named like a restore', 'develop', (env: any) => {
       env.restores = [{ name: 'billing-db', target: { time: '2026-11-25T10:00:00Z' }, verify: [] }];
       env.databases = [billing];
     }, 'databases[0].cluster.name', /which restores\[0\].name already names/],
+    ['a database with migrations has no migrator credentials', 'develop', (env: any) => { env.databases = [{ ...billing, migrations: { applied: ['0001-create-users'] } }]; }, 'databases[0].migrations.migratorCredentials', /is required: the password of the role migrations run as .*never the application's/],
     ['a database field is misspelt', 'develop', (env: any) => { env.databases = [{ ...billing, migration: {} }]; }, 'databases[0].migration', /not a known field/],
     ['a database has a wrong type', 'develop', (env: any) => { env.databases = [{ ...billing, cluster: { ...billing.cluster, instances: 'two' } }]; }, 'databases[0].cluster.instances', /whole number/],
-    ['a database applies an unknown migration', 'develop', (env: any) => { env.databases = [{ ...billing, migrations: { applied: ['0099-x'] } }]; }, 'databases[0].migrations.applied[0]', /does not declare/],
+    ['a database applies an unknown migration', 'develop', (env: any) => { env.databases = [{ ...billing, migrations: { applied: ['0099-x'], migratorCredentials } }]; }, 'databases[0].migrations.applied[0]', /does not declare/],
     ['a cloning environment\'s database has no counterpart in the source', 'staging', (env: any) => { env.databases = [billing]; }, 'databases[0].cluster.name', /has no database of the same name in production, which this environment clones/],
     ['settledThrough is not applied', 'develop', (env: any) => { env.migrations.settledThrough = '0099-x'; }, 'migrations.settledThrough', /which migrations.applied does not list/],
     ['a restore targets a settled migration', 'production', (env: any) => {

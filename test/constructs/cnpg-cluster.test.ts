@@ -25,15 +25,9 @@ describe('CnpgCluster', () => {
     expect(spec.enableSuperuserAccess).toBe(false);
     expect(spec.imageName).toBe('ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie');
     expect(spec.plugins).toEqual([{ name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'app-db-store', serverName: 'app-db' } }]);
-    expect(spec.bootstrap).toEqual({ initdb: {
-      database: 'app',
-      owner: 'app',
-      postInitApplicationSQL: [
-        'GRANT EXECUTE ON FUNCTION pg_catalog.pg_create_restore_point(text) TO "app"',
-        'GRANT EXECUTE ON FUNCTION pg_catalog.pg_switch_wal() TO "app"',
-      ],
-    } });
+    expect(spec.bootstrap).toEqual({ initdb: { database: 'app', owner: 'app' } });
     expect(spec.backup).toBeUndefined();
+    expect(spec.managed).toBeUndefined();
     expect(find(manifests, 'Cluster', 'app-db').metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
 
     expect(cluster.name).toBe('app-db');
@@ -42,6 +36,33 @@ describe('CnpgCluster', () => {
     expect(cluster.readWriteServiceHost).toBe('app-db-rw.default.svc');
     expect(cluster.readOnlyServiceHost).toBe('app-db-ro.default.svc');
     expect(cluster.objectStore.name).toBe('app-db-store');
+    expect(cluster.caSecretName).toBe('app-db-ca');
+    expect(cluster.migratorRole).toBeUndefined();
+  });
+
+  test('a migrator: a managed role in the owner, its Secret, and the checkpoint grants for it alone', () => {
+    let cluster!: CnpgCluster;
+    const manifests = synth((chart) => {
+      cluster = new CnpgCluster(chart, 'Db', { name: 'app-db', storageSize: '5Gi', objectStore, retentionPolicy: '7d', migrator: { credentials: { clusterSecretStore: 'store', remoteKey: 'cnpg/app-db-migrator' } } });
+    });
+    const spec = find(manifests, 'Cluster', 'app-db').spec;
+    expect(spec.managed.roles).toEqual([{
+      name: 'migrator',
+      login: true,
+      inRoles: ['app'],
+      passwordSecret: { name: 'app-db-migrator' },
+      comment: 'schema migrations (cnpg-gitops): member of app, may create restore points',
+    }]);
+    expect(spec.bootstrap.initdb.postInitApplicationSQL).toEqual([
+      'CREATE ROLE "migrator" LOGIN IN ROLE "app"',
+      'GRANT EXECUTE ON FUNCTION pg_catalog.pg_create_restore_point(text) TO "migrator"',
+      'GRANT EXECUTE ON FUNCTION pg_catalog.pg_switch_wal() TO "migrator"',
+    ]);
+    const secret = find(manifests, 'ExternalSecret', 'app-db-migrator');
+    expect(secret.spec.target.template).toEqual({ type: 'kubernetes.io/basic-auth', metadata: { labels: { 'cnpg.io/reload': 'true' } }, data: { username: 'migrator', password: '{{ .password }}' } });
+    expect(secret.spec.data).toEqual([{ secretKey: 'password', remoteRef: { key: 'cnpg/app-db-migrator', property: 'password' } }]);
+    expect(cluster.migratorRole).toBe('migrator');
+    expect(cluster.migratorSecretName).toBe('app-db-migrator');
   });
 
   test('the ObjectStore carries R2 settings, retention and secret references, never serverName', () => {
@@ -96,6 +117,7 @@ describe('CnpgCluster', () => {
       retentionPolicy: '30d',
       serverName: 'clone-v2',
       appCredentials: { clusterSecretStore: 'store', remoteKey: 'app', refreshInterval: '5m' },
+      migrator: { role: 'shop_migrator', credentials: { clusterSecretStore: 'store', remoteKey: 'migrator' } },
       recoverFrom: undefined as never,
     };
     const manifests = synth((chart) => {
@@ -125,5 +147,7 @@ describe('CnpgCluster', () => {
     expect(app.spec.target.template).toEqual({ type: 'kubernetes.io/basic-auth', metadata: { labels: { 'cnpg.io/reload': 'true' } }, data: { username: 'shop_owner', password: '{{ .password }}' } });
     expect(clone.recoveredFrom?.cluster).toBe(source);
     expect(clone.appSecretName).toBe('clone-app');
+    expect(spec.managed.roles[0]).toMatchObject({ name: 'shop_migrator', inRoles: ['shop_owner'], passwordSecret: { name: 'clone-migrator' } });
+    expect(clone.migratorRole).toBe('shop_migrator');
   });
 });

@@ -15,7 +15,7 @@ test('the example history (expand, migrate, index, contract) violates nothing', 
 
 describe('MIG001: pre-migration backup and gate', () => {
   test('Noncompliance: the gate init container is removed', () => {
-    const violations = violationsAfter((charts) => jobObject(charts, 'production', 'Job').addJsonPatch(JsonPatch.remove('/spec/template/spec/initContainers/0')));
+    const violations = violationsAfter((charts) => jobObject(charts, 'production', 'Job').addJsonPatch(JsonPatch.remove('/spec/template/spec/initContainers/1')));
     expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG001', environment: 'production', message: expect.stringMatching(/does not wait for its backup in a gate/) }));
   });
   test('Noncompliance: the Job points at a backup that is not rendered', () => {

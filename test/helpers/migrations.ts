@@ -43,7 +43,7 @@ export function migrationEstate(migrations: readonly TestMigration[], options: T
   const ids = catalog.map((migration) => migration.id);
   const environments = shippedEnvironments().map((env) => ({
     ...env,
-    migrations: { applied: options.applied?.[env.name] ?? ids },
+    migrations: { ...env.migrations, applied: options.applied?.[env.name] ?? ids },
     migrationValidations: env.name !== 'staging' ? undefined : options.validations ?? migrations.map((migration) => ({
       migration: migration.id,
       sqlSha256: sqlSha256(migration.sql),

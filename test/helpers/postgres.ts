@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ export interface TestServer {
   readonly env: Record<string, string>;
   /** The data directory, e.g. to read the WAL archive configured below it. */
   readonly base: string;
+  /** What the server logged so far. */
+  log(): string;
   /** Runs SQL through psql (as the superuser unless told otherwise), returning stdout; throws on error. */
   psql(sql: string, options?: { user?: string; password?: string; database?: string }): string;
   stop(): Promise<void>;
@@ -40,7 +42,8 @@ export async function startPostgres(settings: Record<string, string> = {}, dataD
   }
   // The server runs as a separate user that must be able to write below the base directory.
   if (dataDirectory === undefined) chmodSync(base, 0o777);
-  const args = [String(port), dataDirectory ?? join(base, 'data'), dataDirectory === undefined ? 'init' : 'existing'];
+  const data = dataDirectory ?? join(base, 'data');
+  const args = [String(port), data, dataDirectory === undefined ? 'init' : 'existing'];
   const child = spawn(process.execPath, [join(__dirname, 'postgres-server.mjs'), ...args, ...Object.entries(settings).map(([k, v]) => `${k}=${v}`)], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -55,6 +58,7 @@ export async function startPostgres(settings: Record<string, string> = {}, dataD
     port,
     env,
     base,
+    log: () => { try { return readFileSync(`${data}.log`, 'utf8'); } catch { return ''; } },
     psql(sql, options = {}) {
       const result = spawnSync('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-d', options.database ?? 'postgres', '-c', sql], {
         encoding: 'utf8',

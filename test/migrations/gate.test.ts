@@ -6,23 +6,29 @@ import { GATE_SCRIPT } from '../../src/migrations/scripts';
 
 /**
  * The gate runs for real under /bin/sh (dash, a strict POSIX shell). There is no Kubernetes API
- * server here, so `kubectl` is a stand-in on PATH that prints what the API would return for the
- * two jsonpath queries the gate makes: the Cluster's ContinuousArchiving status and the Backup's
- * phase|stoppedAt|backupId|error. That stand-in is the only mock.
+ * server here, so `kubectl` is a stand-in on PATH that answers what the API would for the calls
+ * the gate makes: the Cluster's uid and ContinuousArchiving status, the two ownership patches,
+ * and the Backup's phase|stoppedAt|backupId|error. That stand-in is the only mock.
  */
-function runGate(backup: string | null, options: { archiving?: string; maxAgeSeconds?: number; waitSeconds?: number } = {}) {
+const CLUSTER_UID = '6f1c2b1e-8d3a-4c1f-9a77-0e5d2c4b9a10';
+const BARMAN_ID = '20261123T100000';
+
+function runGate(backup: string | null, options: { archiving?: string; maxAgeSeconds?: number; waitSeconds?: number; state?: string; uid?: string } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'gate-'));
   const kubectl = join(dir, 'kubectl');
   writeFileSync(kubectl, [
     '#!/bin/sh',
     'echo "$*" >> "$CALLS"',
     'case "$*" in',
+    `  patch*) exit 0 ;;`,
+    `  *metadata.uid*) printf '%s' "$FAKE_UID" ;;`,
     `  *clusters.postgresql.cnpg.io*) printf '%s' "$FAKE_ARCHIVING" ;;`,
     `  *backups.postgresql.cnpg.io*) [ -n "$FAKE_BACKUP" ] || { echo 'Error from server (NotFound)' >&2; exit 1; }; printf '%s' "$FAKE_BACKUP" ;;`,
     'esac',
   ].join('\n'));
   chmodSync(kubectl, 0o755);
   writeFileSync(join(dir, 'gate.sh'), GATE_SCRIPT);
+  writeFileSync(join(dir, 'state'), `${options.state ?? 'pending'}\n`);
   const result = spawnSync('/bin/sh', [join(dir, 'gate.sh')], {
     encoding: 'utf8',
     timeout: 20_000,
@@ -30,6 +36,8 @@ function runGate(backup: string | null, options: { archiving?: string; maxAgeSec
       PATH: `${dir}:/usr/bin:/bin`,
       CALLS: join(dir, 'calls'),
       FAKE_ARCHIVING: options.archiving ?? 'True',
+      FAKE_UID: options.uid ?? CLUSTER_UID,
+      JOB_NAME: 'migrate-0005-drop-email-943fce8b',
       FAKE_BACKUP: backup ?? '',
       BACKUP_NAME: 'pre-migration-0005-drop-email-943fce8b',
       CLUSTER_NAME: 'app-db',
@@ -41,27 +49,63 @@ function runGate(backup: string | null, options: { archiving?: string; maxAgeSec
     },
   });
   const read = (name: string) => { try { return readFileSync(join(dir, name), 'utf8'); } catch { return undefined; } };
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, checkpoint: read('backup.env'), calls: read('calls') ?? '' };
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, backupId: read('backup-id'), stoppedAt: read('backup-stopped-at'), calls: read('calls') ?? '' };
 }
 
 const isoSecondsAgo = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 test('a completed backup younger than the maximum age lets the migration start and records it', () => {
   const stoppedAt = isoSecondsAgo(120);
-  const gate = runGate(`completed|${stoppedAt}|backup-20261123100000||`);
+  const gate = runGate(`completed|${stoppedAt}|${BARMAN_ID}||`);
   expect(gate.stderr).toBe('');
   expect(gate.status).toBe(0);
-  expect(gate.stdout).toMatch(/gate: backup pre-migration-0005-drop-email-943fce8b \(backup-20261123100000\) completed 12\d s ago; the migration may start/);
-  expect(gate.checkpoint).toBe(`BACKUP_NAME=pre-migration-0005-drop-email-943fce8b\nBACKUP_ID=backup-20261123100000\nBACKUP_STOPPED_AT=${stoppedAt}\n`);
+  expect(gate.stdout).toMatch(/gate: backup pre-migration-0005-drop-email-943fce8b \(20261123T100000\) completed 12\d s ago; the migration may start/);
+  expect(gate.backupId).toBe(`${BARMAN_ID}\n`);
+  expect(gate.stoppedAt).toBe(`${stoppedAt}\n`);
   expect(gate.calls).toMatch(/get clusters.postgresql.cnpg.io app-db -n databases/);
   expect(gate.calls).toMatch(/get backups.postgresql.cnpg.io pre-migration-0005-drop-email-943fce8b -n databases/);
 });
 
+test('the cluster becomes the owner of the Job and its Backup, so they go when the cluster is deleted', () => {
+  const gate = runGate(`completed|${isoSecondsAgo(60)}|${BARMAN_ID}||`);
+  const owner = `{"metadata":{"ownerReferences":[{"apiVersion":"postgresql.cnpg.io/v1","kind":"Cluster","name":"app-db","uid":"${CLUSTER_UID}"}]}}`;
+  expect(gate.calls).toContain(`patch jobs.batch migrate-0005-drop-email-943fce8b -n databases --type=merge -p ${owner}`);
+  expect(gate.calls).toContain(`patch backups.postgresql.cnpg.io pre-migration-0005-drop-email-943fce8b -n databases --type=merge -p ${owner}`);
+  expect(JSON.parse(owner).metadata.ownerReferences[0].uid).toBe(CLUSTER_UID);
+});
+
+test('an applied migration (the ledger said so) needs no backup: ownership only, then the gate opens', () => {
+  const gate = runGate(null, { state: 'applied' });
+  expect(gate.status).toBe(0);
+  expect(gate.stdout).toMatch(/already applied; it needs no backup/);
+  expect(gate.calls).toMatch(/patch jobs.batch/);
+  expect(gate.calls).not.toMatch(/get backups/);
+  expect(gate.backupId).toBeUndefined();
+});
+
+test.each([
+  ['a backup name instead of barman\'s id', 'backup-20261123100000', /no barman backup id \(status.backupId "backup-20261123100000", expected YYYYMMDDTHHMMSS\)/],
+  ['no id', '', /no barman backup id \(status.backupId "", expected YYYYMMDDTHHMMSS\)/],
+  ['a crafted id', '20261123T100000;rm -rf /', /no barman backup id/],
+])('%s is refused, never written for the next container', (_case, id, message) => {
+  const gate = runGate(`completed|${isoSecondsAgo(60)}|${id}||`);
+  expect(gate.status).toBe(1);
+  expect(gate.stderr).toMatch(message);
+  expect(gate.backupId).toBeUndefined();
+});
+
+test('an unreadable cluster uid is refused before anything is patched', () => {
+  const gate = runGate(`completed|${isoSecondsAgo(60)}|${BARMAN_ID}||`, { uid: 'x"}]' });
+  expect(gate.status).toBe(1);
+  expect(gate.stderr).toMatch(/unreadable uid/);
+  expect(gate.calls).not.toMatch(/patch/);
+});
+
 test('a completed backup older than the maximum age is refused', () => {
-  const gate = runGate(`completed|${isoSecondsAgo(7200)}|backup-1||`);
+  const gate = runGate(`completed|${isoSecondsAgo(7200)}|${BARMAN_ID}||`);
   expect(gate.status).toBe(1);
   expect(gate.stderr).toMatch(/refusing to migrate: pre-migration backup .* completed 720\d s ago, more than the 3600 s allowed/);
-  expect(gate.checkpoint).toBeUndefined();
+  expect(gate.backupId).toBeUndefined();
 });
 
 test.each([
@@ -86,14 +130,14 @@ test.each([
 });
 
 test('a cluster whose WAL archiving fails is refused before looking at the backup', () => {
-  const gate = runGate(`completed|${isoSecondsAgo(10)}|backup-1||`, { archiving: 'False' });
+  const gate = runGate(`completed|${isoSecondsAgo(10)}|${BARMAN_ID}||`, { archiving: 'False' });
   expect(gate.status).toBe(1);
   expect(gate.stderr).toMatch(/WAL archiving of cluster app-db is not working \(ContinuousArchiving="False"\)/);
-  expect(gate.calls).not.toMatch(/backups/);
+  expect(gate.calls).not.toMatch(/get backups/);
 });
 
 test('a stoppedAt that is not RFC 3339 UTC is refused', () => {
-  const gate = runGate('completed|2026-11-23 10:00:00|backup-1||');
+  const gate = runGate(`completed|2026-11-23 10:00:00|${BARMAN_ID}||`);
   expect(gate.status).toBe(1);
   expect(gate.stderr).toMatch(/unreadable stoppedAt "2026-11-23 10:00:00"/);
 });
@@ -105,7 +149,7 @@ test.each([
   ['2026-03-01T08:09:07Z', 1772352547],
 ])('the POSIX date arithmetic reads %s as %d', (time, epoch) => {
   const dir = mkdtempSync(join(tmpdir(), 'epoch-'));
-  const script = GATE_SCRIPT.slice(0, GATE_SCRIPT.indexOf('archiving=')) + `epoch "${time}"\n`;
+  const script = GATE_SCRIPT.slice(0, GATE_SCRIPT.indexOf('uid=')) + `epoch "${time}"\n`;
   writeFileSync(join(dir, 'epoch.sh'), script);
   expect(spawnSync('/bin/sh', [join(dir, 'epoch.sh')], { encoding: 'utf8', env: { BACKUP_NAME: 'b' } }).stdout.trim()).toBe(String(epoch));
 });

@@ -1,4 +1,3 @@
-import { ApiObject } from 'cdk8s';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,12 +6,13 @@ import { GuardedMigrationJob } from '../../src/constructs/guarded-migration-job'
 import { buildApp } from '../../src/synthesize';
 import { RecoveryTarget } from '../../src/values/recovery-target';
 import { estate } from '../helpers/fixtures';
+import { MigrationJobRunner } from '../helpers/migration-job';
 import { startPostgres, TestServer } from '../helpers/postgres';
 
 /**
  * Point-in-time recovery for real, on PostgreSQL 18: WAL archived by archive_command into a
  * directory (the stand-in for the object store), a base backup taken with pg_backup_start and
- * pg_backup_stop, the 0005 contract migration run by the rendered checkpoint and run scripts,
+ * pg_backup_stop, the 0005 contract migration run by the rendered Job's ledger check and runner,
  * then recovery of copies of the base backup with the recovery_target_* settings CNPG derives
  * from the RecoveryTarget the construct renders (the restore_command is what barman-cloud-wal-
  * restore does for CNPG: fetch an archived segment).
@@ -24,28 +24,12 @@ let work: string;
 let archive: string;
 let baseBackup: string;
 let jobs: GuardedMigrationJob[];
+let runner: MigrationJobRunner;
 let startedAt: string;
 const before: string[] = [];
 const after: string[] = [];
 
 const asApp = { user: 'app', password: 'app', database: 'app' };
-
-function runScript(server: TestServer, id: string, script: string): { status: number | null; stdout: string; stderr: string; termination: string } {
-  const migration = jobs.find((job) => job.migration.id === id)!;
-  const objects = migration.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
-  const job = objects.find((o) => o.kind === 'Job');
-  const container = [...job.spec.template.spec.initContainers, ...job.spec.template.spec.containers].find((c: any) => c.command.at(-1).endsWith(script));
-  const env = Object.fromEntries(container.env.filter((v: any) => v.value !== undefined).map((v: any) => [v.name, v.value]));
-  const scripts = migration.node.scope!.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.name.startsWith('cnpg-migration-scripts-'))!.toJson().data;
-  const dir = mkdtempSync(join(work, 'job-'));
-  for (const [name, content] of Object.entries({ ...scripts, ...objects.find((o) => o.kind === 'ConfigMap').data })) writeFileSync(join(dir, name), content as string);
-  writeFileSync(join(dir, 'backup.env'), 'BACKUP_NAME=pre-migration-0005\nBACKUP_ID=backup-20261123100000\nBACKUP_STOPPED_AT=2026-11-23T10:00:00Z\n');
-  const result = spawnSync('/bin/sh', [join(dir, script)], {
-    encoding: 'utf8',
-    env: { ...env, ...server.env, PGDATABASE: 'app', PGUSER: 'app', PGPASSWORD: 'app', HOME: dir, CHECKPOINT_DIR: dir, SQL_FILE: join(dir, 'up.sql'), TERMINATION_LOG: join(dir, 'termination') },
-  });
-  return { ...result, termination: existsSync(join(dir, 'termination')) ? readFileSync(join(dir, 'termination'), 'utf8') : '' };
-}
 
 function insertRows(list: string[], count: number, column: 'email' | 'email_normalized'): void {
   for (let index = 0; index < count; index += 1) {
@@ -78,13 +62,12 @@ beforeAll(async () => {
     return { jobs: charts.flatMap((chart) => chart.node.findAll()).filter((c): c is GuardedMigrationJob => c instanceof GuardedMigrationJob && c.node.path.startsWith('production-')) };
   })());
   source = await startPostgres({ wal_level: 'replica', archive_mode: 'on', archive_command: `cp %p ${archive}/%f` });
-  source.psql("CREATE ROLE app LOGIN PASSWORD 'app'");
-  source.psql('CREATE DATABASE app OWNER app');
-  source.psql('GRANT EXECUTE ON FUNCTION pg_catalog.pg_create_restore_point(text) TO app', { database: 'app' });
-  source.psql('GRANT EXECUTE ON FUNCTION pg_catalog.pg_switch_wal() TO app', { database: 'app' });
+  runner = new MigrationJobRunner(source, 'migrator-secret');
+  runner.createDatabase(jobs[0].cluster);
+  const job = (id: string) => jobs.find((candidate) => candidate.migration.id === id)!;
   for (const id of ['0001-create-users', '0002-add-email-normalized', '0003-backfill-email-normalized', '0004-index-email-normalized']) {
-    const result = runScript(source, id, 'run.sh');
-    if (result.status !== 0) throw new Error(`${id}: ${result.stderr}`);
+    const result = runner.run(job(id));
+    if (result.migrate?.status !== 0) throw new Error(`${id}: ${result.ledger.stderr}${result.migrate?.stderr}`);
   }
   insertRows(before, 3, 'email');
 
@@ -105,11 +88,9 @@ beforeAll(async () => {
   // Rows after the base backup but before the migration come back from the archived WAL only.
   insertRows(before, 2, 'email');
   await sleep(2100);
-  const checkpoint = runScript(source, '0005-drop-email', 'checkpoint.sh');
-  if (checkpoint.status !== 0) throw new Error(checkpoint.stderr);
-  startedAt = JSON.parse(checkpoint.termination).startedAt;
-  const contract = runScript(source, '0005-drop-email', 'run.sh');
-  if (contract.status !== 0) throw new Error(contract.stderr);
+  const contract = runner.run(job('0005-drop-email'));
+  if (contract.migrate?.status !== 0) throw new Error(`${contract.ledger.stderr}${contract.migrate?.stderr}`);
+  startedAt = JSON.parse(contract.termination).startedAt;
   insertRows(after, 2, 'email_normalized');
   archiveCurrentWal();
 });

@@ -1,171 +1,223 @@
-import { ApiObject } from 'cdk8s';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GuardedMigrationJob } from '../../src/constructs/guarded-migration-job';
 import { buildApp } from '../../src/synthesize';
 import { estate } from '../helpers/fixtures';
+import { MigrationJobRunner, writeGateOutputs } from '../helpers/migration-job';
 import { startPostgres, TestServer } from '../helpers/postgres';
 
 /**
- * The checkpoint and run scripts of the rendered develop Jobs, executed for real: dash, the
- * psql client, and a PostgreSQL 18 server. The database is owned by a role without superuser
- * rights (as on CNPG), with exactly the grants the cluster's bootstrap SQL renders. Only the
- * connection variables are swapped for the local server; every other variable is the Job's.
+ * The ledger check and the migrate container of the rendered develop Jobs, executed for real
+ * (see test/helpers/migration-job.ts): the database belongs to a role without superuser rights
+ * (as on CNPG), the Jobs log in as the migrator with exactly the grants the cluster's bootstrap
+ * SQL renders, and run strictly in the order, and exactly once, the ledger allows.
  */
 let server: TestServer;
-let jobs: GuardedMigrationJob[];
+let jobs: Map<string, GuardedMigrationJob>;
+let runner: MigrationJobRunner;
 
 beforeAll(async () => {
   const { charts } = buildApp(estate());
-  jobs = charts.flatMap((chart) => chart.node.findAll()).filter((c): c is GuardedMigrationJob => c instanceof GuardedMigrationJob && c.node.path.startsWith('develop-'));
-  const cluster = charts.find((chart) => chart.environment.name === 'develop' && chart.directory.includes('cnpg-clusters'))!
-    .node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Cluster')!.toJson();
+  const all = charts.flatMap((chart) => chart.node.findAll()).filter((c): c is GuardedMigrationJob => c instanceof GuardedMigrationJob && c.node.path.startsWith('develop-'));
+  jobs = new Map(all.map((job) => [job.migration.id, job]));
   server = await startPostgres();
-  server.psql("CREATE ROLE app LOGIN PASSWORD 'app'");
-  server.psql('CREATE DATABASE app OWNER app');
-  for (const grant of cluster.spec.bootstrap.initdb.postInitApplicationSQL) server.psql(grant, { database: 'app' });
+  runner = new MigrationJobRunner(server, 'migrator-secret');
+  runner.createDatabase(all[0].cluster);
 }, 60_000);
 afterAll(() => server?.stop());
 
-function job(id: string): { env: Record<string, string>; scripts: Record<string, string> } {
-  const migration = jobs.find((candidate) => candidate.migration.id === id)!;
-  const manifest = migration.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Job')!.toJson();
-  const sql = migration.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'ConfigMap')!.toJson();
-  const scripts = jobs[0].node.scope!.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'ConfigMap' && c.name.startsWith('cnpg-migration-scripts-'))!.toJson();
-  const container = manifest.spec.template.spec.containers[0];
-  const env = Object.fromEntries(container.env.filter((v: any) => v.value !== undefined).map((v: any) => [v.name, v.value]));
-  return { env, scripts: { ...scripts.data, ...sql.data } };
-}
-
-interface Run { status: number | null; stdout: string; stderr: string; termination: string }
-
-/** Runs a script of a migration's ConfigMap; `sql` replaces up.sql (for failure cases). */
-function run(id: string, script: 'checkpoint.sh' | 'run.sh', overrides: Record<string, string> = {}, sql?: string): Run {
-  const { env, scripts } = job(id);
-  const dir = mkdtempSync(join(tmpdir(), 'job-'));
-  for (const [name, content] of Object.entries(scripts)) writeFileSync(join(dir, name), name === 'up.sql' && sql !== undefined ? sql : content);
-  writeFileSync(join(dir, 'backup.env'), 'BACKUP_NAME=pre-migration-x\nBACKUP_ID=backup-20261123100000\nBACKUP_STOPPED_AT=2026-11-23T10:00:00Z\n');
-  const result = spawnSync('/bin/sh', [join(dir, script)], {
-    encoding: 'utf8',
-    env: {
-      ...env,
-      ...server.env,
-      PGDATABASE: 'app',
-      PGUSER: 'app',
-      PGPASSWORD: 'app',
-      HOME: dir,
-      CHECKPOINT_DIR: dir,
-      SQL_FILE: join(dir, 'up.sql'),
-      TERMINATION_LOG: join(dir, 'termination-log'),
-      ...overrides,
-    },
-  });
-  let termination = '';
-  try { termination = readFileSync(join(dir, 'termination-log'), 'utf8'); } catch { /* not written */ }
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, termination };
-}
-
+const job = (id: string) => jobs.get(id)!;
+const asApp = { user: 'app', password: 'app', database: 'app' };
 const app13 = {
-  insert: (email: string) => server.psql(`INSERT INTO users (email) VALUES ('${email}')`, { user: 'app', password: 'app', database: 'app' }),
-  read: () => server.psql('SELECT email FROM users ORDER BY id', { user: 'app', password: 'app', database: 'app' }),
+  insert: (email: string) => server.psql(`INSERT INTO users (email) VALUES ('${email}')`, asApp),
+  read: () => server.psql('SELECT email FROM users ORDER BY id', asApp),
 };
 const app14 = {
-  insert: (email: string) => server.psql(`INSERT INTO users (email_normalized) VALUES ('${email}')`, { user: 'app', password: 'app', database: 'app' }),
-  read: () => server.psql("SELECT coalesce(email_normalized, '<null>') FROM users ORDER BY id", { user: 'app', password: 'app', database: 'app' }),
+  insert: (email: string) => server.psql(`INSERT INTO users (email_normalized) VALUES ('${email}')`, asApp),
+  read: () => server.psql("SELECT coalesce(email_normalized, '<null>') FROM users ORDER BY id", asApp),
 };
+const ledger = (id: string) => server.psql(`SELECT sql_sha256, restore_point, backup_id, started_at IS NOT NULL FROM cnpg_gitops.applied_migrations WHERE id = '${id}'`, { database: 'app' });
+const restorePoints = (id: string) => server.log().split('\n').filter((line) => line.includes(`restore point "before-${id}" created`)).length;
 
-test('the checkpoint creates the restore point as the owner and records it with the database clock', () => {
-  const result = run('0001-create-users', 'checkpoint.sh');
-  expect(result.stderr).toBe('');
-  expect(result.status).toBe(0);
-  const record = JSON.parse(result.termination);
+test('a migration whose predecessor is not applied refuses to start, naming it', () => {
+  const early = runner.run(job('0002-add-email-normalized'), { env: { WAIT_TIMEOUT_SECONDS: '1', POLL_SECONDS: '1' } });
+  expect(early.ledger.status).not.toBe(0);
+  expect(early.ledger.stderr).toMatch(/refusing to start 0002-add-email-normalized: the migration before it, 0001-create-users \(annotation cnpg-gitops.io\/after\), is not in cnpg_gitops.applied_migrations after 1 s/);
+  expect(early.migrate).toBeUndefined();
+  expect(server.psql("SELECT count(*) FROM information_schema.tables WHERE table_name = 'users'", { database: 'app' })).toBe('0');
+});
+
+test('the first migration checkpoints as the migrator, records it in the ledger, and the termination message holds the record', () => {
+  const first = runner.run(job('0001-create-users'));
+  expect(first.ledger.stderr).toBe('');
+  expect(first.state).toBe('pending');
+  expect(first.migrate!.stderr).toBe('');
+  expect(first.migrate!.status).toBe(0);
+  const record = JSON.parse(first.termination);
   expect(record).toEqual({
     migration: '0001-create-users',
-    sqlSha256: job('0001-create-users').env.SQL_SHA256,
-    backup: 'pre-migration-x',
-    backupId: 'backup-20261123100000',
+    sqlSha256: job('0001-create-users').sqlSha256,
+    backup: job('0001-create-users').backupName,
+    backupId: '20261123T100000',
     backupStoppedAt: '2026-11-23T10:00:00Z',
     restorePoint: 'before-0001-create-users',
     restorePointLsn: expect.stringMatching(/^[0-9A-F]+\/[0-9A-F]+$/),
     startedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
   });
   expect(Math.abs(Date.parse(record.startedAt) - Date.now())).toBeLessThan(60_000);
+  expect(ledger('0001-create-users')).toBe(`${job('0001-create-users').sqlSha256}|before-0001-create-users|20261123T100000|t`);
+  // The objects belong to the owner, not the migrator: the application keeps full rights on them.
+  expect(server.psql("SELECT tableowner FROM pg_tables WHERE tablename = 'users'", { database: 'app' })).toBe('app');
+  expect(restorePoints('0001-create-users')).toBe(1);
 });
 
 test('expand: release 1.3.0 keeps working after 0002, and the trigger dual-writes', () => {
-  expect(run('0001-create-users', 'run.sh').status).toBe(0);
   app13.insert('Ada@Example.org');
-  const expand = run('0002-add-email-normalized', 'run.sh');
-  expect(expand.stderr).toBe('');
-  expect(expand.status).toBe(0);
-  expect(expand.stdout).toMatch(/run: 0002-add-email-normalized applied at \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z; WAL switched at [0-9A-F]+\/[0-9A-F]+/);
+  const expand = runner.run(job('0002-add-email-normalized'));
+  expect(expand.migrate!.stderr).toBe('');
+  expect(expand.migrate!.status).toBe(0);
+  expect(expand.migrate!.stdout).toMatch(/run: 0002-add-email-normalized applied at \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z; WAL switched at [0-9A-F]+\/[0-9A-F]+/);
   app13.insert('Grace@Example.org');
   expect(app13.read()).toBe('Ada@Example.org\nGrace@Example.org');
   expect(app14.read()).toBe('<null>\ngrace@example.org');
 });
 
 test('migrate backfills; the non-transactional index runs statement by statement', () => {
-  expect(run('0003-backfill-email-normalized', 'run.sh').status).toBe(0);
+  expect(runner.run(job('0003-backfill-email-normalized')).migrate!.status).toBe(0);
   expect(app14.read()).toBe('ada@example.org\ngrace@example.org');
-  const index = run('0004-index-email-normalized', 'run.sh');
-  expect(job('0004-index-email-normalized').env.TRANSACTIONAL).toBe('false');
-  expect(index.stdout).toMatch(/cannot run in a transaction; running it statement by statement/);
-  expect(index.status).toBe(0);
+  const index = runner.run(job('0004-index-email-normalized'));
+  expect(index.migrate!.stdout).toMatch(/cannot run in a transaction; running it statement by statement/);
+  expect(index.migrate!.status).toBe(0);
   expect(server.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = 'users_email_normalized_key'::regclass", { database: 'app' })).toBe('t');
 });
 
 test('contract: after 0005 release 1.3.0 queries fail and release 1.4.0 needs nothing of the old shape', () => {
-  const contract = run('0005-drop-email', 'run.sh');
-  expect(contract.status).toBe(0);
+  const contract = runner.run(job('0005-drop-email'));
+  expect(contract.migrate!.status).toBe(0);
   expect(() => app13.read()).toThrow(/column "email" does not exist/);
   app14.insert('linus@example.org');
   expect(app14.read()).toBe('ada@example.org\ngrace@example.org\nlinus@example.org');
 });
 
-test('an applied migration is skipped; the same id with other SQL is refused', () => {
-  const again = run('0005-drop-email', 'run.sh');
-  expect(again.status).toBe(0);
-  expect(again.stdout).toMatch(/already applied with the same SQL; nothing to do/);
-  const changed = run('0005-drop-email', 'run.sh', { SQL_SHA256: 'sha256:changed' });
-  expect(changed.status).toBe(1);
-  expect(changed.stderr).toMatch(/was applied with different SQL .*ship a new migration instead of editing an applied one/);
+test('a re-created Job of an applied migration changes nothing: no backup needed, no restore point, the same ledger row', () => {
+  const before = ledger('0005-drop-email');
+  const again = runner.run(job('0005-drop-email'));
+  expect(again.ledger.status).toBe(0);
+  expect(again.state).toBe('applied');
+  expect(again.ledger.stdout).toMatch(/0005-drop-email is already applied with the same SQL: nothing runs \(no backup, no restore point\)/);
+  expect(again.migrate!.stdout).toMatch(/already applied with the same SQL: nothing to do/);
+  expect(again.termination).toBe('');
+  expect(ledger('0005-drop-email')).toBe(before);
+  expect(restorePoints('0005-drop-email')).toBe(1);
+});
+
+test('the same id with other SQL is refused, by the ledger check and by the session under the lock', () => {
+  const changed = runner.run(job('0005-drop-email'), { env: { SQL_SHA256: 'sha256:changed' } });
+  expect(changed.ledger.status).toBe(1);
+  expect(changed.ledger.stderr).toMatch(/0005-drop-email was applied with different SQL .*ship a new migration instead of editing an applied one/);
+  const dir = runner.prepare(job('0005-drop-email'));
+  writeFileSync(join(dir, 'state'), 'pending\n');
+  writeGateOutputs(dir);
+  const underLock = runner.container(job('0005-drop-email'), 'migrate', dir, ['run.sh', 'all'], { env: { SQL_SHA256: 'sha256:changed' } });
+  expect(underLock.status).not.toBe(0);
+  expect(underLock.stderr).toMatch(/run: refusing: 0005-drop-email was applied with different SQL/);
 });
 
 test('the runner stops at the first error and leaves no half-applied transaction', () => {
-  const failing = run('0002-add-email-normalized', 'run.sh', { MIGRATION_ID: '0099-broken', SQL_SHA256: 'sha256:broken' },
-    'ALTER TABLE users ADD COLUMN first text;\nALTER TABLE missing ADD COLUMN second text;\nALTER TABLE users ADD COLUMN third text;\n');
-  expect(failing.status).not.toBe(0);
-  expect(failing.stderr).toMatch(/relation "missing" does not exist/);
+  const failing = runner.run(job('0002-add-email-normalized'), {
+    env: { MIGRATION_ID: '0099-broken', SQL_SHA256: 'sha256:broken', AFTER_MIGRATION: '0005-drop-email', AFTER_SHA256: job('0005-drop-email').sqlSha256 },
+    sql: 'ALTER TABLE users ADD COLUMN first text;\nALTER TABLE missing ADD COLUMN second text;\nALTER TABLE users ADD COLUMN third text;\n',
+  });
+  expect(failing.migrate!.status).not.toBe(0);
+  expect(failing.migrate!.stderr).toMatch(/relation "missing" does not exist/);
   expect(server.psql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' AND column_name IN ('first', 'third')", { database: 'app' })).toBe('0');
   expect(server.psql("SELECT count(*) FROM cnpg_gitops.applied_migrations WHERE id = '0099-broken'", { database: 'app' })).toBe('0');
 });
 
-test('lock_timeout from the Job stops a migration that waits for a lock', async () => {
+test('two Jobs of one migration started together serialize: one applies it, the other waits for the lock and finds it applied', async () => {
+  const env = { MIGRATION_ID: '0098-slow', SQL_SHA256: 'sha256:slow', AFTER_MIGRATION: '0005-drop-email', AFTER_SHA256: job('0005-drop-email').sqlSha256 };
+  const sql = "CREATE TABLE IF NOT EXISTS runs (at timestamptz);\nINSERT INTO runs VALUES (clock_timestamp());\nSELECT pg_sleep(2);\n";
+  const first = runner.prepare(job('0002-add-email-normalized'), { sql });
+  const second = runner.prepare(job('0002-add-email-normalized'), { sql });
+  // Both pass the ledger check before either runs: the race the lock exists for.
+  expect(runner.container(job('0002-add-email-normalized'), 'ledger', first, ['ledger.sh'], { env }).status).toBe(0);
+  expect(runner.container(job('0002-add-email-normalized'), 'ledger', second, ['ledger.sh'], { env }).status).toBe(0);
+  const results = await Promise.all([
+    runner.startMigrate(job('0002-add-email-normalized'), first, { env, sql }),
+    runner.startMigrate(job('0002-add-email-normalized'), second, { env, sql }),
+  ]);
+  expect(results.map((result) => result.status)).toEqual([0, 0]);
+  const outputs = results.map((result) => result.stdout);
+  expect(outputs.filter((output) => /run: 0098-slow applied at/.test(output))).toHaveLength(1);
+  expect(outputs.filter((output) => /run: 0098-slow is already applied with the same SQL: nothing to do/.test(output))).toHaveLength(1);
+  expect(server.psql('SELECT count(*) FROM runs', asApp)).toBe('1');
+  expect(restorePoints('0098-slow')).toBe(1);
+}, 30_000);
+
+test('a migration started while the one before it still runs waits for the lock, then runs after it', async () => {
+  const slow = { MIGRATION_ID: '0097-slow', SQL_SHA256: 'sha256:slow2', AFTER_MIGRATION: '0098-slow', AFTER_SHA256: 'sha256:slow' };
+  const next = { MIGRATION_ID: '0096-next', SQL_SHA256: 'sha256:next', AFTER_MIGRATION: '0097-slow', AFTER_SHA256: 'sha256:slow2' };
+  const first = runner.prepare(job('0002-add-email-normalized'), { sql: 'SELECT pg_sleep(2);\nINSERT INTO runs VALUES (clock_timestamp());\n' });
+  const second = runner.prepare(job('0002-add-email-normalized'), { sql: 'INSERT INTO runs VALUES (clock_timestamp());\n' });
+  writeFileSync(join(second, 'state'), 'pending\n');
+  const running = runner.startMigrate(job('0002-add-email-normalized'), first, { env: slow });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const waiting = runner.startMigrate(job('0002-add-email-normalized'), second, { env: next });
+  const [a, b] = await Promise.all([running, waiting]);
+  expect([a.status, b.status]).toEqual([0, 0]);
+  const order = server.psql("SELECT id FROM cnpg_gitops.applied_migrations WHERE id IN ('0097-slow', '0096-next') ORDER BY applied_at", { database: 'app' });
+  expect(order).toBe('0097-slow\n0096-next');
+}, 30_000);
+
+test('a migration that starts without its predecessor is refused under the lock too, even past the ledger check', () => {
+  const dir = runner.prepare(job('0002-add-email-normalized'), { sql: 'CREATE TABLE never (id int);\n' });
+  writeFileSync(join(dir, 'state'), 'pending\n');
+  const orphan = runner.startMigrate(job('0002-add-email-normalized'), dir, { env: { MIGRATION_ID: '0095-orphan', SQL_SHA256: 'sha256:orphan', AFTER_MIGRATION: '0094-missing', AFTER_SHA256: 'sha256:missing' } });
+  return orphan.then((result) => {
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/run: refusing to start 0095-orphan: the migration before it, 0094-missing, is not applied with its SQL/);
+    expect(server.psql("SELECT count(*) FROM information_schema.tables WHERE table_name = 'never'", { database: 'app' })).toBe('0');
+    expect(restorePoints('0095-orphan')).toBe(0);
+  });
+});
+
+test('lock_timeout from the Job stops a migration that waits for a table lock', async () => {
   const holder = spawn('psql', ['-X', '-d', 'app', '-c', 'BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(20); COMMIT;'], {
     env: { ...server.env, PGUSER: 'postgres', PGPASSWORD: 'postgres' },
   });
   try {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const started = Date.now();
-    const blocked = run('0002-add-email-normalized', 'run.sh', { MIGRATION_ID: '0098-blocked', SQL_SHA256: 'sha256:blocked', PGOPTIONS: '-c lock_timeout=1s -c statement_timeout=15min' },
-      'ALTER TABLE users ADD COLUMN blocked text;\n');
-    expect(blocked.status).not.toBe(0);
-    expect(blocked.stderr).toMatch(/canceling statement due to lock timeout/);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    const blocked = runner.run(job('0002-add-email-normalized'), {
+      env: { MIGRATION_ID: '0093-blocked', SQL_SHA256: 'sha256:blocked', AFTER_MIGRATION: '', AFTER_SHA256: '', PGOPTIONS: '-c lock_timeout=1s -c statement_timeout=15min' },
+      sql: 'ALTER TABLE users ADD COLUMN blocked text;\n',
+    });
+    expect(blocked.migrate!.status).not.toBe(0);
+    expect(blocked.migrate!.stderr).toMatch(/canceling statement due to lock timeout/);
+    expect(Date.now() - started).toBeLessThan(15_000);
   } finally {
     holder.kill();
     // The server session sleeps on with its lock after the client is gone: end it too.
     server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(20)%' AND pid <> pg_backend_pid()");
   }
-  expect(job('0002-add-email-normalized').env.PGOPTIONS).toBe('-c lock_timeout=5s -c statement_timeout=15min');
 }, 30_000);
 
 test('on a clone the runner prints the validation record for the promoted environment', () => {
-  const staged = run('0002-add-email-normalized', 'run.sh', { MIGRATION_ID: '0097-noop', SQL_SHA256: 'sha256:noop', CLONED_ON: '2026-11-16' }, 'SELECT 1;\n');
-  expect(staged.status).toBe(0);
-  expect(staged.stdout).toMatch(/\{ migration: '0097-noop', sqlSha256: 'sha256:noop', validatedAt: '\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z', clonedOn: '2026-11-16' \},/);
+  const staged = runner.run(job('0002-add-email-normalized'), {
+    env: { MIGRATION_ID: '0092-noop', SQL_SHA256: 'sha256:noop', AFTER_MIGRATION: '', AFTER_SHA256: '', CLONED_ON: '2026-11-16' },
+    sql: 'SELECT 1;\n',
+  });
+  expect(staged.migrate!.status).toBe(0);
+  expect(staged.migrate!.stdout).toMatch(/\{ migration: '0092-noop', sqlSha256: 'sha256:noop', validatedAt: '\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z', clonedOn: '2026-11-16' \},/);
+});
+
+test('a migrator without the checkpoint grants (a cluster bootstrapped before them) is told the exact GRANT', () => {
+  server.psql('CREATE DATABASE legacy OWNER app');
+  const refused = runner.run(job('0001-create-users'), { database: 'legacy' });
+  expect(refused.ledger.status).toBe(1);
+  expect(refused.ledger.stderr).toMatch(/role migrator may not create restore points or switch WAL segments; grant it once as superuser: GRANT EXECUTE ON FUNCTION pg_catalog.pg_create_restore_point\(text\), pg_catalog.pg_switch_wal\(\) TO migrator/);
 });
 
 test('the recovery verification script passes matching assertions and fails listing every mismatch', () => {

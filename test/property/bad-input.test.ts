@@ -157,7 +157,7 @@ test('generated migration catalogs: cycles, duplicates and unparsable SQL are re
   // One estate in four settles its first migration: a contract may then complete a settled expand.
   fc.assert(fc.property(estate, fc.integer({ min: 0, max: 3 }), ([migrations, applied], settle) => {
     const settledThrough = settle === 0 ? applied[0] : undefined;
-    const environments: any[] = shippedEnvironments().map((env) => ({ ...env, migrations: env.name === 'develop' ? { applied, settledThrough } : undefined, migrationValidations: undefined }));
+    const environments: any[] = shippedEnvironments().map((env) => ({ ...env, migrations: env.name === 'develop' ? { ...env.migrations, applied, settledThrough } : undefined, migrationValidations: undefined }));
     count(check(environments, migrations, repoRoot));
   }), { numRuns: 500, seed: 20261124 });
   expect(counts['invalid-config']).toBeGreaterThan(50);

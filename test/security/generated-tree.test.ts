@@ -70,23 +70,23 @@ test('every generated pod meets the Pod Security "restricted" profile', () => {
   }
 });
 
-test('every Role grants only read verbs on named objects the Jobs use, and every ServiceAccount is used', () => {
+test('every Role reads, and patches only its own Job and Backup, by name; every ServiceAccount is used', () => {
   const { objects } = podTemplates();
   const roles = objects.filter((object) => object.kind === 'Role' || object.kind === 'ClusterRole');
   expect(roles.length).toBeGreaterThan(0);
   expect(roles.filter((role) => role.kind === 'ClusterRole')).toEqual([]);
   for (const role of roles) {
-    for (const rule of role.rules) {
-      expect(rule.resourceNames?.length ?? 0).toBeGreaterThan(0);
-      expect(rule.verbs.every((verb: string) => ['get', 'list', 'watch'].includes(verb))).toBe(true);
-      expect(rule.apiGroups).toEqual(['postgresql.cnpg.io']);
-      const backupOrCluster = rule.resources.every((resource: string) => ['backups', 'clusters'].includes(resource));
-      expect(backupOrCluster).toBe(true);
-    }
     const job = objects.find((object) => object.kind === 'Job' && object.metadata.name === role.metadata.name && object.metadata.namespace === role.metadata.namespace);
     expect(job.spec.template.spec.serviceAccountName).toBe(role.metadata.name);
-    const backup = role.rules.find((rule: any) => rule.resources.includes('backups')).resourceNames[0];
-    expect(job.metadata.annotations['cnpg-gitops.io/pre-migration-backup']).toBe(backup);
+    const own = { jobs: job.metadata.name, backups: job.metadata.annotations['cnpg-gitops.io/pre-migration-backup'], clusters: job.metadata.annotations['cnpg-gitops.io/cluster'] };
+    for (const rule of role.rules) {
+      expect(rule.resources).toHaveLength(1);
+      const resource = rule.resources[0] as keyof typeof own;
+      expect(rule.apiGroups).toEqual([resource === 'jobs' ? 'batch' : 'postgresql.cnpg.io']);
+      expect(rule.resourceNames).toEqual([own[resource]]);
+      const allowed = resource === 'clusters' ? ['get'] : ['get', 'list', 'watch', 'patch'];
+      expect(rule.verbs.filter((verb: string) => !allowed.includes(verb))).toEqual([]);
+    }
   }
   const serviceAccounts = objects.filter((object) => object.kind === 'ServiceAccount').map((sa) => `${sa.metadata.namespace}/${sa.metadata.name}`);
   const used = objects.filter((object) => object.kind === 'Job').map((job) => `${job.metadata.namespace}/${job.spec.template.spec.serviceAccountName}`);

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { EnvironmentDatabase } from '../config/databases';
+
+/**
+ * The layout of the committed Flux tree, in one place: the directories each chart writes, the
+ * files of a migration, and the names of the Flux stages (Kustomizations) that sync them. Charts,
+ * the Flux sync objects, runbooks and the plan all read it from here.
+ */
+
+/** Kubernetes label values hold at most 63 characters, and Flux labels every object it applies with its Kustomization's name. */
+const LABEL_VALUE_MAX = 63;
+
+/** `name`, or, when longer than a label value may be, its start and a checksum of the whole: stable and unique. */
+export function fitName(name: string, max = LABEL_VALUE_MAX): string {
+  if (name.length <= max) return name;
+  const digest = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `${name.slice(0, max - digest.length - 1).replace(/-+$/, '')}-${digest}`;
+}
+
+/** `<environment>`, and `<environment>/<cluster>` for a further database of it. */
+export function databaseFolder(database: EnvironmentDatabase): string {
+  return database.qualifier ? `${database.name}/${database.qualifier}` : database.name;
+}
+
+/** A database's cluster, object store, credentials, backups and monitoring, relative to `flux/`. */
+export function clustersDirectory(database: EnvironmentDatabase): string {
+  return `infrastructure/data/cnpg-clusters/${databaseFolder(database)}`;
+}
+
+/** A database's migrations, relative to `flux/`: the stage list, and one folder per pending migration. */
+export function migrationsDirectory(database: EnvironmentDatabase): string {
+  return `infrastructure/data/cnpg-migrations/${databaseFolder(database)}`;
+}
+
+/** A database's restores, relative to `flux/`: `clusters/` and `verify/` below it. */
+export function restoresDirectory(database: EnvironmentDatabase): string {
+  return `infrastructure/data/cnpg-restores/${databaseFolder(database)}`;
+}
+
+/** An environment's admission policies, relative to `flux/`. */
+export function policiesDirectory(environment: string): string {
+  return `infrastructure/data/cnpg-policies/${environment}`;
+}
+
+/** An environment's Flux Kustomizations, relative to `flux/`: the directory its bootstrap path includes. */
+export function syncDirectory(environment: string): string {
+  return `clusters/${environment}`;
+}
+
+/** The files of one migration, relative to its database's migrations directory. */
+export function migrationFiles(migrationId: string): { readonly backup: string; readonly job: string } {
+  return { backup: `${migrationId}/backup.yaml`, job: `${migrationId}/job.yaml` };
+}
+
+/** The file of the migration stages, relative to a database's migrations directory. */
+export const MIGRATION_STAGES_FILE = 'stages.yaml';
+
+/** The file of the shared migration scripts, relative to a database's clusters directory. */
+export const MIGRATION_SCRIPTS_FILE = 'migration-scripts.yaml';
+
+/** The Flux stages every database has, by role. A further database's are `<stage>-<cluster>`. */
+export const STAGES = {
+  policies: 'cnpg-policies',
+  clusters: 'cnpg-clusters',
+  migrations: 'cnpg-migrations',
+  restores: 'cnpg-restores',
+  restoreVerification: 'cnpg-restore-verification',
+} as const;
+
+/** A database's Flux stage: `<stage>` for the environment's own database, `<stage>-<cluster>` for a further one. */
+export function stageName(stage: string, database: EnvironmentDatabase): string {
+  return fitName(database.qualifier ? `${stage}-${database.qualifier}` : stage);
+}
+
+/** The Flux stage of one pending migration: it applies the migration's Backup and Job, after the migration before it. */
+export function migrationStageName(migrationId: string, database: EnvironmentDatabase): string {
+  return stageName(`cnpg-migration-${migrationId}`, database);
+}
