@@ -153,7 +153,7 @@ test('cdk8s synth runs the app end to end and writes dist/', () => {
   expect(result.status).toBe(0);
   expect(listFiles(join(work, 'flux'))).toEqual(listFiles(join(REPO, 'flux')));
   expect(existsSync(join(work, 'dist'))).toBe(true);
-}, 30_000);
+});
 
 test('the committed runbooks are what synthesis produces: one per migration and environment, and a timeline', () => {
   const outcome = renderEnvironments(estate());
@@ -228,7 +228,7 @@ test('an interrupted synthesis (killed while it renders) leaves the tree exactly
   child.kill('SIGKILL');
   await new Promise((resolve) => child.on('exit', resolve));
   expect(listFiles(join(root, 'flux'))).toEqual(before);
-}, 60_000);
+});
 
 describe('credentials from a SOPS-encrypted Secret the repository provides', () => {
   const sopsEstate = () => estate(withEnvironment('production', (env) => {
