@@ -5,8 +5,9 @@
  * `(?i)` uses Unicode simple case folding, which adds the Kelvin sign to k and the long s to s.
  *
  * Go semantics kept: `(?i)` holds from where it stands to the end of its enclosing group;
- * `(?i:re)` only inside `re`; a `]` first in a class is a literal. Everything else is copied. Other flags, and letter escapes the flag
- * would have to fold (`\x61`, `\p{L}`), are refused rather than translated wrongly.
+ * `(?i:re)` only inside `re`; a `]` first in a class is a literal. Everything else is copied.
+ * Other flags, non-ASCII characters and letter escapes the flag would have to fold (`\x61`,
+ * `\p{L}`) are refused rather than translated wrongly.
  */
 export function goPatternToJs(pattern: string): string {
   const caseInsensitive = [false]; // one entry per open group
@@ -27,11 +28,11 @@ export function goPatternToJs(pattern: string): string {
       i = end + 1;
     } else if (pattern.startsWith('(?', i)) {
       const flags = /^\(\?([a-zA-Z-]*)([:)])/.exec(pattern.slice(i)) ?? fail('unsupported group syntax');
-      if (flags[1] !== 'i') fail(`flags (?${flags[1]}) are not supported, only (?i)`);
+      if (flags[1] !== 'i' && flags[1] !== '') fail(`flags (?${flags[1]}) are not supported, only (?i)`);
       if (flags[2] === ')') {
         caseInsensitive[caseInsensitive.length - 1] = true;
       } else {
-        caseInsensitive.push(true);
+        caseInsensitive.push(folding || flags[1] === 'i');
         output += '(?:';
       }
       i += flags[0].length;
@@ -45,6 +46,7 @@ export function goPatternToJs(pattern: string): string {
       output += char;
       i += 1;
     } else {
+      if (folding && char.charCodeAt(0) > 0x7f) fail('a non-ASCII character under (?i) is not supported');
       const variants = caseVariants(char);
       output += folding && variants.length > 1 ? `[${variants.join('')}]` : char;
       i += 1;

@@ -50,6 +50,9 @@ test('(?i) holds to the end of its group, (?i:re) only inside re', () => {
   expect(['ab', 'Ab', 'aB'].map((value) => scoped.test(value))).toEqual([true, true, false]);
   const fromHere = translated('^a(?i)b$');
   expect(['aB', 'AB'].map((value) => fromHere.test(value))).toEqual([true, false]);
+  const nonCapturing = translated('^(?i)(?:a)$');
+  expect(['a', 'A'].map((value) => nonCapturing.test(value))).toEqual([true, true]);
+  expect(goPatternToJs('^(?:ab)+$')).toBe('^(?:ab)+$');
 });
 
 test('patterns without flags, and escapes, are left as they are', () => {
@@ -63,4 +66,5 @@ test('what cannot be translated faithfully is refused, naming the pattern', () =
   expect(() => goPatternToJs('(?i)\\x61')).toThrow(/escape \\x under \(\?i\) is not supported/);
   expect(() => goPatternToJs('(?P<name>a)')).toThrow(/unsupported group syntax/);
   expect(() => goPatternToJs('(?i)[a-\u00ff]')).toThrow(/non-ASCII range/);
+  expect(() => goPatternToJs('(?i)caf\u00e9')).toThrow(/non-ASCII character/);
 });
