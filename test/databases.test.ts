@@ -106,9 +106,8 @@ describe('several databases in an environment', () => {
     const objects = outcome.files.filter((candidate) => candidate.path.includes('/billing-db/') && !candidate.path.endsWith('kustomization.yaml')).flatMap((candidate) => documents(candidate.content));
     expect(objects.length).toBeGreaterThan(40);
     const validators = loadCrdValidators();
-    // No Prometheus Operator CRDs here: monitoring is checked by test/monitoring and promtool.
-    const custom = objects.filter((object) => !isBuiltIn(object) && object.apiVersion !== 'monitoring.coreos.com/v1');
-    expect(custom.map((object) => object.kind)).toEqual(expect.arrayContaining(['Cluster', 'ObjectStore', 'ScheduledBackup', 'Backup', 'ExternalSecret']));
+    const custom = objects.filter((object) => !isBuiltIn(object));
+    expect(custom.map((object) => object.kind)).toEqual(expect.arrayContaining(['Cluster', 'ObjectStore', 'ScheduledBackup', 'Backup', 'ExternalSecret', 'PodMonitor', 'PrometheusRule']));
     expect(custom.flatMap((object) => schemaErrors(validators, object))).toEqual([]);
     expect(builtInSchemaErrors(objects.filter(isBuiltIn))).toEqual([]);
     const root = mkdtempSync(join(tmpdir(), 'databases-'));

@@ -1,27 +1,50 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import * as YAML from 'yaml';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ruleViolations, withDefaults } from './crd-rules';
+import { goPatternToJs } from './go-regex';
 
-/** Where the upstream CRD files are: `CNPG_CRDS_DIR`, or `../shared/crds` beside the checkout. */
-export const CRDS_DIR = resolve(process.env.CNPG_CRDS_DIR ?? join(__dirname, '../../../shared/crds'));
+/** The upstream CRD schemas, committed without prose; `npm run import:local` regenerates them. */
+export const SCHEMAS_DIR = join(__dirname, '../../schemas');
+
+/** One committed schema file: a CRD's served versions and where it came from. */
+export interface CrdSchemaFile {
+  provenance: { release: string; source: string; sha256: string; repository?: string; path?: string; tag?: string; commit?: string; license?: string };
+  group: string;
+  kind: string;
+  versions: Record<string, any>;
+}
+
+/** Every committed schema file, by its path below `SCHEMAS_DIR`. */
+export function committedSchemas(): Map<string, CrdSchemaFile> {
+  const files = new Map<string, CrdSchemaFile>();
+  for (const release of readdirSync(SCHEMAS_DIR, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
+    for (const name of readdirSync(join(SCHEMAS_DIR, release.name)).filter((file) => file.endsWith('.json'))) {
+      files.set(`${release.name}/${name}`, JSON.parse(readFileSync(join(SCHEMAS_DIR, release.name, name), 'utf8')));
+    }
+  }
+  return files;
+}
 
 /**
  * Makes a CRD's structural schema strict the way `kubectl apply --validate=strict` is: an
  * object with declared properties rejects fields it does not declare (Kubernetes would
  * silently prune them, so a typo would vanish instead of failing). Int-or-string fields
- * accept both. CEL rules (x-kubernetes-validations) are not evaluated here.
+ * accept both; Go patterns become JavaScript ones.
  */
 function strict(schema: any): any {
   if (Array.isArray(schema)) return schema.map(strict);
   if (schema === null || typeof schema !== 'object') return schema;
   const copy: any = {};
   for (const [key, value] of Object.entries(schema)) {
-    copy[key] = key === 'properties' || key === 'patternProperties'
-      ? Object.fromEntries(Object.entries(value as object).map(([name, child]) => [name, strict(child)]))
-      : strict(value);
+    if (key === 'properties' || key === 'patternProperties') {
+      copy[key] = Object.fromEntries(Object.entries(value as object).map(([name, child]) => [name, strict(child)]));
+    } else if (key === 'pattern' && typeof value === 'string') {
+      copy[key] = goPatternToJs(value);
+    } else {
+      copy[key] = strict(value);
+    }
   }
   if (copy['x-kubernetes-int-or-string'] === true) {
     delete copy.type;
@@ -33,40 +56,45 @@ function strict(schema: any): any {
   return copy;
 }
 
-/** Compiles a kind's schema on first use: the Cluster and Pooler schemas are large. */
-export type CrdValidators = Map<string, () => ValidateFunction>;
+/** A kind's schema, and its strict validator compiled on first use (the Cluster and Pooler schemas are large). */
+export interface CrdValidator {
+  schema: any;
+  validate: () => ValidateFunction;
+}
 
-/** Validators for every kind of every CRD file below `CRDS_DIR`, keyed `apiVersion/kind`. */
+export type CrdValidators = Map<string, CrdValidator>;
+
+/** Validators for every served version of every committed CRD schema, keyed `apiVersion/kind`. */
 export function loadCrdValidators(): CrdValidators {
-  if (!existsSync(CRDS_DIR)) {
-    throw new Error(`the upstream CRDs are not at ${CRDS_DIR}: set CNPG_CRDS_DIR to the folder holding them (see ../shared/crds/README.md)`);
-  }
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   const validators: CrdValidators = new Map();
-  for (const folder of readdirSync(CRDS_DIR, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
-    for (const file of readdirSync(join(CRDS_DIR, folder.name)).filter((name) => name.endsWith('.yaml'))) {
-      for (const crd of YAML.parseAllDocuments(readFileSync(join(CRDS_DIR, folder.name, file), 'utf8')).map((doc) => doc.toJS())) {
-        if (crd?.kind !== 'CustomResourceDefinition') continue;
-        for (const version of crd.spec.versions.filter((v: any) => v.served)) {
-          const schema = strict(version.schema.openAPIV3Schema);
-          // metadata is validated by the API server, not by the CRD schema.
-          schema.properties.metadata = { type: 'object' };
-          let compiled: ValidateFunction | undefined;
-          validators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, () => (compiled ??= ajv.compile(schema)));
-        }
-      }
+  for (const crd of committedSchemas().values()) {
+    for (const [version, schema] of Object.entries(crd.versions)) {
+      const structural = strict(schema);
+      // metadata is validated by the API server, not by the CRD schema.
+      structural.properties.metadata = { type: 'object' };
+      let compiled: ValidateFunction | undefined;
+      validators.set(`${crd.group}/${version}/${crd.kind}`, { schema, validate: () => (compiled ??= ajv.compile(structural)) });
     }
   }
   return validators;
 }
 
-/** Schema errors of a manifest, or a message saying no schema is known for its kind. */
-export function schemaErrors(validators: CrdValidators, manifest: any): string[] {
-  const validate = validators.get(`${manifest.apiVersion}/${manifest.kind}`)?.();
-  if (!validate) return [`no schema for ${manifest.apiVersion} ${manifest.kind}`];
-  if (validate(manifest)) return [];
-  return (validate.errors ?? []).map((error) => `${manifest.kind}/${manifest.metadata?.name}${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`);
+/**
+ * What the API server would reject in a manifest, after applying the schema's defaults: schema
+ * errors (strict about unknown fields) and broken CEL rules. With `old`, the manifest is an
+ * update of `old`, so transition rules (immutable fields) are evaluated too.
+ */
+export function schemaErrors(validators: CrdValidators, manifest: any, old?: any): string[] {
+  const crd = validators.get(`${manifest.apiVersion}/${manifest.kind}`);
+  if (!crd) return [`no schema for ${manifest.apiVersion} ${manifest.kind}`];
+  const name = `${manifest.kind}/${manifest.metadata?.name}`;
+  const object = withDefaults(crd.schema, manifest);
+  const validate = crd.validate();
+  const structural = validate(object) ? [] : (validate.errors ?? []).map((error) => `${name}${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`);
+  const rules = ruleViolations(crd.schema, object, old === undefined ? undefined : withDefaults(crd.schema, old));
+  return [...structural, ...rules.map((violation) => `${name}${violation}`)];
 }
 
 /** Whether a manifest is a built-in Kubernetes kind (validated by `builtInSchemaErrors`). */
@@ -74,8 +102,24 @@ export function isBuiltIn(manifest: any): boolean {
   return !String(manifest.apiVersion).includes('.') || String(manifest.apiVersion).includes('.k8s.io/');
 }
 
-/** Schema errors of built-in Kubernetes objects, from the upstream OpenAPI schemas. */
-export function builtInSchemaErrors(manifests: readonly unknown[]): string[] {
-  const output = execFileSync(process.execPath, [join(__dirname, 'validate-builtins.mjs')], { input: JSON.stringify(manifests), encoding: 'utf8' });
-  return JSON.parse(output);
+/**
+ * Schema errors of built-in Kubernetes objects, from the upstream OpenAPI schemas compiled into
+ * kubernetes-models. These check types, required fields, enums and formats, but (unlike the
+ * strict CRD check) do not reject unknown fields.
+ */
+export function builtInSchemaErrors(manifests: readonly any[]): string[] {
+  return manifests.flatMap((manifest) => {
+    let model: any;
+    try {
+      model = require(`kubernetes-models/${manifest.apiVersion}/${manifest.kind}`)[manifest.kind];
+    } catch {
+      return [`no Kubernetes schema for ${manifest.apiVersion} ${manifest.kind}`];
+    }
+    try {
+      new model(manifest).validate();
+      return [];
+    } catch (error) {
+      return [`${manifest.kind}/${manifest.metadata?.name}: ${(error as Error).message}`];
+    }
+  });
 }
