@@ -1,5 +1,5 @@
 import * as YAML from 'yaml';
-import { MIGRATION_ANNOTATIONS } from './constructs/guarded-migration-job';
+import { FLUX_APPLY_ONCE, MIGRATION_ANNOTATIONS, MIGRATION_LABEL } from './constructs/guarded-migration-job';
 import { RESTORE_ANNOTATIONS } from './constructs/pitr-restore';
 import { SUPPRESSIONS_ANNOTATION } from './guardrails/suppressions';
 
@@ -34,16 +34,23 @@ function changes(before: any, after: any, path = 'spec', depth = 0): string[] {
   return [...new Set([...Object.keys(before), ...Object.keys(after)])].sort().flatMap((key) => changes(before[key], after[key], `${path}.${key}`, depth + 1));
 }
 
+/** Flux applies this object only while it is absent: a change to it in Git never reaches the cluster. */
+function appliedOnce(manifest: Manifest): boolean {
+  return Object.entries(FLUX_APPLY_ONCE).every(([key, value]) => manifest.metadata.annotations?.[key] === value);
+}
+
 /**
  * What a change does to the Flux tree, per environment, in the words a reviewer reads in a pull
  * request: clusters added, removed or changed (and how), migrations added with their phase and
- * release, backups and restores added, guardrail suppressions added with their reasons.
+ * release, and for each one whether it runs on a cluster; backups and restores added, guardrail
+ * suppressions added with their reasons.
  */
 export function renderPlan(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): string {
   const old = objectsOf(before);
   const next = objectsOf(after);
   const byEnvironment = new Map<string, string[]>();
   const say = (environment: string, line: string) => byEnvironment.set(environment, [...(byEnvironment.get(environment) ?? []), line]);
+  const runs = new Map<string, string[]>();
   let other = 0;
   for (const [key, { environment, manifest }] of next) {
     const previous = old.get(key)?.manifest;
@@ -60,8 +67,18 @@ export function renderPlan(before: ReadonlyMap<string, string>, after: ReadonlyM
       say(environment, `- **restore** of ${annotations[RESTORE_ANNOTATIONS.source]} into new cluster ${metadata.name}, to ${to}${target.backupID ? ` from base backup ${target.backupID}` : ''}`);
     } else if (kind === 'Cluster') {
       say(environment, previous ? `- cluster ${metadata.name} changes: ${changes(previous.spec, manifest.spec).join('; ')}` : `- **new cluster** ${metadata.name} (${manifest.spec?.instances ?? 1} instance(s))`);
-    } else if (kind === 'Job' && metadata.labels?.['cnpg-gitops.io/migration']) {
-      say(environment, `- ${previous ? 'changed' : 'new'} **migration** ${metadata.labels['cnpg-gitops.io/migration']} (release ${annotations[MIGRATION_ANNOTATIONS.release]}, ${annotations[MIGRATION_ANNOTATIONS.phase]}; rollback: ${annotations[MIGRATION_ANNOTATIONS.rollbackStrategies]})`);
+    } else if (kind === 'Job' && metadata.labels?.[MIGRATION_LABEL]) {
+      const migration = metadata.labels[MIGRATION_LABEL];
+      const cluster = annotations[MIGRATION_ANNOTATIONS.cluster];
+      if (!previous) {
+        const after = annotations[MIGRATION_ANNOTATIONS.after];
+        say(environment, `- new **migration** ${migration} (release ${annotations[MIGRATION_ANNOTATIONS.release]}, ${annotations[MIGRATION_ANNOTATIONS.phase]}; rollback: ${annotations[MIGRATION_ANNOTATIONS.rollbackStrategies]}): **runs once** on ${cluster}${after ? `, after ${after}` : ''}, unless its ledger already holds it`);
+        runs.set(environment, [...(runs.get(environment) ?? []), `${migration} on ${cluster}`]);
+      } else if (appliedOnce(previous)) {
+        say(environment, `- migration ${migration}: its Job changes in Git only (${changes(previous.spec, manifest.spec).length} field(s)); Flux keeps the Job already in the cluster (ssa: IfNotPresent), nothing runs again`);
+      } else {
+        say(environment, `- migration ${migration}: its Job changes and Flux may re-create it (no ssa: IfNotPresent in the committed tree); the ledger makes a re-run of an applied migration a no-op`);
+      }
     } else if (kind === 'Backup' && !previous) {
       say(environment, `- new pre-migration backup ${metadata.name} of ${manifest.spec?.cluster?.name}`);
     } else if (kind === 'ScheduledBackup') {
@@ -81,7 +98,11 @@ export function renderPlan(before: ReadonlyMap<string, string>, after: ReadonlyM
   }
   const sections = ['develop', 'staging', 'production', 'other']
     .filter((environment) => byEnvironment.has(environment))
-    .map((environment) => [`### ${environment}`, ...byEnvironment.get(environment)!].join('\n'));
+    .map((environment) => [
+      `### ${environment}`,
+      ...byEnvironment.get(environment)!,
+      runs.has(environment) ? `- **runs on a cluster:** ${runs.get(environment)!.join(', ')}, one after the other` : '- no migration runs',
+    ].join('\n'));
   const footer = other > 0 ? [`${other} other object(s) added, changed or removed (credentials, object stores, policies, Flux wiring, monitoring).`] : [];
   return ['## cnpg-gitops plan', '', ...(sections.length > 0 ? sections : ['No change to clusters, migrations, backups, restores or suppressions.']), '', ...footer].join('\n').trimEnd() + '\n';
 }

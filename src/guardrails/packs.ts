@@ -17,6 +17,7 @@ const SEVERITIES: Readonly<Record<string, readonly [develop: Severity, staging: 
   HA001: ['error', 'error', 'error'],
   HA002: ['off', 'off', 'error'],
   HA003: ['off', 'warning', 'error'],
+  IMG001: ['off', 'off', 'warning'],
   LCK001: ['warning', 'warning', 'warning'],
   LCK002: ['warning', 'warning', 'warning'],
   LCK003: ['warning', 'warning', 'warning'],

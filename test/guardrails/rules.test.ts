@@ -10,8 +10,33 @@ function objectOf(charts: FluxChart[], environment: 'develop' | 'staging' | 'pro
     .find((o) => o.kind === kind && (name === undefined || o.name === name))!;
 }
 
-test('the shipped configs violate no guardrail at all', () => {
-  expect(violationsOf(shippedEnvironments())).toEqual([]);
+test('the shipped configs violate no guardrail, but warn that production images are pinned by tag only', () => {
+  expect(violationsOf(shippedEnvironments()).map((violation) => [violation.ruleId, violation.severity, violation.environment, violation.configField])).toEqual([
+    ['IMG001', 'warning', 'production', 'migrations.gateImage'],
+    ['IMG001', 'warning', 'production', 'cluster.imageName'],
+  ]);
+});
+
+describe('IMG001: images pinned by digest', () => {
+  const digest = `@sha256:${'0123456789abcdef'.repeat(4)}`;
+  test('Noncompliance: the cluster and the gate, once per database, in production only', () => {
+    const violations = violationsOf(shippedEnvironments()).filter((violation) => violation.ruleId === 'IMG001');
+    expect(violations.map((violation) => [violation.message, violation.value])).toEqual([
+      ['the migration gate of cluster app-db runs an image pinned by tag only', 'docker.io/alpine/k8s:1.32.4'],
+      ['cluster app-db runs an image pinned by tag only', 'ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie'],
+    ]);
+  });
+  test('Noncompliance: a migration\'s own image, at its catalog field', () => {
+    const violations = migrationViolations([{ id: '0001-own-tool', sql: 'SELECT 1;', image: 'ghcr.io/acme/migrator:2.1.0', command: ['migrate'] }]);
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'IMG001', configFile: 'src/config/migrations.ts', configField: '0001-own-tool.image', value: 'ghcr.io/acme/migrator:2.1.0' }));
+  });
+  test('Compliance: digests everywhere', () => {
+    const pinned = withEnvironment('production', (env) => {
+      env.cluster.imageName = `ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie${digest}`;
+      env.migrations = { ...env.migrations!, gateImage: `docker.io/alpine/k8s:1.32.4${digest}` };
+    });
+    expect(idsIn(violationsOf(pinned))).not.toContain('IMG001');
+  });
 });
 
 describe('BKP001: retention policy format', () => {
@@ -43,7 +68,7 @@ describe('BKP003: six-field schedule', () => {
     expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'BKP003', environment: 'staging', configField: 'backup.schedule', value: '0 3 * * *' }));
   });
   test('Noncompliance: an out-of-range hour', () => {
-    expect(idsIn(violationsOf(withEnvironment('staging', (env) => { env.backup.schedule = '0 0 24 * * *'; })))).toEqual(['BKP003']);
+    expect(idsIn(violationsOf(withEnvironment('staging', (env) => { env.backup.schedule = '0 0 24 * * *'; })), 'staging')).toEqual(['BKP003']);
   });
   test('Compliance: six fields, seconds first', () => {
     expect(idsIn(violationsOf(withEnvironment('staging', (env) => { env.backup.schedule = '0 15 2 * * *'; })))).not.toContain('BKP003');

@@ -2,6 +2,7 @@ import { Guardrail } from '../rule';
 import { appCredentialsExternal } from './app-credentials-external';
 import { contractAfterExpand } from './contract-after-expand';
 import { expandContract } from './expand-contract';
+import { imageDigest } from './image-digest';
 import { jobSafety } from './job-safety';
 import { checkNotValid, foreignKeyNotValid, indexConcurrently, setNotNull, timeoutsKept, typeRewrite, uniqueUsingIndex, volatileDefault } from './lock-safety';
 import { preMigrationBackup } from './pre-migration-backup';
@@ -44,6 +45,7 @@ export const GUARDRAILS: readonly Guardrail[] = [
   instancesMinimum,
   zoneAntiAffinity,
   resourcesSet,
+  imageDigest,
   indexConcurrently,
   checkNotValid,
   foreignKeyNotValid,
