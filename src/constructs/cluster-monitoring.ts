@@ -77,9 +77,12 @@ export class ClusterMonitoring extends Construct {
       rule('CnpgWalArchivingFailing',
         `max by (namespace, cluster) (cnpg_pg_stat_archiver_last_failed_time{${selector}}) > max by (namespace, cluster) (cnpg_pg_stat_archiver_last_archived_time{${selector}})`,
         '5m', severity, `WAL archiving of ${namespace}/${name} fails: point-in-time recovery stops at the last archived segment`),
+      // PostgreSQL only switches segments on archive_timeout when something was written, so an
+      // idle cluster archives nothing for hours. A stall is WAL waiting to be archived (.ready
+      // files) while nothing was archived for 15 minutes.
       rule('CnpgWalArchivingStalled',
-        `max by (namespace, cluster) (cnpg_pg_stat_archiver_seconds_since_last_archival{${selector}}) > 900 and on (namespace, cluster) max by (namespace, cluster) (cnpg_collector_up{${selector}}) == 1`,
-        '5m', severity, `${namespace}/${name} looks healthy but archived no WAL for 15 minutes (archive_timeout is 5)`),
+        `max by (namespace, cluster) (cnpg_collector_pg_wal_archive_status{${selector}, value="ready"}) > 0 and on (namespace, cluster) min by (namespace, cluster) (cnpg_pg_stat_archiver_seconds_since_last_archival{${selector}}) > 900`,
+        '5m', severity, `WAL of ${namespace}/${name} waits to be archived and nothing was archived for 15 minutes: point-in-time recovery falls behind`),
       rule('CnpgBackupOverdue',
         `time() - max by (namespace, cluster) (barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{${selector}}) > ${backupOverdueSeconds}`,
         '10m', severity, `the last base backup of ${namespace}/${name} is older than its schedule allows (${backupOverdueSeconds} s)`),
