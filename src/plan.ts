@@ -1,5 +1,6 @@
 import * as YAML from 'yaml';
-import { FLUX_APPLY_ONCE, MIGRATION_ANNOTATIONS, MIGRATION_LABEL } from './constructs/guarded-migration-job';
+import { MIGRATION_ANNOTATIONS, MIGRATION_LABEL } from './constructs/guarded-migration-job';
+import { FLUX_APPLY_ONCE } from './names';
 import { RESTORE_ANNOTATIONS } from './constructs/pitr-restore';
 import { SUPPRESSIONS_ANNOTATION } from './guardrails/suppressions';
 

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { FLUX_KEEP_WHEN_REMOVED } from '../names';
 import {
   ObjectStore,
   ObjectStoreSpecConfigurationDataCompression,
@@ -70,8 +71,9 @@ export class BarmanObjectStore extends Construct {
     new ObjectStore(this, 'Resource', {
       metadata: {
         name: props.name,
-        // SEC001 accepts a Secret the repository provides itself (SOPS) only when declared so.
-        annotations: 'existingSecret' in props.credentials ? { [PROVIDED_BY_REPOSITORY]: this.credentialsSecretName } : undefined,
+        // Removing it from Git must not stop WAL archiving of a cluster that keeps running. SEC001
+        // accepts a Secret the repository provides itself (SOPS) only when declared so.
+        annotations: { ...FLUX_KEEP_WHEN_REMOVED, ...('existingSecret' in props.credentials && { [PROVIDED_BY_REPOSITORY]: this.credentialsSecretName }) },
       },
       spec: {
         configuration: {

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { FLUX_KEEP_WHEN_REMOVED } from '../names';
 import { placeInFile } from '../flux/placement';
 import { longestGapHours, scheduleProblem } from '../values/backup-schedule';
 import { CnpgCluster } from './cnpg-cluster';
@@ -51,11 +52,13 @@ export class ClusterMonitoring extends Construct {
     const selector = `namespace="${namespace}", cluster="${name}"`;
     const backupOverdueSeconds = Math.round((backupIntervalHours(props.backupSchedule) + 1) * 3600);
     const labels = { 'app.kubernetes.io/managed-by': 'cnpg-gitops', 'cnpg.io/cluster': name };
+    // Removing them from Git must not silence the alerts of a cluster that keeps running.
+    const annotations = { ...FLUX_KEEP_WHEN_REMOVED };
 
     const podMonitor = new ApiObject(this, 'PodMonitor', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PodMonitor',
-      metadata: { name, labels },
+      metadata: { name, labels, annotations },
       spec: {
         selector: { matchLabels: { 'cnpg.io/cluster': name } },
         podMetricsEndpoints: [{
@@ -105,7 +108,7 @@ export class ClusterMonitoring extends Construct {
     const prometheusRule = new ApiObject(this, 'PrometheusRule', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
-      metadata: { name, labels },
+      metadata: { name, labels, annotations },
       spec: { groups: [{ name: `cnpg-${namespace}-${name}`, rules }] },
     });
     placeInFile(podMonitor, 'monitoring.yaml');

@@ -7,6 +7,7 @@ import {
   ClusterSpecResourcesRequests,
 } from '../../imports/cnpg-postgresql.cnpg.io';
 import { ClusterConfig, CredentialsConfig, ExternalSecretConfig, ObjectStoreConfig } from '../config/types';
+import { FLUX_KEEP_WHEN_REMOVED } from '../names';
 import { RecoveryTarget } from '../values/recovery-target';
 import { BARMAN_CLOUD_PLUGIN, DEFAULT_POSTGRES_IMAGE } from './barman-cloud-plugin';
 import { BarmanObjectStore, PROVIDED_BY_REPOSITORY } from './barman-object-store';
@@ -204,7 +205,7 @@ export class CnpgCluster extends Construct {
         name: props.name,
         // A cluster removed from Git is left running: deleting data takes a deliberate kubectl delete.
         annotations: {
-          'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+          ...FLUX_KEEP_WHEN_REMOVED,
           ...(props.appCredentials && 'existingSecret' in props.appCredentials && { [PROVIDED_BY_REPOSITORY]: props.appCredentials.existingSecret }),
         },
       },

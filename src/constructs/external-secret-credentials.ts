@@ -7,6 +7,7 @@ import {
   ExternalSecretSpecTargetCreationPolicy,
 } from '../../imports/eso-external-secrets.io';
 import { placeInFile } from '../flux/placement';
+import { FLUX_KEEP_WHEN_REMOVED } from '../names';
 
 export interface ExternalSecretCredentialsProps {
   /** Name of the Kubernetes Secret that External Secrets Operator creates. */
@@ -52,7 +53,8 @@ export class ExternalSecretCredentials extends Construct {
     for (const key of Object.keys(props.properties)) templateData[key] = `{{ .${key} }}`;
 
     const resource = new ExternalSecret(this, 'Resource', {
-      metadata: { name: props.secretName } satisfies ApiObjectMetadata,
+      // Removing it from Git must not take the credentials (ESO deletes the Secret it owns) from a cluster that keeps running.
+      metadata: { name: props.secretName, annotations: { ...FLUX_KEEP_WHEN_REMOVED } } satisfies ApiObjectMetadata,
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',
         secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: props.clusterSecretStore },

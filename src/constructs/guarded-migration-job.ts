@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Backup, BackupSpecMethod, BackupSpecTarget } from '../../imports/cnpg-postgresql.cnpg.io';
 import { MigrationConfig, MigrationValidationRecord } from '../config/types';
+import { FLUX_APPLY_ONCE, FLUX_KEEP_WHEN_REMOVED } from '../names';
 import { analyzeSql, SqlAnalysis, sqlSha256 } from '../migrations/analysis';
 import { restorePointOf } from '../values/recovery-target';
 import { BARMAN_CLOUD_PLUGIN } from './barman-cloud-plugin';
@@ -23,13 +24,6 @@ export const MIGRATION_ANNOTATIONS = {
   /** The migration that must be in the ledger before this one starts; empty for a database's first. */
   after: 'cnpg-gitops.io/after',
 } as const;
-
-/**
- * Flux applies a migration's Job and Backup only when they are absent: a Job is never patched or
- * re-created by a change elsewhere in Git (an image bump, a re-clone), so it runs once.
- * @see https://fluxcd.io/flux/components/kustomize/kustomizations/#controlling-the-apply-behavior-of-resources
- */
-export const FLUX_APPLY_ONCE = { 'kustomize.toolkit.fluxcd.io/ssa': 'IfNotPresent' } as const;
 
 /** What the migration-Job admission policies intercept: labelled Jobs only. */
 export const MIGRATION_JOB_ADMISSION = {
@@ -177,12 +171,9 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
       metadata: {
         name: this.backupName,
         labels,
-        annotations: {
-          ...FLUX_APPLY_ONCE,
-          // The Backup records backupId and stoppedAt, which a rollback pins: keep it when the
-          // migration leaves Git. The gate makes the Cluster its owner, so it goes with the cluster.
-          'kustomize.toolkit.fluxcd.io/prune': 'disabled',
-        },
+        // The Backup records backupId and stoppedAt, which a rollback pins: keep it when the
+        // migration leaves Git. The gate makes the Cluster its owner, so it goes with the cluster.
+        annotations: { ...FLUX_APPLY_ONCE, ...FLUX_KEEP_WHEN_REMOVED },
       },
       spec: {
         cluster: { name: cluster.name },

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { FLUX_KEEP_WHEN_REMOVED } from '../names';
 import {
   ScheduledBackup as ScheduledBackupResource,
   ScheduledBackupSpecBackupOwnerReference,
@@ -46,7 +47,8 @@ export class ScheduledBackup extends Construct {
     this.cluster = props.cluster;
 
     new ScheduledBackupResource(this, 'Resource', {
-      metadata: { name: this.name },
+      // Removing it from Git must not stop the base backups of a cluster that keeps running.
+      metadata: { name: this.name, annotations: { ...FLUX_KEEP_WHEN_REMOVED } },
       spec: {
         cluster: { name: props.cluster.name },
         schedule: props.schedule,
