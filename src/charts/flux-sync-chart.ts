@@ -50,7 +50,8 @@ export class FluxSyncChart extends FluxChart {
         file: 'cnpg-clusters.yaml',
         path: clustersDirectory(database),
         retryInterval: '2m',
-        timeout: '15m',
+        // A clone bootstraps by recovery, replaying the source's WAL: it may take hours, like a restore.
+        timeout: env.cloneFrom ? '6h' : '15m',
         // The admission policies first: every database object is admitted under them.
         dependsOn: [...(flux.dependsOn ?? ['infra-controllers']), STAGES.policies],
         healthCheckExprs: [CLUSTER_HEALTH_CHECK],

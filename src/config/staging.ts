@@ -7,7 +7,7 @@ export const staging = {
   cluster: {
     name: 'app-db',
     instances: 2,
-    storageSize: '20Gi',
+    // Data and WAL volumes as large as production's: a clone takes its source's sizes.
     resources: {
       requests: { cpu: '500m', memory: '2Gi' },
       limits: { memory: '2Gi' },

@@ -64,8 +64,11 @@ export interface ClusterConfig {
    * @default 'ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie' (the CNPG 1.30.0 default)
    */
   readonly imageName?: string;
-  /** Size of each instance's data volume, e.g. `20Gi`. Volumes can grow, never shrink. */
-  readonly storageSize: string;
+  /**
+   * Size of each instance's data volume, e.g. `20Gi`. Volumes can grow, never shrink.
+   * @default - a clone (`cloneFrom`) takes its source's; required otherwise
+   */
+  readonly storageSize?: string;
   /**
    * StorageClass of the data (and WAL) volumes.
    * @default - the cluster's default StorageClass
@@ -73,7 +76,7 @@ export interface ClusterConfig {
   readonly storageClass?: string;
   /**
    * Size of a separate WAL volume. Once set it cannot be removed again.
-   * @default - WAL shares the data volume
+   * @default - a clone takes its source's; otherwise WAL shares the data volume
    */
   readonly walStorageSize?: string;
   /**

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { STORAGE_SIZE_PATTERN } from '../values/storage-size';
 import { databasesOf } from './databases';
 import { BackupConfig, ClusterConfig, DatabaseConfig, EnvironmentConfig, EnvironmentName, ExistingSecretConfig, ExternalSecretConfig, MigrationConfig, ObjectStoreConfig } from './types';
 
@@ -19,7 +20,7 @@ type Validator = (value: unknown, field: string, report: Report) => void;
 
 const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ['develop', 'staging', 'production'];
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+const QUANTITY = STORAGE_SIZE_PATTERN;
 const CPU = /^[0-9]+(\.[0-9]+)?m?$/;
 const DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -137,7 +138,7 @@ const databaseFields = {
     name: text(),
     instances: optional(integer(1, 99)),
     imageName: optional(text(/^[^@\s]+:[0-9][^:/@\s]*(@sha256:[0-9a-f]{64})?$/, 'an image whose tag starts with the PostgreSQL major version, optionally pinned by digest, e.g. "ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie@sha256:<64 hex digits>" (CNPG reads the major version from the tag, so a digest alone is refused)')),
-    storageSize: text(QUANTITY, 'a Kubernetes quantity such as "20Gi"'),
+    storageSize: optional(text(QUANTITY, 'a Kubernetes quantity such as "20Gi"')),
     storageClass: optional(text()),
     walStorageSize: optional(text(QUANTITY, 'a Kubernetes quantity such as "5Gi"')),
     resources: optional(object<NonNullable<ClusterConfig['resources']>>({
@@ -298,6 +299,9 @@ export function validateEnvironments(configs: readonly unknown[], migrations: re
       });
       if (settled !== undefined && !applied.includes(settled)) {
         report('migrations.settledThrough', `names migration "${settled}", which migrations.applied does not list: only applied migrations can settle`, settled);
+      }
+      if (database.cluster.storageSize === undefined && !env.cloneFrom) {
+        report('cluster.storageSize', 'is required: the size of each instance\'s data volume, e.g. "20Gi" (only a clone, cloneFrom, takes its source\'s)', undefined);
       }
       if (database.objectStore.provider !== 'aws-s3' && database.objectStore.endpointURL === undefined) {
         report('objectStore.endpointURL', `is required for provider "${database.objectStore.provider}" (R2: "https://<account id>.r2.cloudflarestorage.com")`, undefined);

@@ -68,7 +68,12 @@ export interface RecoverySource {
   readonly appSecretName?: string;
 }
 
-export interface CnpgClusterProps extends ClusterConfig {
+export interface CnpgClusterProps extends Omit<ClusterConfig, 'storageSize'> {
+  /**
+   * Size of each instance's data volume, e.g. `20Gi`. Volumes can grow, never shrink.
+   * @default - the source's, when recovering from another cluster; otherwise required
+   */
+  readonly storageSize?: string;
   /**
    * The object store WAL and base backups are archived to: settings for a new `ObjectStore`, or
    * an existing one to share (the cluster then archives into its own `serverName` folder of it).
@@ -138,6 +143,8 @@ export class CnpgCluster extends Construct {
   /** Recovery window of the archive. */
   public readonly retentionPolicy: string;
   public readonly storageSize: string;
+  /** Size of the separate WAL volume, when there is one. */
+  public readonly walStorageSize?: string;
   /** PostgreSQL operand image; migration Jobs run psql from the same image. */
   public readonly imageName: string;
   /** The store this cluster was recovered from, when it is a clone or a restore. */
@@ -157,9 +164,12 @@ export class CnpgCluster extends Construct {
     const { objectStore, retentionPolicy, serverName, appCredentials, recoverFrom, migrator, ...clusterConfig } = props;
     this.serverName = serverName ?? props.name;
     this.retentionPolicy = retentionPolicy;
-    this.storageSize = props.storageSize;
+    const storageSize = props.storageSize ?? recoverFrom?.cluster.storageSize;
+    if (storageSize === undefined) throw new Error(`${this.node.path}: storageSize is required unless the cluster recovers from another one (recoverFrom), whose size it then takes`);
+    this.storageSize = storageSize;
+    this.walStorageSize = props.walStorageSize ?? recoverFrom?.cluster.walStorageSize;
     this.imageName = props.imageName ?? DEFAULT_POSTGRES_IMAGE;
-    this.clusterConfig = clusterConfig;
+    this.clusterConfig = { ...clusterConfig, storageSize: this.storageSize, walStorageSize: this.walStorageSize };
     this.objectStore = objectStore instanceof BarmanObjectStore
       ? objectStore
       : new BarmanObjectStore(this, 'ObjectStore', { ...objectStore, name: `${props.name}-store`, retentionPolicy });
@@ -213,10 +223,10 @@ export class CnpgCluster extends Construct {
         instances: this.instances,
         imageName: this.imageName,
         enableSuperuserAccess: props.enableSuperuserAccess ?? false,
-        storage: { size: props.storageSize, storageClass: props.storageClass },
-        walStorage: props.walStorageSize === undefined
+        storage: { size: this.storageSize, storageClass: props.storageClass },
+        walStorage: this.walStorageSize === undefined
           ? undefined
-          : { size: props.walStorageSize, storageClass: props.storageClass },
+          : { size: this.walStorageSize, storageClass: props.storageClass },
         resources: props.resources && {
           requests: {
             cpu: ClusterSpecResourcesRequests.fromString(props.resources.requests.cpu),
@@ -261,6 +271,17 @@ export class CnpgCluster extends Construct {
         }],
       },
     });
+  }
+
+  /** What the sizing guardrail reviews: this cluster's volumes, and its source's when it recovers one. */
+  public reviewObject(): { kind: string; name: string; manifest: unknown } {
+    const volumes = (cluster: CnpgCluster) => ({ name: cluster.name, storageSize: cluster.storageSize, walStorageSize: cluster.walStorageSize });
+    const source = this.recoveredFrom?.cluster;
+    return {
+      kind: 'ClusterVolumes',
+      name: this.name,
+      manifest: { ...volumes(this), source: source && volumes(source), restore: this.recoveredFrom?.recoveryTarget !== undefined },
+    };
   }
 
   /** initdb, or recovery from the source's archive; `appSecret` is undefined when the operator generates it. */

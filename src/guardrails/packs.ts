@@ -36,6 +36,7 @@ const SEVERITIES: Readonly<Record<string, readonly [develop: Severity, staging: 
   MIG008: ['warning', 'warning', 'warning'],
   OBJ001: ['error', 'error', 'error'],
   RCV001: ['error', 'error', 'error'],
+  RCV002: ['error', 'error', 'error'],
   RST001: ['error', 'error', 'error'],
   RST002: ['error', 'error', 'error'],
   RST003: ['warning', 'warning', 'warning'],

@@ -77,6 +77,7 @@ describe('further databases and settled migrations fail when', () => {
       env.databases = [billing];
     }, 'databases[0].cluster.name', /which restores\[0\].name already names/],
     ['a database with migrations has no migrator credentials', 'develop', (env: any) => { env.databases = [{ ...billing, migrations: { applied: ['0001-create-users'] } }]; }, 'databases[0].migrations.migratorCredentials', /is required: the password of the role migrations run as .*never the application's/],
+    ['a database that is not a clone has no storage size', 'develop', (env: any) => { env.databases = [{ ...billing, cluster: { name: 'billing-db' } }]; }, 'databases[0].cluster.storageSize', /is required: the size of each instance's data volume, e.g. "20Gi" \(only a clone, cloneFrom, takes its source's\)/],
     ['a database field is misspelt', 'develop', (env: any) => { env.databases = [{ ...billing, migration: {} }]; }, 'databases[0].migration', /not a known field/],
     ['a database has a wrong type', 'develop', (env: any) => { env.databases = [{ ...billing, cluster: { ...billing.cluster, instances: 'two' } }]; }, 'databases[0].cluster.instances', /whole number/],
     ['a database applies an unknown migration', 'develop', (env: any) => { env.databases = [{ ...billing, migrations: { applied: ['0099-x'], migratorCredentials } }]; }, 'databases[0].migrations.applied[0]', /does not declare/],

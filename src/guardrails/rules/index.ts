@@ -20,6 +20,7 @@ import { instancesMinimum } from './instances-minimum';
 import { noNativeBarmanObjectStore } from './no-native-barman';
 import { pluginMethod } from './plugin-method';
 import { recoveryServerName } from './recovery-server-name';
+import { recoveryVolumes } from './recovery-volumes';
 import { resourcesSet } from './resources-set';
 import { restoreLaterCommit } from './restore-later-commit';
 import { restoreTarget } from './restore-target';
@@ -64,6 +65,7 @@ export const GUARDRAILS: readonly Guardrail[] = [
   singleTransaction,
   endpointURL,
   recoveryServerName,
+  recoveryVolumes,
   restoreTarget,
   restoreWindow,
   restoreLaterCommit,
