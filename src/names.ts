@@ -16,3 +16,18 @@ export const FLUX_KEEP_WHEN_REMOVED = { 'kustomize.toolkit.fluxcd.io/prune': 'di
  * re-created by a change elsewhere in Git (an image bump, a re-clone), so it runs once.
  */
 export const FLUX_APPLY_ONCE = { 'kustomize.toolkit.fluxcd.io/ssa': 'IfNotPresent' } as const;
+
+/** The deletion-reason annotation DEL001 requires before a production Cluster or ObjectStore may be deleted. */
+export const DELETION_REASON_ANNOTATION = 'cnpg-gitops.io/deletion-reason';
+
+/** `kubectl` resource names (`<plural>.<group>`) of the kinds runbooks act on. */
+export const API_RESOURCES: Readonly<Record<string, string>> = {
+  Backup: 'backups.postgresql.cnpg.io',
+  Cluster: 'clusters.postgresql.cnpg.io',
+  ScheduledBackup: 'scheduledbackups.postgresql.cnpg.io',
+  ObjectStore: 'objectstores.barmancloud.cnpg.io',
+  ExternalSecret: 'externalsecrets.external-secrets.io',
+  PodMonitor: 'podmonitors.monitoring.coreos.com',
+  PrometheusRule: 'prometheusrules.monitoring.coreos.com',
+  Job: 'jobs.batch',
+};

@@ -73,7 +73,7 @@ export function renderPlan(before: ReadonlyMap<string, string>, after: ReadonlyM
       const cluster = annotations[MIGRATION_ANNOTATIONS.cluster];
       if (!previous) {
         const after = annotations[MIGRATION_ANNOTATIONS.after];
-        say(environment, `- new **migration** ${migration} (release ${annotations[MIGRATION_ANNOTATIONS.release]}, ${annotations[MIGRATION_ANNOTATIONS.phase]}; rollback: ${annotations[MIGRATION_ANNOTATIONS.rollbackStrategies]}): **runs once** on ${cluster}${after ? `, after ${after}` : ''}, unless its ledger already holds it`);
+        say(environment, `- new **migration** ${migration} (release ${annotations[MIGRATION_ANNOTATIONS.release]}, ${annotations[MIGRATION_ANNOTATIONS.phase]}; rollback: ${annotations[MIGRATION_ANNOTATIONS.rollbackStrategies]}): **runs once** on ${cluster}${after ? `, after ${after}` : ''}, with a fresh base backup first, unless its ledger already holds it`);
         runs.set(environment, [...(runs.get(environment) ?? []), `${migration} on ${cluster}`]);
       } else if (appliedOnce(previous)) {
         say(environment, `- migration ${migration}: its Job changes in Git only (${changes(previous.spec, manifest.spec).length} field(s)); Flux keeps the Job already in the cluster (ssa: IfNotPresent), nothing runs again`);
@@ -81,7 +81,7 @@ export function renderPlan(before: ReadonlyMap<string, string>, after: ReadonlyM
         say(environment, `- migration ${migration}: its Job changes and Flux may re-create it (no ssa: IfNotPresent in the committed tree); the ledger makes a re-run of an applied migration a no-op`);
       }
     } else if (kind === 'Backup' && !previous) {
-      say(environment, `- new pre-migration backup ${metadata.name} of ${manifest.spec?.cluster?.name}`);
+      say(environment, `- new base backup ${metadata.name} of ${manifest.spec?.cluster?.name}`);
     } else if (kind === 'ScheduledBackup') {
       say(environment, previous ? `- scheduled backup ${metadata.name} changes: ${changes(previous.spec, manifest.spec).join('; ')}` : `- new scheduled backup ${metadata.name} (${manifest.spec?.schedule})`);
     } else {

@@ -16,7 +16,8 @@ import { FluxChart } from './flux/flux-chart';
 import { PlacedObject, ReviewedObject, renderObjects, reviewObjects } from './flux/render';
 import { DirectoryContent, renderTree, TreeChanges, TreeFile, writeTree, yamlOf } from './flux/tree-writer';
 import { renderMigrationTimeline } from './runbooks/migration-timeline';
-import { renderRollbackRunbook } from './runbooks/rollback-runbook';
+import { FLUX_KEEP_WHEN_REMOVED } from './names';
+import { renderRollbackRunbook, RetainedObject } from './runbooks/rollback-runbook';
 
 /** Everything synthesis reads: the environment configs and the migration catalog. */
 export interface EstateInput {
@@ -87,7 +88,7 @@ function cloneOf(estate: Estate, database: EnvironmentDatabase): { readonly envi
  * The cdk8s app of every environment: its admission policies; each database's cluster,
  * migrations and restores charts; and the Flux Kustomizations that sync them in order.
  */
-export function buildApp(estate: Estate): { app: App; charts: FluxChart[]; migrationCharts: CnpgMigrationsChart[] } {
+export function buildApp(estate: Estate): { app: App; charts: FluxChart[]; migrationCharts: CnpgMigrationsChart[]; clusterCharts: CnpgClustersChart[] } {
   const app = new App();
   const charts: FluxChart[] = [];
   // cdk8s answers `instanceof` for any Chart subclass with Chart.isChart: keep the typed list here.
@@ -130,7 +131,7 @@ export function buildApp(estate: Estate): { app: App; charts: FluxChart[]; migra
     }
     charts.push(...environmentCharts);
   }
-  return { app, charts, migrationCharts };
+  return { app, charts, migrationCharts, clusterCharts: [...clusters.values()] };
 }
 
 /** Renders every chart once and runs the guardrails over the result (suppressions annotated first). */
@@ -162,13 +163,14 @@ export function renderEnvironments(input: EstateInput): RenderOutcome {
   const configErrors = validateEnvironments(input.environments, input.migrations ?? [], repoRoot);
   if (configErrors.length > 0) return { status: 'invalid-config', configErrors };
   const estate = { environments: input.environments, migrations: input.migrations ?? [], repoRoot } as Estate;
-  const { app, charts, migrationCharts } = buildApp(estate);
+  const { app, charts, migrationCharts, clusterCharts } = buildApp(estate);
   const { report, directories } = evaluateApp(app, charts);
   if (report.violations.some((violation) => violation.severity === 'error')) return { status: 'guardrails-failed', report };
+  const retainedOf = (chart: CnpgMigrationsChart) => retainedObjects(directories.find((directory) => directory.chart === clusterCharts.find((candidate) => candidate.cluster.name === chart.jobs[0]?.cluster.name && candidate.environment.name === chart.environment.name)?.node.id));
   const runbooks = migrationCharts
     .flatMap((chart) => [
       renderMigrationTimeline(chart.environment, estate.migrations, cloneOf(estate, chart.environment)),
-      ...chart.jobs.map((job) => renderRollbackRunbook(chart.environment, job)),
+      ...chart.jobs.map((job) => renderRollbackRunbook({ environment: chart.environment, job, retained: retainedOf(chart) })),
     ])
     .sort((a, b) => a.path.localeCompare(b.path));
   return { status: 'rendered', report, files: renderTree(directories), runbooks, charts: directories };
@@ -196,6 +198,18 @@ async function writeDist(outdir: string, charts: readonly ChartContent[]): Promi
   mkdirSync(outdir, { recursive: true });
   for (const stale of readdirSync(outdir).filter((name) => name.endsWith('.k8s.yaml'))) rmSync(`${outdir}/${stale}`);
   await Promise.all(charts.map((chart) => writeFile(`${outdir}/${chart.chart}.k8s.yaml`, chart.objects.map((object) => yamlOf(object.manifest)).join('---\n'))));
+}
+
+/** The order retiring a cluster deletes what Flux kept of it: the cluster and its backups first, its archive and credentials last. */
+const RETIRE_ORDER = ['Cluster', 'ScheduledBackup', 'Backup', 'PodMonitor', 'PrometheusRule', 'ObjectStore', 'ExternalSecret'];
+
+/** What Flux keeps of a database's cluster directory when it leaves Git. */
+function retainedObjects(directory: ChartContent | undefined): RetainedObject[] {
+  return (directory?.objects ?? [])
+    .map((object) => object.manifest as { kind: string; metadata: { name: string; annotations?: Record<string, string> } })
+    .filter((manifest) => Object.entries(FLUX_KEEP_WHEN_REMOVED).every(([key, value]) => manifest.metadata.annotations?.[key] === value))
+    .map((manifest) => ({ kind: manifest.kind, name: manifest.metadata.name }))
+    .sort((a, b) => RETIRE_ORDER.indexOf(a.kind) - RETIRE_ORDER.indexOf(b.kind));
 }
 
 function byEnvironment(rendered: readonly { chart: FluxChart; objects: PlacedObject[]; reviewed: ReviewedObject[] }[]): EnvironmentObjects[] {

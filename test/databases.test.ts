@@ -149,7 +149,6 @@ describe('settled migrations', () => {
     const outcome = render(settle('0004-index-email-normalized'));
     const migrationFiles = outcome.files.filter((file) => file.path.startsWith('infrastructure/data/cnpg-migrations/production/')).map((file) => file.path);
     expect(migrationFiles).toEqual([
-      'infrastructure/data/cnpg-migrations/production/0005-drop-email/backup.yaml',
       'infrastructure/data/cnpg-migrations/production/0005-drop-email/job.yaml',
       'infrastructure/data/cnpg-migrations/production/0005-drop-email/kustomization.yaml',
       'infrastructure/data/cnpg-migrations/production/kustomization.yaml',

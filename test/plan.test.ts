@@ -25,7 +25,6 @@ test('a reviewer reads what changes per environment: clusters, migrations, backu
   expect(plan).not.toContain('### develop');
   expect(plan).toContain('- cluster app-db changes: spec.instances: 3 → 5');
   expect(plan).toContain('- new **migration** 0005-drop-email (release 1.5.0, contract; rollback: pitr,forward-fix): **runs once** on app-db, after 0004-index-email-normalized');
-  expect(plan).toMatch(/- new pre-migration backup pre-migration-0005-drop-email-[0-9a-f]{8} of app-db/);
   expect(plan).toContain('- scheduled backup app-db-scheduled changes: spec.schedule: "0 0 3 * * *" → "0 0 2 * * *"');
   expect(plan).toContain('- **restore** of app-db into new cluster app-db-restored, to restore point before-0004-index-email-normalized from base backup backup-20261123100000');
   expect(plan).toContain('- suppression on Cluster app-db: HA003: sized by the platform team, see ADR-12');

@@ -74,8 +74,10 @@ test('every generated custom resource passes the upstream CRD schema (strict: no
   const validators = loadCrdValidators();
   const objects = renderedObjects().filter((object) => !isBuiltIn(object));
   expect(objects.filter((object) => object.apiVersion === 'monitoring.coreos.com/v1').map((object) => object.kind)).toEqual(Array(3).fill(['PodMonitor', 'PrometheusRule']).flat());
-  // Per environment: 3 sync stages, 5 migration stages, 5 Backups, Cluster, ObjectStore, ScheduledBackup, 2 or 3 ExternalSecrets, PodMonitor, PrometheusRule.
-  expect(objects.length).toBe(63);
+  // Per environment: 3 sync stages, 5 migration stages, Cluster, ObjectStore, ScheduledBackup, PodMonitor, PrometheusRule,
+  // ExternalSecrets for the store and the migrator (develop 15); production also the app's (16); staging also the
+  // ObjectStore and ExternalSecret it recovers production's archive through, and its clone's base Backup (18).
+  expect(objects.length).toBe(49);
   expect(objects.flatMap((object) => schemaErrors(validators, object))).toEqual([]);
 });
 
@@ -140,8 +142,9 @@ describe('kubectl kustomize', () => {
     if (kubectl.status !== 0) throw new Error('kubectl is not installed: .ci/run installs it; install kubectl to run this test');
     const output = execFileSync('kubectl', ['kustomize', join(root, 'infrastructure/data/cnpg-clusters', env)], { encoding: 'utf8' });
     const kinds = YAML.parseAllDocuments(output).map((doc) => doc.toJS().kind).sort();
-    // The ConfigMap is the migration Jobs' scripts, applied with the cluster.
+    // The ConfigMap is the migration Jobs' scripts, applied with the cluster; a clone also has its first base Backup.
     const expected = ['Cluster', 'ConfigMap', 'ExternalSecret', 'ObjectStore', 'PodMonitor', 'PrometheusRule', 'ScheduledBackup'];
+    if (env === 'staging') expected.unshift('Backup');
     expect([...new Set(kinds)]).toEqual(expected);
   });
 });
@@ -172,9 +175,9 @@ test('a runbook names the exact objects, commands and config entry of its migrat
   const runbook = outcome.runbooks.find((file) => file.path === 'production/0005-drop-email.md')!.content;
   const job = outcome.files.find((file) => file.path.endsWith('production/0005-drop-email/job.yaml'))!.content;
   const jobName = /name: (migrate-0005-drop-email-[0-9a-f]{8})/.exec(job)![1];
-  expect(runbook).toContain(`kubectl -n databases get backups.postgresql.cnpg.io ${jobName.replace('migrate-', 'pre-migration-')} -o jsonpath`);
+  expect(runbook).toContain("kubectl -n databases get backups.postgresql.cnpg.io -l cnpg-gitops.io/migration=0005-drop-email,cnpg-gitops.io/cluster=app-db -o");
   expect(runbook).toContain(`-l job-name=${jobName}`);
-  expect(runbook).toContain("target: { restorePoint: '0005-drop-email', backupId: '<backupId from step 1>' }");
+  expect(runbook).toContain("target: { restorePoint: '0005-drop-email', backupId: '<backup_id from step 1>' }");
   expect(runbook).toContain("recovery_target_time = '2026-01-01 00:00:04.000000+00:00'");
   expect(runbook).toContain('kubectl -n databases logs job/verify-app-db-before-0005-drop-email');
   expect(runbook).toContain('app-db-before-0005-drop-email-rw.databases.svc');

@@ -1,12 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentDatabase, pendingMigrations } from '../config/databases';
+import { BaseBackup } from '../constructs/base-backup';
 import { ClusterMonitoring } from '../constructs/cluster-monitoring';
 import { CnpgCluster } from '../constructs/cnpg-cluster';
 import { MigrationScripts } from '../constructs/migration-scripts';
 import { ScheduledBackup } from '../constructs/scheduled-backup';
 import { FluxChart } from '../flux/flux-chart';
-import { clustersDirectory, MIGRATION_SCRIPTS_FILE } from '../flux/layout';
+import { CLONE_BASE_BACKUP_FILE, clustersDirectory, MIGRATION_SCRIPTS_FILE } from '../flux/layout';
 import { placeInFile } from '../flux/placement';
 
 /**
@@ -33,6 +34,11 @@ export class CnpgClustersChart extends FluxChart {
   public readonly scheduledBackup: ScheduledBackup;
   /** The migration Jobs' scripts, when the database applies migrations. */
   public readonly migrationScripts?: MigrationScripts;
+  /**
+   * A clone's first base backup, into its new archive folder, taken as soon as it is ready: the
+   * ScheduledBackup's `immediate` fires only when the ScheduledBackup itself is created.
+   */
+  public readonly cloneBaseBackup?: BaseBackup;
 
   constructor(scope: Construct, id: string, props: CnpgClustersChartProps) {
     const env = props.environment;
@@ -63,6 +69,10 @@ export class CnpgClustersChart extends FluxChart {
         severity: env.name === 'production' ? 'critical' : 'warning',
         replicationLagSeconds: env.monitoring?.replicationLagSeconds,
       });
+    }
+    if (env.cloneFrom) {
+      this.cloneBaseBackup = new BaseBackup(this, 'CloneBaseBackup', { cluster: this.cluster, name: `${this.cluster.serverName}-base` });
+      placeInFile(this.cloneBaseBackup.node.findChild('Resource') as ApiObject, CLONE_BASE_BACKUP_FILE);
     }
     if (pendingMigrations(env).length > 0) {
       this.migrationScripts = new MigrationScripts(this, 'MigrationScripts', { cluster: this.cluster });

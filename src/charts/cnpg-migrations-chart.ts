@@ -7,8 +7,8 @@ import { CloneValidation, GuardedMigrationJob, MigrationPredecessor } from '../c
 import { MigrationScripts } from '../constructs/migration-scripts';
 import { SettledMigration } from '../constructs/settled-migration';
 import { FluxChart } from '../flux/flux-chart';
-import { BACKUP_HEALTH_CHECK, FluxStage } from '../flux/flux-stage';
-import { migrationFiles, migrationsDirectory, migrationStageName, MIGRATION_STAGES_FILE, STAGES, stageName } from '../flux/layout';
+import { FluxStage } from '../flux/flux-stage';
+import { migrationFile, migrationsDirectory, migrationStageName, MIGRATION_STAGES_FILE, STAGES, stageName } from '../flux/layout';
 import { placeInFile } from '../flux/placement';
 import { suppressGuardrail } from '../guardrails/suppressions';
 import { sqlSha256 } from '../migrations/analysis';
@@ -33,8 +33,9 @@ export interface CnpgMigrationsChartProps {
 /**
  * One database's migrations, strictly in the order the config applies them: each pending one a
  * GuardedMigrationJob in its own folder, applied by its own Flux stage that starts only once
- * the stage of the migration before it is Ready (its Job completed), so its Backup is taken only
- * after that migration ran and a failed migration stops every later one. The stages are listed
+ * the stage of the migration before it is Ready (its Job completed), so its gate takes the
+ * pre-migration Backup only after that migration ran, and a failed migration stops every later
+ * one. The stages are listed
  * in this directory's `stages.yaml`, which the database's `cnpg-migrations` stage applies and
  * waits for. Each settled migration is only a record the guardrails see.
  */
@@ -75,9 +76,8 @@ export class CnpgMigrationsChart extends FluxChart {
         qualifyNames: Boolean(env.qualifier),
       });
       for (const suppression of migration.suppressions ?? []) suppressGuardrail(job, suppression);
-      const files = migrationFiles(migrationId);
       for (const construct of job.node.findAll()) {
-        if (construct instanceof ApiObject) placeInFile(construct, construct === job.backup ? files.backup : files.job);
+        if (construct instanceof ApiObject) placeInFile(construct, migrationFile(migrationId));
       }
       const stage = new FluxStage(this, `${migrationId}-stage`, {
         name: migrationStageName(migrationId, env),
@@ -88,11 +88,7 @@ export class CnpgMigrationsChart extends FluxChart {
         // The gate waits for the backup and the ledger for the migration before, within the Job's deadline.
         timeout: `${Math.ceil((migration.activeDeadlineSeconds ?? 3600) / 60) + 5}m`,
         dependsOn: [previousStage],
-        healthChecks: [
-          { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Backup', name: job.backupName, namespace: env.namespace },
-          { apiVersion: 'batch/v1', kind: 'Job', name: job.jobName, namespace: env.namespace },
-        ],
-        healthCheckExprs: [BACKUP_HEALTH_CHECK],
+        healthChecks: [{ apiVersion: 'batch/v1', kind: 'Job', name: job.jobName, namespace: env.namespace }],
         file: MIGRATION_STAGES_FILE,
       });
       previousStage = stage.name;

@@ -3,7 +3,7 @@ import { KustomizationSpecDecryptionProvider } from '../../imports/flux-kustomiz
 import { EnvironmentDatabase } from '../config/databases';
 import { EnvironmentConfig, MigrationConfig } from '../config/types';
 import { FluxChart } from '../flux/flux-chart';
-import { CLUSTER_HEALTH_CHECK, FluxStage } from '../flux/flux-stage';
+import { BACKUP_HEALTH_CHECK, CLUSTER_HEALTH_CHECK, FluxStage } from '../flux/flux-stage';
 import { clustersDirectory, migrationsDirectory, policiesDirectory, restoresDirectory, STAGES, stageName, syncDirectory } from '../flux/layout';
 import { migrationsDuration } from './cnpg-migrations-chart';
 
@@ -54,7 +54,8 @@ export class FluxSyncChart extends FluxChart {
         timeout: env.cloneFrom ? '6h' : '15m',
         // The admission policies first: every database object is admitted under them.
         dependsOn: [...(flux.dependsOn ?? ['infra-controllers']), STAGES.policies],
-        healthCheckExprs: [CLUSTER_HEALTH_CHECK],
+        // A clone is Ready once its first base backup completed, too: point-in-time recovery of it starts there.
+        healthCheckExprs: env.cloneFrom ? [CLUSTER_HEALTH_CHECK, BACKUP_HEALTH_CHECK] : [CLUSTER_HEALTH_CHECK],
         decryption: flux.sopsSecretName === undefined ? undefined : { provider: KustomizationSpecDecryptionProvider.SOPS, secretRef: { name: flux.sopsSecretName } },
       });
       if ((database.restores ?? []).length > 0) {

@@ -1,12 +1,10 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Backup, BackupSpecMethod, BackupSpecTarget } from '../../imports/cnpg-postgresql.cnpg.io';
 import { MigrationConfig, MigrationValidationRecord } from '../config/types';
-import { FLUX_APPLY_ONCE, FLUX_KEEP_WHEN_REMOVED } from '../names';
+import { FLUX_APPLY_ONCE } from '../names';
 import { analyzeSql, SqlAnalysis, sqlSha256 } from '../migrations/analysis';
 import { restorePointOf } from '../values/recovery-target';
-import { BARMAN_CLOUD_PLUGIN } from './barman-cloud-plugin';
 import { CnpgCluster } from './cnpg-cluster';
 import { POSTGRES_UID, postgresConnection, protectFromSubstitution, RESTRICTED_CONTAINER, SMALL_CONTAINER_RESOURCES } from './job-defaults';
 import { MigrationScripts } from './migration-scripts';
@@ -14,7 +12,6 @@ import { MigrationScripts } from './migration-scripts';
 /** Labels and annotations a migration Job carries; admission policies and rules read them. */
 export const MIGRATION_LABEL = 'cnpg-gitops.io/migration';
 export const MIGRATION_ANNOTATIONS = {
-  backup: 'cnpg-gitops.io/pre-migration-backup',
   cluster: 'cnpg-gitops.io/cluster',
   sqlSha256: 'cnpg-gitops.io/sql-sha256',
   phase: 'cnpg-gitops.io/phase',
@@ -119,14 +116,14 @@ function shortSha(sha256: string): string {
 }
 
 /**
- * One schema migration, run safely and exactly once: a fresh plugin Backup taken just before it,
- * a ledger check (an applied migration is a no-op; the migration before it must be applied), a
- * gate that refuses to start unless that Backup completed recently and WAL archiving works, then
+ * One schema migration, run safely and exactly once: a ledger check (an applied migration is a
+ * no-op; the migration before it must be applied), a gate that refuses to start unless WAL
+ * archiving works and takes a fresh plugin Backup right before the migration, then
  * one psql session that holds the database's migration lock, creates a named restore point and
  * records the start time for point-in-time rollback, and applies the SQL as the dedicated
  * migrator role (over TLS verified against the cluster's CA) with lock and statement timeouts, in
- * one transaction when possible. Flux applies the Job and the Backup only if absent, so no
- * unrelated change re-creates them; the Job never retries, never expires, and runs under a
+ * one transaction when possible. Flux applies the Job only while it is absent, so no unrelated
+ * change re-creates it; the Job never retries, never expires, and runs under a
  * least-privilege ServiceAccount whose token only the gate sees, in a Pod Security "restricted" pod.
  */
 export class GuardedMigrationJob extends Construct implements MigrationPredecessor {
@@ -136,10 +133,6 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
   public readonly analysis: SqlAnalysis;
   /** Parse of the down SQL, when the rollback plan has one. */
   public readonly downAnalysis?: SqlAnalysis;
-  /** The pre-migration Backup. */
-  public readonly backup: ApiObject;
-  /** `metadata.name` of the pre-migration Backup. */
-  public readonly backupName: string;
   /** `metadata.name` of the Job (and of its ConfigMap, ServiceAccount and Role). */
   public readonly jobName: string;
   /** The restore point the checkpoint creates. */
@@ -162,26 +155,9 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
     this.after = props.after;
     this.cloneValidation = props.cloneValidation;
     const suffix = shortSha(props.qualifyNames ? sqlSha256(`${cluster.name}\n${this.analysis.sha256}`) : this.analysis.sha256);
-    this.backupName = `pre-migration-${migration.id}-${suffix}`;
     this.jobName = `migrate-${migration.id}-${suffix}`;
     this.restorePoint = restorePointOf(migration.id);
     const labels = { [MIGRATION_LABEL]: migration.id, 'app.kubernetes.io/managed-by': 'cnpg-gitops' };
-
-    this.backup = new Backup(this, 'Backup', {
-      metadata: {
-        name: this.backupName,
-        labels,
-        // The Backup records backupId and stoppedAt, which a rollback pins: keep it when the
-        // migration leaves Git. The gate makes the Cluster its owner, so it goes with the cluster.
-        annotations: { ...FLUX_APPLY_ONCE, ...FLUX_KEEP_WHEN_REMOVED },
-      },
-      spec: {
-        cluster: { name: cluster.name },
-        method: BackupSpecMethod.PLUGIN,
-        pluginConfiguration: { name: BARMAN_CLOUD_PLUGIN },
-        target: BackupSpecTarget.PRIMARY,
-      },
-    });
 
     const configMap = new kplus.ConfigMap(this, 'Sql', {
       metadata: { name: this.jobName, labels },
@@ -194,7 +170,8 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
     });
     const role = new kplus.Role(this, 'Role', { metadata: { name: this.jobName, labels } });
     role.allow(['get', 'patch'], { apiGroup: 'batch', resourceType: 'jobs', resourceName: this.jobName });
-    role.allow(['get', 'list', 'watch', 'patch'], { apiGroup: 'postgresql.cnpg.io', resourceType: 'backups', resourceName: this.backupName });
+    // The Backup is named after the pod, unknown here; RBAC cannot limit `create` by name anyway.
+    role.allow(['create', 'get'], { apiGroup: 'postgresql.cnpg.io', resourceType: 'backups' });
     role.allow(['get'], { apiGroup: 'postgresql.cnpg.io', resourceType: 'clusters', resourceName: cluster.name });
     const binding = new kplus.RoleBinding(this, 'RoleBinding', { metadata: { name: this.jobName, labels }, role });
     binding.addSubjects(serviceAccount);
@@ -207,7 +184,6 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
         labels,
         annotations: {
           ...FLUX_APPLY_ONCE,
-          [MIGRATION_ANNOTATIONS.backup]: this.backupName,
           [MIGRATION_ANNOTATIONS.cluster]: cluster.name,
           [MIGRATION_ANNOTATIONS.sqlSha256]: this.analysis.sha256,
           [MIGRATION_ANNOTATIONS.phase]: migration.phase,
@@ -261,7 +237,6 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
       AFTER_MIGRATION: value(props.after?.migrationId ?? ''),
       AFTER_SHA256: value(props.after?.sqlSha256 ?? ''),
       JOB_NAME: value(this.jobName),
-      BACKUP_NAME: value(this.backupName),
       SQL_FILE: value(`${SQL_DIR}/up.sql`),
       TRANSACTIONAL: value(String(this.analysis.transactional)),
       CLONED_ON: value(props.clonedOn ?? ''),
@@ -295,7 +270,6 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
       envVariables: {
         ...common,
         JOB_NAME: value(this.jobName),
-        BACKUP_NAME: value(this.backupName),
         CLUSTER_NAME: value(cluster.name),
         NAMESPACE: value(cluster.namespace),
         MAX_BACKUP_AGE_SECONDS: value(String((props.maxBackupAgeMinutes ?? 60) * 60)),

@@ -47,13 +47,16 @@ export function syncDirectory(environment: string): string {
   return `clusters/${environment}`;
 }
 
-/** The files of one migration, relative to its database's migrations directory. */
-export function migrationFiles(migrationId: string): { readonly backup: string; readonly job: string } {
-  return { backup: `${migrationId}/backup.yaml`, job: `${migrationId}/job.yaml` };
+/** The file of one migration's Job, SQL and RBAC, relative to its database's migrations directory. */
+export function migrationFile(migrationId: string): string {
+  return `${migrationId}/job.yaml`;
 }
 
 /** The file of the migration stages, relative to a database's migrations directory. */
 export const MIGRATION_STAGES_FILE = 'stages.yaml';
+
+/** The file of a clone's first base backup, relative to its clusters directory. */
+export const CLONE_BASE_BACKUP_FILE = 'clone-base-backup.yaml';
 
 /** The file of the shared migration scripts, relative to a database's clusters directory. */
 export const MIGRATION_SCRIPTS_FILE = 'migration-scripts.yaml';

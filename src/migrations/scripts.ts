@@ -8,9 +8,9 @@
  * A Job's containers, in order:
  * 1. `ledger` (PostgreSQL image, no API access): decides from the ledger whether the migration
  *    still has to run, and waits (bounded) for the migration before it to be applied.
- * 2. `gate` (kubectl image, the only container with the API token): ties the Job and its Backup
- *    to the Cluster's lifetime and, unless the migration is applied, refuses to let it start
- *    without WAL archiving and a completed, recent pre-migration Backup.
+ * 2. `gate` (kubectl image, the only container with the API token): ties the Job to the Cluster's
+ *    lifetime and, unless the migration is applied, refuses to let it start without WAL
+ *    archiving, then takes the pre-migration Backup and waits for it.
  * 3. `migrate` (PostgreSQL image): one psql session that holds the database's migration lock
  *    while it checks the ledger again, creates the restore point, applies the SQL and records
  *    it. A migration with its own image runs `run.sh checkpoint` in an init container, then its
@@ -88,14 +88,17 @@ echo "ledger: $MIGRATION_ID is not applied yet; the migration before it is"
 `;
 
 /**
- * gate.sh (init container, kubectl image): makes the Cluster the owner of the Job and of its
- * pre-migration Backup, so that deleting the cluster (a develop reset, a staging re-clone)
- * deletes both and Flux creates them again for the new cluster. Then, unless the ledger said the
- * migration is applied, refuses to let it start unless the cluster's WAL archiving works and the
- * Backup completed less than MAX_BACKUP_AGE_SECONDS ago; fails fast when the Backup failed.
- * Writes the Backup's barman id and stop time (each checked) to CHECKPOINT_DIR.
- * Env: JOB_NAME, BACKUP_NAME, CLUSTER_NAME, NAMESPACE, MAX_BACKUP_AGE_SECONDS,
- * WAIT_TIMEOUT_SECONDS, POLL_SECONDS, CHECKPOINT_DIR.
+ * gate.sh (init container, kubectl image): makes the Cluster the owner of the Job, so that
+ * deleting the cluster (a develop reset, a staging re-clone, retiring it after a rollback)
+ * deletes the Job and Flux creates it again for the new cluster. Unless the ledger said the
+ * migration is applied, it then refuses to let the migration start unless the cluster's WAL
+ * archiving works, takes the pre-migration Backup (a plugin Backup of the primary, named after
+ * this pod and owned by the Cluster), waits for it and refuses when it failed or is older than
+ * MAX_BACKUP_AGE_SECONDS. So a migration that runs always has a backup taken right before it,
+ * and one that does not run costs no backup. Writes the Backup's name, barman id and stop time
+ * (each checked) to CHECKPOINT_DIR.
+ * Env: JOB_NAME, MIGRATION_ID, CLUSTER_NAME, NAMESPACE, HOSTNAME (the pod's name),
+ * MAX_BACKUP_AGE_SECONDS, WAIT_TIMEOUT_SECONDS, POLL_SECONDS, CHECKPOINT_DIR.
  */
 export const GATE_SCRIPT = `#!/bin/sh
 set -euf
@@ -120,9 +123,9 @@ uid=$(kubectl get clusters.postgresql.cnpg.io "$CLUSTER_NAME" -n "$NAMESPACE" -o
 case "$uid" in
   ''|*[!0-9a-f-]*) fail "cluster $CLUSTER_NAME has an unreadable uid \\"$uid\\"" ;;
 esac
-owner="{\\"metadata\\":{\\"ownerReferences\\":[{\\"apiVersion\\":\\"postgresql.cnpg.io/v1\\",\\"kind\\":\\"Cluster\\",\\"name\\":\\"$CLUSTER_NAME\\",\\"uid\\":\\"$uid\\"}]}}"
-kubectl patch jobs.batch "$JOB_NAME" -n "$NAMESPACE" --type=merge -p "$owner" >/dev/null || fail "cannot make cluster $CLUSTER_NAME the owner of Job $JOB_NAME"
-kubectl patch backups.postgresql.cnpg.io "$BACKUP_NAME" -n "$NAMESPACE" --type=merge -p "$owner" >/dev/null || fail "cannot make cluster $CLUSTER_NAME the owner of Backup $BACKUP_NAME"
+owner="{\\"apiVersion\\":\\"postgresql.cnpg.io/v1\\",\\"kind\\":\\"Cluster\\",\\"name\\":\\"$CLUSTER_NAME\\",\\"uid\\":\\"$uid\\"}"
+kubectl patch jobs.batch "$JOB_NAME" -n "$NAMESPACE" --type=merge -p "{\\"metadata\\":{\\"ownerReferences\\":[$owner]}}" >/dev/null \\
+  || fail "cannot make cluster $CLUSTER_NAME the owner of Job $JOB_NAME"
 
 if [ "$(cat "$CHECKPOINT_DIR/state")" = applied ]; then
   echo "gate: the migration is already applied; it needs no backup"
@@ -133,9 +136,21 @@ archiving=$(kubectl get clusters.postgresql.cnpg.io "$CLUSTER_NAME" -n "$NAMESPA
   -o jsonpath='{.status.conditions[?(@.type=="ContinuousArchiving")].status}') || fail "cannot read cluster $CLUSTER_NAME"
 [ "$archiving" = "True" ] || fail "refusing to migrate: WAL archiving of cluster $CLUSTER_NAME is not working (ContinuousArchiving=\\"$archiving\\"), so there is no point-in-time recovery to roll back to"
 
+backup="$HOSTNAME"
+case "$backup" in
+  ''|*[!a-z0-9-]*) fail "unreadable pod name \\"$backup\\"" ;;
+esac
+kubectl create -f - >/dev/null <<EOF || fail "cannot create the pre-migration backup $backup"
+{"apiVersion": "postgresql.cnpg.io/v1", "kind": "Backup",
+ "metadata": {"name": "$backup", "namespace": "$NAMESPACE", "ownerReferences": [$owner],
+   "labels": {"cnpg-gitops.io/migration": "$MIGRATION_ID", "cnpg-gitops.io/cluster": "$CLUSTER_NAME", "app.kubernetes.io/managed-by": "cnpg-gitops"}},
+ "spec": {"cluster": {"name": "$CLUSTER_NAME"}, "method": "plugin", "pluginConfiguration": {"name": "barman-cloud.cloudnative-pg.io"}, "target": "primary"}}
+EOF
+echo "gate: took the pre-migration backup $backup of cluster $CLUSTER_NAME"
+
 deadline=$(( $(date -u +%s) + WAIT_TIMEOUT_SECONDS ))
 while :; do
-  status=$(kubectl get backups.postgresql.cnpg.io "$BACKUP_NAME" -n "$NAMESPACE" \\
+  status=$(kubectl get backups.postgresql.cnpg.io "$backup" -n "$NAMESPACE" \\
     -o jsonpath='{.status.phase}|{.status.stoppedAt}|{.status.backupId}|{.status.error}|') || status='not found||||'
   IFS='|' read -r phase stopped_at backup_id error rest <<EOF
 $status
@@ -143,27 +158,28 @@ EOF
   case "$phase" in
     completed) break ;;
     failed|'invalid backup definition'|walArchivingFailing)
-      fail "refusing to migrate: pre-migration backup $BACKUP_NAME is $phase: $error" ;;
+      fail "refusing to migrate: pre-migration backup $backup is $phase: $error" ;;
   esac
-  [ "$(date -u +%s)" -lt "$deadline" ] || fail "refusing to migrate: pre-migration backup $BACKUP_NAME is still \\"$phase\\" after $WAIT_TIMEOUT_SECONDS s"
-  echo "gate: waiting for backup $BACKUP_NAME (phase \\"$phase\\")"
+  [ "$(date -u +%s)" -lt "$deadline" ] || fail "refusing to migrate: pre-migration backup $backup is still \\"$phase\\" after $WAIT_TIMEOUT_SECONDS s"
+  echo "gate: waiting for backup $backup (phase \\"$phase\\")"
   sleep "$POLL_SECONDS"
 done
 
 case "$stopped_at" in
   [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z) ;;
-  *) fail "refusing to migrate: backup $BACKUP_NAME has an unreadable stoppedAt \\"$stopped_at\\"" ;;
+  *) fail "refusing to migrate: backup $backup has an unreadable stoppedAt \\"$stopped_at\\"" ;;
 esac
 case "$backup_id" in
   [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]) ;;
-  *) fail "refusing to migrate: backup $BACKUP_NAME has no barman backup id (status.backupId \\"$backup_id\\", expected YYYYMMDDTHHMMSS)" ;;
+  *) fail "refusing to migrate: backup $backup has no barman backup id (status.backupId \\"$backup_id\\", expected YYYYMMDDTHHMMSS)" ;;
 esac
 age=$(( $(date -u +%s) - $(epoch "$stopped_at") ))
-[ "$age" -le "$MAX_BACKUP_AGE_SECONDS" ] || fail "refusing to migrate: pre-migration backup $BACKUP_NAME completed $age s ago, more than the $MAX_BACKUP_AGE_SECONDS s allowed; delete the Backup and the Job so Flux takes a fresh backup and runs the migration"
+[ "$age" -le "$MAX_BACKUP_AGE_SECONDS" ] || fail "refusing to migrate: pre-migration backup $backup completed $age s ago, more than the $MAX_BACKUP_AGE_SECONDS s allowed; delete the Job so Flux runs it again with a new backup"
 
+printf '%s\\n' "$backup" > "$CHECKPOINT_DIR/backup-name"
 printf '%s\\n' "$backup_id" > "$CHECKPOINT_DIR/backup-id"
 printf '%s\\n' "$stopped_at" > "$CHECKPOINT_DIR/backup-stopped-at"
-echo "gate: backup $BACKUP_NAME ($backup_id) completed $age s ago; the migration may start"
+echo "gate: backup $backup ($backup_id) completed; the migration may start"
 `;
 
 /**
@@ -247,7 +263,7 @@ SELECT EXISTS (SELECT FROM cnpg_gitops.applied_migrations WHERE id = :'migration
  * migration with its own image runs `checkpoint` before its tool and `record` after it.
  * Env: libpq variables (PGOPTIONS carries lock_timeout and statement_timeout), DATABASE_OWNER,
  * MIGRATION_ID, SQL_SHA256, AFTER_MIGRATION, AFTER_SHA256, SQL_FILE, TRANSACTIONAL, JOB_NAME,
- * BACKUP_NAME, CLONED_ON (empty unless the cluster is a clone), LOCK_WAIT_SECONDS,
+ * CLONED_ON (empty unless the cluster is a clone), LOCK_WAIT_SECONDS,
  * CHECKPOINT_DIR, TERMINATION_LOG, SCRIPTS_DIR.
  */
 export const RUN_SCRIPT = `#!/bin/sh
@@ -258,8 +274,10 @@ if [ "$(cat "$CHECKPOINT_DIR/state")" = applied ]; then
   exit 0
 fi
 # Written by the gate, which checked them; checked again here, never sourced.
+read -r backup_name < "$CHECKPOINT_DIR/backup-name"
 read -r backup_id < "$CHECKPOINT_DIR/backup-id"
 read -r backup_stopped_at < "$CHECKPOINT_DIR/backup-stopped-at"
+case "$backup_name" in ''|*[!a-z0-9-]*) fail "unreadable backup name \\"$backup_name\\"" ;; esac
 case "$backup_id" in [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]) ;; *) fail "unreadable backup id \\"$backup_id\\"" ;; esac
 case "$backup_stopped_at" in [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z) ;; *) fail "unreadable backup stop time \\"$backup_stopped_at\\"" ;; esac
 checkpoint=off apply=off record=off started_at='' restore_point_lsn=''
@@ -280,7 +298,7 @@ exec psql -X -At -q -f "$SCRIPTS_DIR/run.sql" \\
   -v checkpoint="$checkpoint" -v apply="$apply" -v record="$record" -v transactional="$transactional" -v cloned="$cloned" \\
   -v migration="$MIGRATION_ID" -v sql_sha256="$SQL_SHA256" -v after="$AFTER_MIGRATION" -v after_sha256="$AFTER_SHA256" \\
   -v owner="$DATABASE_OWNER" -v job="$JOB_NAME" -v sql_file="$SQL_FILE" -v cloned_on="$CLONED_ON" \\
-  -v backup_name="$BACKUP_NAME" -v backup_id="$backup_id" -v backup_stopped_at="$backup_stopped_at" \\
+  -v backup_name="$backup_name" -v backup_id="$backup_id" -v backup_stopped_at="$backup_stopped_at" \\
   -v started_at="$started_at" -v restore_point_lsn="$restore_point_lsn" -v lock_wait_seconds="$LOCK_WAIT_SECONDS" \\
   -v termination_log="$TERMINATION_LOG" -v started_at_file="$CHECKPOINT_DIR/started-at" -v restore_point_lsn_file="$CHECKPOINT_DIR/restore-point-lsn"
 `;

@@ -1,33 +1,70 @@
 import { EnvironmentDatabase } from '../config/databases';
-import { databaseFolder, restoresDirectory } from '../flux/layout';
 import { GuardedMigrationJob } from '../constructs/guarded-migration-job';
+import { databaseFolder, restoresDirectory, STAGES, stageName } from '../flux/layout';
 import { GENERATED_MARKER } from '../flux/tree-writer';
+import { API_RESOURCES, DELETION_REASON_ANNOTATION } from '../names';
 import { RecoveryTarget } from '../values/recovery-target';
+import { command } from './shell';
 
 /** Where the runbooks go, relative to the repository root. */
 export const RUNBOOKS_ROOT = 'docs/runbooks';
 
 /** A name for the restored cluster that fits CNPG's 50 characters. */
-function restoredName(cluster: string, migrationId: string): string {
+export function restoredName(cluster: string, migrationId: string): string {
   return `${cluster}-before-${migrationId}`.slice(0, 50).replace(/-+$/, '');
+}
+
+/** An object of the database that Flux keeps when it leaves Git, and that retiring the old cluster deletes. */
+export interface RetainedObject {
+  readonly kind: string;
+  readonly name: string;
+}
+
+export interface RollbackRunbookProps {
+  readonly environment: EnvironmentDatabase;
+  readonly job: GuardedMigrationJob;
+  /** What the database's cluster directory renders and Flux keeps when it leaves Git (prune disabled). */
+  readonly retained: readonly RetainedObject[];
+}
+
+/** A fenced shell block. */
+function sh(...lines: readonly string[]): string[] {
+  return ['```sh', ...lines, '```'];
 }
 
 /**
  * The rollback runbook of one migration in one environment: every command and config entry an
  * on-call engineer needs to restore the cluster to the moment before the migration, verify the
- * recovery and move the application over. Rendered as markdown beside the docs, never applied.
+ * recovery, move the application over and retire the old cluster. Every command names objects
+ * and Flux stages the tree renders, is shell-quoted, and passes the project's own admission
+ * policies (a reason annotated before a protected delete); test/runbooks checks them.
  */
-export function renderRollbackRunbook(env: EnvironmentDatabase, job: GuardedMigrationJob): { path: string; content: string } {
+export function renderRollbackRunbook(props: RollbackRunbookProps): { path: string; content: string } {
+  const { environment: env, job, retained } = props;
   const migration = job.migration;
   const cluster = job.cluster.name;
   const ns = job.cluster.namespace;
   const restored = restoredName(cluster, migration.id);
   const example = RecoveryTarget.beforeMigration({ migrationId: migration.id, startedAt: '2026-01-01T00:00:05Z' }).toPostgresParameters();
   const field = env.configPrefix ?? '';
-  // The default runner checkpoints in its main container; a migration with its own image in the `checkpoint` init container.
-  const [checkpointStatus, checkpointContainer] = migration.image === undefined ? ['containerStatuses', 'migrate'] : ['initContainerStatuses', 'checkpoint'];
+  const file = `src/config/${env.name}.ts`;
+  const root = env.flux?.sourceName ?? 'flux-system';
+  const stage = (name: string) => stageName(name, env);
+  const checkpointContainer = migration.image === undefined ? ['containerStatuses', 'migrate'] : ['initContainerStatuses', 'checkpoint'];
+  const kubectl = (...words: string[]) => command('kubectl', '-n', ns, ...words);
+  const reason = `replaced by ${restored} after rolling back ${migration.id}`;
+  const retire = retained.flatMap((object) => [
+    ...(object.kind === 'Cluster' || object.kind === 'ObjectStore' ? [kubectl('annotate', API_RESOURCES[object.kind], object.name, `${DELETION_REASON_ANNOTATION}=${reason}`, '--overwrite')] : []),
+    kubectl('delete', API_RESOURCES[object.kind], object.name),
+  ]);
+  const explicitFolder = env.objectStore.serverName !== undefined;
+  const credentials = env.appCredentials === undefined
+    ? `The operator generates new application credentials for it, \`${restored}-app\`: point the application at them after this step (the old \`${cluster}-app\` belongs to \`${cluster}\` and goes with it).`
+    : 'existingSecret' in env.appCredentials
+      ? `The application keeps its credentials, \`${env.appCredentials.existingSecret}\`.`
+      : `Switch the application's credentials to \`${restored}-app\`: the same password, from the same key of the secret store.`;
   const lines = [
-    `<!-- ${GENERATED_MARKER} from src/config/${env.name}.ts and src/config/migrations.ts. Do not edit: change the config and run \`npm run synth\`. -->`,
+    `<!-- ${GENERATED_MARKER} from ${file} and src/config/migrations.ts. Do not edit: change the config and run \`npm run synth\`. -->`,
     `# Roll back \`${migration.id}\` in ${env.name}`,
     '',
     `Migration \`${migration.id}\` (release ${migration.release}, ${migration.phase}) runs as Job \`${job.jobName}\` on cluster \`${cluster}\` in namespace \`${ns}\`.`,
@@ -35,87 +72,92 @@ export function renderRollbackRunbook(env: EnvironmentDatabase, job: GuardedMigr
     '',
     `Point-in-time recovery never changes \`${cluster}\`: CNPG creates a new cluster, \`${restored}\`, from the base backup and the WAL in the object store and stops just before the migration. Whatever was written to \`${cluster}\` after that moment is not in it.`,
     '',
-    '## 1. Confirm the checkpoint',
+    '## 1. Read the checkpoint',
     '',
-    'The pre-migration backup, and its id:',
+    `The migration recorded, in the ledger of \`${cluster}\` and in the termination message of its Job, the restore point it created, its start time from the database clock, and the pre-migration backup's **barman id** (\`YYYYMMDDTHHMMSS\`, the Backup's \`status.backupId\`; not the Backup's name):`,
     '',
-    '```sh',
-    `kubectl -n ${ns} get backups.postgresql.cnpg.io ${job.backupName} -o jsonpath='{.status.phase} {.status.backupId} {.status.stoppedAt}{"\\n"}'`,
-    '```',
+    ...sh(
+      command('kubectl', 'cnpg', 'psql', cluster, '-n', ns, '--', '-d', job.cluster.database, '-Atc', `SELECT started_at, restore_point, restore_point_lsn, backup_id FROM cnpg_gitops.applied_migrations WHERE id = '${migration.id}'`),
+      kubectl('get', 'pods', '-l', `job-name=${job.jobName}`, '-o', `jsonpath={.items[0].status.${checkpointContainer[0]}[?(@.name=="${checkpointContainer[1]}")].state.terminated.message}{"\\n"}`),
+      kubectl('get', API_RESOURCES.Backup, '-l', `cnpg-gitops.io/migration=${migration.id},cnpg-gitops.io/cluster=${cluster}`, '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.phase} {.status.backupId} {.status.stoppedAt}{"\\n"}{end}'),
+    ),
     '',
-    'It must say `completed`. The checkpoint the Job recorded (restore point, start time from the database clock, backup id) is in the ledger, and in the termination message of the container that created the restore point:',
+    `The pre-migration Backup the Job's gate took (named after the Job's pod, \`backup_name\` in the ledger) must be \`completed\`. WAL archiving must still work, so the archive reaches past the migration (the Job switched the WAL segment right after recording it, so a time target has a later commit to stop at):`,
     '',
-    '```sh',
-    `kubectl cnpg psql ${cluster} -n ${ns} -- -d ${job.cluster.database} -Atc "SELECT started_at, restore_point, restore_point_lsn, backup_id FROM cnpg_gitops.applied_migrations WHERE id = '${migration.id}'"`,
-    `kubectl -n ${ns} get pods -l job-name=${job.jobName} -o jsonpath='{.items[0].status.${checkpointStatus}[?(@.name=="${checkpointContainer}")].state.terminated.message}{"\\n"}'`,
-    '```',
+    ...sh(kubectl('get', API_RESOURCES.Cluster, cluster, '-o', 'jsonpath={.status.conditions[?(@.type=="ContinuousArchiving")].status}{"\\n"}')),
     '',
-    `The record holds \`backupId\`, \`restorePoint\` (\`${job.restorePoint}\`) and \`startedAt\`. WAL archiving must still work, so the archive reaches past the migration:`,
+    `## 2. Add the restore to \`${field}restores\` in \`${file}\``,
     '',
-    '```sh',
-    `kubectl -n ${ns} get clusters.postgresql.cnpg.io ${cluster} -o jsonpath='{.status.conditions[?(@.type=="ContinuousArchiving")].status}{"\\n"}'   # True`,
-    '```',
-    '',
-    'The Job switched the WAL segment right after recording the migration (`pg_switch_wal()`), so the archive holds a commit after the target, which a time target needs.',
-    '',
-    `## 2. Add the restore to \`${field}restores\` in \`src/config/${env.name}.ts\``,
-    '',
-    'Exact, to the restore point written just before the SQL ran (CNPG needs the base backup id with a named target):',
+    'To the restore point written just before the SQL ran (CNPG needs the base backup id with a named target):',
     '',
     '```ts',
     'restores: [{',
     `  name: '${restored}',`,
-    `  target: { restorePoint: '${migration.id}', backupId: '<backupId from step 1>' },`,
+    `  target: { restorePoint: '${migration.id}', backupId: '<backup_id from step 1>' },`,
     '  verify: [',
-    "    // Checks of the state before the migration, e.g. a column it dropped exists again:",
+    '    // Checks of the state before the migration, e.g. a column it dropped exists again:',
     "    // { name: 'users.email is back', sql: \"SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'email'\", expect: '1' },",
     '  ],',
     '}],',
     '```',
     '',
-    `Or by time, one second before the recorded start: \`target: { beforeMigration: '${migration.id}', startedAt: '<startedAt from step 1>', backupId: '<backupId>' }\`. It is emitted as RFC 3339 UTC with an explicit \`Z\` (CNPG reads a time without a zone as UTC) and PostgreSQL then runs with, for a start at 2026-01-01T00:00:05Z: \`recovery_target_time = '${example.recovery_target_time}'\`, \`recovery_target_inclusive = ${example.recovery_target_inclusive}\`, \`recovery_target_action = ${example.recovery_target_action}\`.`,
+    `Or by time, one second before the recorded start: \`target: { beforeMigration: '${migration.id}', startedAt: '<started_at from step 1, as RFC 3339 UTC>', backupId: '<backup_id>' }\`. PostgreSQL then runs with, for a start at 2026-01-01T00:00:05Z: \`recovery_target_time = '${example.recovery_target_time}'\`, \`recovery_target_inclusive = ${example.recovery_target_inclusive}\`, \`recovery_target_action = ${example.recovery_target_action}\`.`,
     '',
-    `The verification also checks that \`${migration.id}\` is not in the ledger \`cnpg_gitops.applied_migrations\`.`,
+    `The verification also checks that \`${migration.id}\` is not in the ledger \`cnpg_gitops.applied_migrations\`. Keep \`${migration.id}\` in \`${field}migrations.applied\` for now: it records what ran on \`${cluster}\`.`,
     '',
-    '## 3. Revert the application release',
+    '## 3. Roll the application back',
     '',
-    `Find the application commit of release ${migration.release} and revert it, so no code needs the migrated schema:`,
+    `Deploy the application release before ${migration.release}, so no code needs the migrated schema; its Flux Kustomization depends on \`${stage(STAGES.migrations)}\`.`,
     '',
-    '```sh',
-    `git log --oneline -- ${migration.sql} src/config/migrations.ts`,
-    'git revert <commit of the application release>',
-    '```',
+    '## 4. Synthesize, commit and let Flux create the restored cluster',
     '',
-    `Keep \`${migration.id}\` in \`migrations.applied\` for now: it records what ran on \`${cluster}\`, whose Job and Backup stay as evidence.`,
+    ...sh(
+      'npm run synth',
+      command('git', 'add', 'src/config', 'flux', 'docs/runbooks'),
+      command('git', 'commit', '-m', `Restore ${cluster} to before ${migration.id}`),
+      'git push',
+      command('flux', 'reconcile', 'kustomization', root, '--with-source'),
+      command('kubectl', '-n', 'flux-system', 'wait', `kustomization/${stage(STAGES.restores)}`, '--for=condition=ready', '--timeout=6h'),
+      kubectl('get', API_RESOURCES.Cluster, restored),
+    ),
     '',
-    '## 4. Synthesize, commit and watch Flux',
-    '',
-    '```sh',
-    'npm run synth && git add -A && git commit -m "Restore before ' + migration.id + '" && git push',
-    'flux reconcile kustomization cnpg-restores --with-source',
-    `kubectl -n flux-system wait kustomization/cnpg-restores --for=condition=ready --timeout=6h`,
-    `kubectl -n ${ns} get clusters.postgresql.cnpg.io ${restored} -w`,
-    '```',
-    '',
-    `The objects are in \`flux/${restoresDirectory(env)}/\`. If the cluster stays in "Setting up primary", read \`kubectl -n ${ns} logs ${restored}-1-full-recovery-<suffix>\`: "no target backup found" means the backup id does not match the archive; a time target without a later commit fails at the end of WAL.`,
+    `The first reconciliation of \`${root}\` creates the stage \`${stage(STAGES.restores)}\`, which applies \`flux/${restoresDirectory(env)}/clusters/\`. If the cluster stays in "Setting up primary", read the logs of its \`${restored}-1-full-recovery\` pod: "no backup found with ID" means the id is not barman's id of a backup in the archive; a time target without a later commit fails at the end of WAL.`,
     '',
     '## 5. Read the verification',
     '',
-    '```sh',
-    'kubectl -n flux-system wait kustomization/cnpg-restore-verification --for=condition=ready --timeout=35m',
-    `kubectl -n ${ns} logs job/verify-${restored}`,
-    '```',
+    ...sh(
+      command('kubectl', '-n', 'flux-system', 'wait', `kustomization/${stage(STAGES.restoreVerification)}`, '--for=condition=ready', '--timeout=35m'),
+      kubectl('logs', `job/verify-${restored}`),
+    ),
     '',
-    'Every assertion prints `verify: ok`; the last line is `verify: all N assertions passed`. A `verify: FAIL` line names the check, the expected and the actual value, the Job fails and the Kustomization stays not ready: do not switch, fix the target or the assertions and commit again.',
+    'Every assertion prints `verify: ok`; the last line is `verify: all N assertions passed`. A `verify: FAIL` line names the check, the expected and the actual value, the Job fails and the stage stays not ready: do not switch, fix the target or the assertions and commit again.',
     '',
     '## 6. Switch the application',
     '',
-    `Stop writes to \`${cluster}\` (scale the application down), then point it at \`${restored}-rw.${ns}.svc\`. The restored cluster uses the same credentials Secret, \`${job.cluster.appSecretName}\`. Scale the application up and check it.`,
+    `Stop writes to \`${cluster}\` (scale the application down), then point it at \`${restored}-rw.${ns}.svc\`; the restored cluster has the same application credentials (\`${job.cluster.appSecretName}\`). Scale the application up and check it.`,
     '',
-    '## 7. Clean up',
+    '## 7. Make the restored cluster the database of this environment',
     '',
-    `1. Make \`${restored}\` the environment's cluster: set \`${field}cluster.name\` to \`'${restored}'\` in \`src/config/${env.name}.ts\` (it already archives into the folder of that name), remove the \`${field}restores\` entry and \`${migration.id}\` from \`${field}migrations.applied\`, fix the migration, synthesize and commit.`,
-    `2. Flux never deletes clusters (\`kustomize.toolkit.fluxcd.io/prune: disabled\`). Once the application has run on \`${restored}\` long enough, delete the old one by hand: \`kubectl -n ${ns} delete clusters.postgresql.cnpg.io ${cluster}\`. Its archive stays in the object store until the retention policy (${job.cluster.retentionPolicy}) expires it.`,
+    `In \`${file}\`: set \`${field}cluster.name\` to \`'${restored}'\`${explicitFolder ? ` and \`${field}objectStore.serverName\` to \`'${restored}'\` (the folder it archives into)` : ' (it already archives into the folder of that name)'}, remove the \`${field}restores\` entry, remove \`${migration.id}\` from \`${field}migrations.applied\`, then fix the migration forward. ${credentials} Then:`,
+    '',
+    ...sh(
+      'npm run synth',
+      command('git', 'add', 'src/config', 'flux', 'docs/runbooks'),
+      command('git', 'commit', '-m', `Make ${restored} the ${env.name} database`),
+      'git push',
+      command('flux', 'reconcile', 'kustomization', root, '--with-source'),
+      command('kubectl', '-n', 'flux-system', 'wait', `kustomization/${stage(STAGES.clusters)}`, '--for=condition=ready', '--timeout=15m'),
+    ),
+    '',
+    `Flux adopts \`${restored}\` and gives it its own object store, credentials, backups and alerts. What belonged to \`${cluster}\` leaves Git but stays in the cluster (\`kustomize.toolkit.fluxcd.io/prune: disabled\`): \`${cluster}\` keeps archiving, backing up and alerting until you retire it.`,
+    '',
+    '## 8. Retire the old cluster',
+    '',
+    `Once the application has run on \`${restored}\` long enough, delete \`${cluster}\` and what Flux kept for it. Protected objects need a reason first (DEL001):`,
+    '',
+    ...sh(...retire),
+    '',
+    `Its migration Jobs and pre-migration Backups go with the Cluster, which owns them; Flux creates the Jobs again for \`${restored}\`, where the ledger makes each a no-op that takes no backup. Its archive (\`${job.cluster.serverName}/\` below \`${job.cluster.objectStore.destinationPath}\`) is no longer under any retention policy: delete it once no restore to before this rollback can be needed.`,
     '',
   ];
   return { path: `${databaseFolder(env)}/${migration.id}.md`, content: lines.join('\n') };

@@ -30,17 +30,14 @@ function setup(props: Partial<Omit<GuardedMigrationJobProps, 'cluster' | 'script
 
 test('names: stable per migration and SQL checksum', () => {
   const { job, find } = setup();
-  expect(job.backupName).toBe(`pre-migration-0007-add-nickname-${SHORT}`);
   expect(job.jobName).toBe(`migrate-0007-add-nickname-${SHORT}`);
   expect(job.restorePoint).toBe('before-0007-add-nickname');
   for (const kind of ['Job', 'ConfigMap', 'ServiceAccount', 'Role', 'RoleBinding']) expect(find(kind).metadata.name).toBe(job.jobName);
 });
 
-test('the pre-migration Backup: plugin method, primary, applied once, kept when the migration leaves Git', () => {
-  const { find } = setup();
-  const backup = find('Backup');
-  expect(backup.spec).toEqual({ cluster: { name: 'app-db' }, method: 'plugin', pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' }, target: 'primary' });
-  expect(backup.metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'kustomize.toolkit.fluxcd.io/ssa': 'IfNotPresent' });
+test('no Backup in Git: the gate takes it when, and only when, the migration is about to run', () => {
+  const { manifests } = setup();
+  expect(manifests.filter((manifest) => manifest.kind === 'Backup')).toEqual([]);
 });
 
 test('the Job runs once: no retry, kept, a deadline, applied by Flux only while absent (never forced)', () => {
@@ -53,7 +50,6 @@ test('the Job runs once: no retry, kept, a deadline, applied by Flux only while 
   expect(job.metadata.annotations['kustomize.toolkit.fluxcd.io/force']).toBeUndefined();
   expect(job.metadata.annotations).toMatchObject({
     'kustomize.toolkit.fluxcd.io/ssa': 'IfNotPresent',
-    'cnpg-gitops.io/pre-migration-backup': `pre-migration-0007-add-nickname-${SHORT}`,
     'cnpg-gitops.io/sql-sha256': SHA,
     'cnpg-gitops.io/rollback-strategies': 'pitr,down-sql',
     'cnpg-gitops.io/phase': 'expand',
@@ -80,7 +76,7 @@ test('ledger, gate, migrate: in that order, with the Job\'s settings', () => {
   expect(pod.initContainers.map((c: any) => c.name)).toEqual(['ledger', 'gate']);
   expect(pod.containers.map((c: any) => c.name)).toEqual(['migrate']);
   const env = (container: any) => Object.fromEntries(container.env.map((v: any) => [v.name, v.value ?? v.valueFrom]));
-  expect(env(pod.initContainers[1])).toMatchObject({ MAX_BACKUP_AGE_SECONDS: '1800', CLUSTER_NAME: 'app-db', JOB_NAME: `migrate-0007-add-nickname-${SHORT}`, BACKUP_NAME: `pre-migration-0007-add-nickname-${SHORT}` });
+  expect(env(pod.initContainers[1])).toMatchObject({ MAX_BACKUP_AGE_SECONDS: '1800', CLUSTER_NAME: 'app-db', MIGRATION_ID: '0007-add-nickname', JOB_NAME: `migrate-0007-add-nickname-${SHORT}` });
   expect(pod.initContainers[1].image).toBe('docker.io/alpine/k8s:1.32.4');
   const migrate = env(pod.containers[0]);
   expect(migrate).toMatchObject({
@@ -162,11 +158,11 @@ test('every container meets the Pod Security "restricted" profile', () => {
   }
 });
 
-test('RBAC: patch its own Job and Backup (to hand them to the cluster), read that Backup, get that Cluster, nothing else', () => {
+test('RBAC: patch its own Job (to hand it to the cluster), create and read Backups, get that Cluster, nothing else', () => {
   const { find, job } = setup();
   expect(find('Role').rules).toEqual([
     { apiGroups: ['batch'], resources: ['jobs'], resourceNames: [job.jobName], verbs: ['get', 'patch'] },
-    { apiGroups: ['postgresql.cnpg.io'], resources: ['backups'], resourceNames: [job.backupName], verbs: ['get', 'list', 'watch', 'patch'] },
+    { apiGroups: ['postgresql.cnpg.io'], resources: ['backups'], verbs: ['create', 'get'] },
     { apiGroups: ['postgresql.cnpg.io'], resources: ['clusters'], resourceNames: ['app-db'], verbs: ['get'] },
   ]);
   expect(find('RoleBinding').subjects).toEqual([expect.objectContaining({ kind: 'ServiceAccount', name: job.jobName })]);

@@ -17,10 +17,10 @@ function rendered(environments: readonly EnvironmentConfig[]) {
   return outcome.files;
 }
 
-/** Every migration Job and Backup with the file (hence the Flux stage) that applies it. */
+/** Every migration Job with the file (hence the Flux stage) that applies it. */
 function appliedOnce(files: ReturnType<typeof rendered>) {
   return files.flatMap((file) => YAML.parseAllDocuments(file.content).map((document) => ({ path: file.path, manifest: document.toJS() })))
-    .filter(({ manifest }) => (manifest?.kind === 'Job' || manifest?.kind === 'Backup') && manifest.metadata.labels?.['cnpg-gitops.io/migration']);
+    .filter(({ manifest }) => manifest?.kind === 'Job' && manifest.metadata.labels?.['cnpg-gitops.io/migration']);
 }
 
 describe.each([
@@ -41,7 +41,7 @@ describe.each([
     expect(differing.length).toBeGreaterThan(0);
   });
 
-  test('keeps every Job and Backup where it was, applied only while absent, never forced', () => {
+  test('keeps every Job where it was, applied only while absent, never forced', () => {
     const old = appliedOnce(before);
     const next = appliedOnce(after);
     expect(next.map(({ path, manifest }) => `${path}|${manifest.kind}|${manifest.metadata.name}`).sort()).toEqual(old.map(({ path, manifest }) => `${path}|${manifest.kind}|${manifest.metadata.name}`).sort());
@@ -63,6 +63,6 @@ describe.each([
 test('a new migration reads as one that runs, after the migration before it', () => {
   const before = rendered(withEnvironment('production', (env) => { env.migrations = { ...env.migrations!, applied: env.migrations!.applied.slice(0, 4) }; }));
   const plan = renderPlan(new Map(before.map((file) => [file.path, file.content])), new Map(rendered(shippedEnvironments()).map((file) => [file.path, file.content])));
-  expect(plan).toContain('- new **migration** 0005-drop-email (release 1.5.0, contract; rollback: pitr,forward-fix): **runs once** on app-db, after 0004-index-email-normalized, unless its ledger already holds it');
+  expect(plan).toContain('- new **migration** 0005-drop-email (release 1.5.0, contract; rollback: pitr,forward-fix): **runs once** on app-db, after 0004-index-email-normalized, with a fresh base backup first, unless its ledger already holds it');
   expect(plan).toContain('- **runs on a cluster:** 0005-drop-email on app-db, one after the other');
 });

@@ -7,9 +7,10 @@ import { AppliedObject, simulateFlux } from '../helpers/flux-simulator';
 /**
  * The order in which Flux applies migrations, derived from the generated Flux objects alone (see
  * the model in test/helpers/flux-simulator.ts): for every database of every environment, each
- * pending migration's Backup and Job are created only after the previous migration's Job
- * completed, so the Jobs run in exactly the order of `migrations.applied`, and a failed one
- * stops every later one of its database (and none of another's).
+ * pending migration's Job is created only after the previous migration's Job completed, so the
+ * Jobs run in exactly the order of `migrations.applied` and a failed one stops every later one of
+ * its database (and none of another's). A Job's pre-migration Backup is taken by its gate once
+ * the Job runs (test/migrations/gate.test.ts), so it too comes after the previous migration.
  */
 const MIGRATION_LABEL = 'cnpg-gitops.io/migration';
 
@@ -41,7 +42,7 @@ function settled(through: string): EnvironmentConfig[] {
 /** The migrations of one cluster, by kind, as Flux created them. */
 function migrationObjects(objects: readonly AppliedObject[], kind: string, cluster: string): AppliedObject[] {
   return objects.filter((object) => object.kind === kind && object.manifest.metadata.labels?.[MIGRATION_LABEL] !== undefined
-    && (kind === 'Job' ? object.manifest.metadata.annotations['cnpg-gitops.io/cluster'] : object.manifest.spec.cluster.name) === cluster);
+    && object.manifest.metadata.annotations?.['cnpg-gitops.io/cluster'] === cluster);
 }
 
 /** Proves a total order equal to `pending` for one database. */
@@ -53,7 +54,7 @@ function expectStrictOrder(environments: readonly EnvironmentConfig[], failingJo
     for (const database of databasesOf(env)) {
       const pending = pendingMigrations(database);
       const jobs = migrationObjects(simulation.objects, 'Job', database.cluster.name);
-      const backups = migrationObjects(simulation.objects, 'Backup', database.cluster.name);
+      expect(migrationObjects(simulation.objects, 'Backup', database.cluster.name)).toEqual([]);
       const label = (object: AppliedObject) => object.manifest.metadata.labels[MIGRATION_LABEL];
       // Creation order of the Jobs is the applied order, one at a time.
       const created = [...jobs].sort((a, b) => a.createdAt - b.createdAt);
@@ -65,10 +66,8 @@ function expectStrictOrder(environments: readonly EnvironmentConfig[], failingJo
         const previous = created[index - 1];
         const completed = simulation.completedAt.get(`${previous.namespace}/${previous.name}`);
         expect(completed).toBeDefined();
-        // The next Job, and its pre-migration Backup, only after the previous Job completed.
+        // The next Job, whose gate takes its pre-migration Backup, only after the previous Job completed.
         expect(created[index].createdAt).toBeGreaterThan(completed!);
-        const backup = backups.find((candidate) => label(candidate) === label(created[index]))!;
-        expect(backup.createdAt).toBeGreaterThan(completed!);
         expect(created[index].manifest.metadata.annotations['cnpg-gitops.io/after']).toBe(label(previous));
       }
       // The stage workloads depend on is Ready only after the last migration completed.

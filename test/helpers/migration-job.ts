@@ -127,8 +127,12 @@ export class MigrationJobRunner {
   }
 }
 
+/** The Backup the gate takes is named after the Job's pod. */
+export const GATE_BACKUP_NAME = 'migrate-0001-create-users-f4b54c81-x7k2p';
+
 /** What the gate writes once the pre-migration Backup completed. */
 export function writeGateOutputs(dir: string): void {
+  writeFileSync(join(dir, 'backup-name'), `${GATE_BACKUP_NAME}\n`);
   writeFileSync(join(dir, 'backup-id'), '20261123T100000\n');
   writeFileSync(join(dir, 'backup-stopped-at'), '2026-11-23T10:00:00Z\n');
 }

@@ -13,7 +13,9 @@ import { GATE_SCRIPT } from '../../src/migrations/scripts';
 const CLUSTER_UID = '6f1c2b1e-8d3a-4c1f-9a77-0e5d2c4b9a10';
 const BARMAN_ID = '20261123T100000';
 
-function runGate(backup: string | null, options: { archiving?: string; maxAgeSeconds?: number; waitSeconds?: number; state?: string; uid?: string } = {}) {
+const POD = 'migrate-0005-drop-email-943fce8b-x7k2p';
+
+function runGate(backup: string | null, options: { archiving?: string; maxAgeSeconds?: number; waitSeconds?: number; state?: string; uid?: string; hostname?: string; createFails?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'gate-'));
   const kubectl = join(dir, 'kubectl');
   writeFileSync(kubectl, [
@@ -21,6 +23,7 @@ function runGate(backup: string | null, options: { archiving?: string; maxAgeSec
     'echo "$*" >> "$CALLS"',
     'case "$*" in',
     `  patch*) exit 0 ;;`,
+    `  create*) cat > "$CREATED"; [ -z "$FAKE_CREATE_FAILS" ] || { echo 'Error from server (Forbidden)' >&2; exit 1; } ;;`,
     `  *metadata.uid*) printf '%s' "$FAKE_UID" ;;`,
     `  *clusters.postgresql.cnpg.io*) printf '%s' "$FAKE_ARCHIVING" ;;`,
     `  *backups.postgresql.cnpg.io*) [ -n "$FAKE_BACKUP" ] || { echo 'Error from server (NotFound)' >&2; exit 1; }; printf '%s' "$FAKE_BACKUP" ;;`,
@@ -37,9 +40,12 @@ function runGate(backup: string | null, options: { archiving?: string; maxAgeSec
       CALLS: join(dir, 'calls'),
       FAKE_ARCHIVING: options.archiving ?? 'True',
       FAKE_UID: options.uid ?? CLUSTER_UID,
+      CREATED: join(dir, 'created.json'),
+      FAKE_CREATE_FAILS: options.createFails ? '1' : '',
       JOB_NAME: 'migrate-0005-drop-email-943fce8b',
+      MIGRATION_ID: '0005-drop-email',
+      HOSTNAME: options.hostname ?? POD,
       FAKE_BACKUP: backup ?? '',
-      BACKUP_NAME: 'pre-migration-0005-drop-email-943fce8b',
       CLUSTER_NAME: 'app-db',
       NAMESPACE: 'databases',
       MAX_BACKUP_AGE_SECONDS: String(options.maxAgeSeconds ?? 3600),
@@ -49,7 +55,7 @@ function runGate(backup: string | null, options: { archiving?: string; maxAgeSec
     },
   });
   const read = (name: string) => { try { return readFileSync(join(dir, name), 'utf8'); } catch { return undefined; } };
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, backupId: read('backup-id'), stoppedAt: read('backup-stopped-at'), calls: read('calls') ?? '' };
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, backupName: read('backup-name'), backupId: read('backup-id'), stoppedAt: read('backup-stopped-at'), created: read('created.json'), calls: read('calls') ?? '' };
 }
 
 const isoSecondsAgo = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -59,28 +65,59 @@ test('a completed backup younger than the maximum age lets the migration start a
   const gate = runGate(`completed|${stoppedAt}|${BARMAN_ID}||`);
   expect(gate.stderr).toBe('');
   expect(gate.status).toBe(0);
-  expect(gate.stdout).toMatch(/gate: backup pre-migration-0005-drop-email-943fce8b \(20261123T100000\) completed 12\d s ago; the migration may start/);
+  expect(gate.stdout).toMatch(/gate: backup migrate-0005-drop-email-943fce8b-x7k2p \(20261123T100000\) completed; the migration may start/);
+  expect(gate.backupName).toBe(`${POD}\n`);
   expect(gate.backupId).toBe(`${BARMAN_ID}\n`);
   expect(gate.stoppedAt).toBe(`${stoppedAt}\n`);
   expect(gate.calls).toMatch(/get clusters.postgresql.cnpg.io app-db -n databases/);
-  expect(gate.calls).toMatch(/get backups.postgresql.cnpg.io pre-migration-0005-drop-email-943fce8b -n databases/);
+  expect(gate.calls).toMatch(/get backups.postgresql.cnpg.io migrate-0005-drop-email-943fce8b-x7k2p -n databases/);
 });
 
-test('the cluster becomes the owner of the Job and its Backup, so they go when the cluster is deleted', () => {
+test('the gate takes the pre-migration Backup itself: plugin, primary, named after its pod, owned by the cluster', () => {
+  const gate = runGate(`completed|${isoSecondsAgo(60)}|${BARMAN_ID}||`);
+  const backup = JSON.parse(gate.created!);
+  expect(backup).toEqual({
+    apiVersion: 'postgresql.cnpg.io/v1',
+    kind: 'Backup',
+    metadata: {
+      name: POD,
+      namespace: 'databases',
+      ownerReferences: [{ apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', name: 'app-db', uid: CLUSTER_UID }],
+      labels: { 'cnpg-gitops.io/migration': '0005-drop-email', 'cnpg-gitops.io/cluster': 'app-db', 'app.kubernetes.io/managed-by': 'cnpg-gitops' },
+    },
+    spec: { cluster: { name: 'app-db' }, method: 'plugin', pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' }, target: 'primary' },
+  });
+  // The order that matters: archiving checked before the backup is taken, the backup taken before it is waited for.
+  const calls = gate.calls.split('\n');
+  expect(calls.findIndex((call) => call.includes('ContinuousArchiving'))).toBeLessThan(calls.findIndex((call) => call.startsWith('create')));
+  expect(calls.findIndex((call) => call.startsWith('create'))).toBeLessThan(calls.findIndex((call) => call.includes('get backups')));
+});
+
+test('the pre-migration Backup passes the upstream CRD schema and its CEL rules', () => {
+  const { loadCrdValidators, schemaErrors } = require('../helpers/crd-schemas');
+  const gate = runGate(`completed|${isoSecondsAgo(60)}|${BARMAN_ID}||`);
+  expect(schemaErrors(loadCrdValidators(), JSON.parse(gate.created!))).toEqual([]);
+});
+
+test('the cluster becomes the owner of the Job, so it goes when the cluster is deleted', () => {
   const gate = runGate(`completed|${isoSecondsAgo(60)}|${BARMAN_ID}||`);
   const owner = `{"metadata":{"ownerReferences":[{"apiVersion":"postgresql.cnpg.io/v1","kind":"Cluster","name":"app-db","uid":"${CLUSTER_UID}"}]}}`;
   expect(gate.calls).toContain(`patch jobs.batch migrate-0005-drop-email-943fce8b -n databases --type=merge -p ${owner}`);
-  expect(gate.calls).toContain(`patch backups.postgresql.cnpg.io pre-migration-0005-drop-email-943fce8b -n databases --type=merge -p ${owner}`);
-  expect(JSON.parse(owner).metadata.ownerReferences[0].uid).toBe(CLUSTER_UID);
 });
 
-test('an applied migration (the ledger said so) needs no backup: ownership only, then the gate opens', () => {
+test('an applied migration (the ledger said so) takes no backup: ownership only, then the gate opens', () => {
   const gate = runGate(null, { state: 'applied' });
   expect(gate.status).toBe(0);
   expect(gate.stdout).toMatch(/already applied; it needs no backup/);
   expect(gate.calls).toMatch(/patch jobs.batch/);
-  expect(gate.calls).not.toMatch(/get backups/);
+  expect(gate.calls).not.toMatch(/create|get backups/);
   expect(gate.backupId).toBeUndefined();
+});
+
+test('a backup the API refuses to create stops the migration', () => {
+  const gate = runGate(null, { createFails: true });
+  expect(gate.status).toBe(1);
+  expect(gate.stderr).toMatch(/cannot create the pre-migration backup migrate-0005-drop-email-943fce8b-x7k2p/);
 });
 
 test.each([
@@ -133,7 +170,7 @@ test('a cluster whose WAL archiving fails is refused before looking at the backu
   const gate = runGate(`completed|${isoSecondsAgo(10)}|${BARMAN_ID}||`, { archiving: 'False' });
   expect(gate.status).toBe(1);
   expect(gate.stderr).toMatch(/WAL archiving of cluster app-db is not working \(ContinuousArchiving="False"\)/);
-  expect(gate.calls).not.toMatch(/get backups/);
+  expect(gate.calls).not.toMatch(/create|get backups/);
 });
 
 test('a stoppedAt that is not RFC 3339 UTC is refused', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { GuardedMigrationJob } from '../../src/constructs/guarded-migration-job';
 import { buildApp } from '../../src/synthesize';
 import { estate } from '../helpers/fixtures';
-import { MigrationJobRunner, writeGateOutputs } from '../helpers/migration-job';
+import { GATE_BACKUP_NAME, MigrationJobRunner, writeGateOutputs } from '../helpers/migration-job';
 import { startPostgres, TestServer } from '../helpers/postgres';
 
 /**
@@ -59,7 +59,7 @@ test('the first migration checkpoints as the migrator, records it in the ledger,
   expect(record).toEqual({
     migration: '0001-create-users',
     sqlSha256: job('0001-create-users').sqlSha256,
-    backup: job('0001-create-users').backupName,
+    backup: GATE_BACKUP_NAME,
     backupId: '20261123T100000',
     backupStoppedAt: '2026-11-23T10:00:00Z',
     restorePoint: 'before-0001-create-users',

@@ -18,7 +18,7 @@ const committed = (path: string) => YAML.parseAllDocuments(readFileSync(join(REP
 const BASES: Record<string, () => any> = {
   Cluster: () => committed('infrastructure/data/cnpg-clusters/develop/cluster.yaml'),
   ObjectStore: () => committed('infrastructure/data/cnpg-clusters/develop/object-store.yaml'),
-  Backup: () => committed('infrastructure/data/cnpg-migrations/develop/0001-create-users/backup.yaml'),
+  Backup: () => committed('infrastructure/data/cnpg-clusters/staging/clone-base-backup.yaml'),
   ScheduledBackup: () => committed('infrastructure/data/cnpg-clusters/develop/scheduled-backup.yaml'),
   Kustomization: () => committed('clusters/develop/cnpg-clusters.yaml'),
   Database: () => ({ apiVersion: 'postgresql.cnpg.io/v1', kind: 'Database', metadata: { name: 'app', namespace: 'databases' }, spec: { cluster: { name: 'app-db' }, name: 'app', owner: 'app' } }),

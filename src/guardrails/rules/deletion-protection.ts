@@ -1,7 +1,5 @@
+import { DELETION_REASON_ANNOTATION } from '../../names';
 import { Guardrail } from '../rule';
-
-/** The annotation that, set on the live object with a reason, lets a protected object be deleted. */
-export const DELETION_REASON_ANNOTATION = 'cnpg-gitops.io/deletion-reason';
 
 export const deletionProtection: Guardrail = {
   id: 'DEL001',

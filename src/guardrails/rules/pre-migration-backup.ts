@@ -4,21 +4,17 @@ import { Finding, Guardrail } from '../rule';
 
 export const preMigrationBackup: Guardrail = {
   id: 'MIG001',
-  title: 'Every migration Job is gated by its own fresh plugin Backup of a WAL-archiving cluster',
-  explanation: 'A migration that goes wrong is rolled back by point-in-time recovery. That needs a base backup taken just before it and continuous WAL archiving; without both, the only way back is the last nightly backup and every write since is lost.',
-  fix: 'declare migrations in the environment config (migrations.applied) so GuardedMigrationJob renders the Backup and the gate; do not hand-write migration Jobs or remove the gate',
+  title: 'Every migration Job takes its own fresh plugin Backup of a WAL-archiving cluster before it runs',
+  explanation: 'A migration that goes wrong is rolled back by point-in-time recovery. That needs a base backup taken just before it and continuous WAL archiving; without both, the only way back is the last nightly backup and every write since is lost. The gate takes the Backup when, and only when, the migration is about to run.',
+  fix: 'declare migrations in the environment config (migrations.applied) so GuardedMigrationJob renders the gate; do not hand-write migration Jobs or remove the gate',
   configField: 'migrations.applied',
   kinds: ['Job'],
   admission: () => ({
     ...MIGRATION_JOB_ADMISSION,
     validations: [
       {
-        expression: `has(object.metadata.annotations) && '${MIGRATION_ANNOTATIONS.backup}' in object.metadata.annotations && object.metadata.annotations['${MIGRATION_ANNOTATIONS.backup}'] != ''`,
-        message: `MIG001: a migration Job must name its pre-migration Backup in ${MIGRATION_ANNOTATIONS.backup} (docs/guardrails/MIG001.md)`,
-      },
-      {
         expression: "has(object.spec.template.spec.initContainers) && object.spec.template.spec.initContainers.exists(c, c.name == 'gate')",
-        message: 'MIG001: a migration Job must wait for its backup in a gate init container (docs/guardrails/MIG001.md)',
+        message: 'MIG001: a migration Job must take and wait for its backup in a gate init container (docs/guardrails/MIG001.md)',
       },
       {
         expression: `has(object.metadata.annotations) && '${MIGRATION_ANNOTATIONS.rollbackStrategies}' in object.metadata.annotations && object.metadata.annotations['${MIGRATION_ANNOTATIONS.rollbackStrategies}'] != '' && '${MIGRATION_ANNOTATIONS.rollbackSteps}' in object.metadata.annotations && object.metadata.annotations['${MIGRATION_ANNOTATIONS.rollbackSteps}'] != ''`,
@@ -29,21 +25,14 @@ export const preMigrationBackup: Guardrail = {
   check(job, context) {
     const migration = job.manifest.metadata?.labels?.[MIGRATION_LABEL];
     if (migration === undefined) return [];
-    const annotations = job.manifest.metadata?.annotations ?? {};
-    const backupName = annotations[MIGRATION_ANNOTATIONS.backup];
-    const clusterName = annotations[MIGRATION_ANNOTATIONS.cluster];
+    const clusterName = job.manifest.metadata?.annotations?.[MIGRATION_ANNOTATIONS.cluster];
     const findings: Finding[] = [];
-    const backup = backupName === undefined ? undefined : context.find('Backup', backupName);
-    if (!backup) {
-      findings.push({ message: `migration Job ${job.name} has no pre-migration Backup rendered in this environment`, value: backupName ?? '(no backup annotation)' });
-    } else if (backup.manifest.spec?.cluster?.name !== clusterName || backup.manifest.spec?.method !== 'plugin') {
-      findings.push({ message: `pre-migration Backup ${backupName} does not back up cluster ${clusterName} through the plugin`, value: backup.manifest.spec });
-    }
     const gate = (job.manifest.spec?.template?.spec?.initContainers ?? []).find((container: any) => container.name === 'gate');
-    const gatedOn = gate?.env?.find((variable: any) => variable.name === 'BACKUP_NAME')?.value;
-    if (!gate || gatedOn !== backupName) {
-      findings.push({ message: `migration Job ${job.name} does not wait for its backup in a gate init container`, value: gatedOn ?? '(no gate)' });
-    }
+    const takesBackup = (gate?.command ?? []).join(' ').endsWith('/gate.sh') && gate.env?.some((variable: any) => variable.name === 'MAX_BACKUP_AGE_SECONDS');
+    if (!takesBackup) findings.push({ message: `migration Job ${job.name} does not take and wait for its backup in a gate init container`, value: gate?.command ?? '(no gate)' });
+    const role = context.find('Role', job.manifest.spec?.template?.spec?.serviceAccountName ?? job.name);
+    const mayCreate = (role?.manifest.rules ?? []).some((rule: any) => rule.apiGroups?.includes('postgresql.cnpg.io') && rule.resources?.includes('backups') && rule.verbs?.includes('create'));
+    if (!mayCreate) findings.push({ message: `the ServiceAccount of migration Job ${job.name} may not create its pre-migration Backup`, value: role?.name ?? '(no Role)' });
     const cluster = clusterName === undefined ? undefined : context.find('Cluster', clusterName);
     const archives = (cluster?.manifest.spec?.plugins ?? []).some((plugin: any) => plugin.name === BARMAN_CLOUD_PLUGIN && plugin.isWALArchiver === true && plugin.enabled !== false);
     if (!archives) findings.push({ message: `target cluster ${clusterName} does not archive WAL to an object store: no point-in-time rollback`, value: clusterName });

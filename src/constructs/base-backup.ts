@@ -1,0 +1,36 @@
+import { Construct } from 'constructs';
+import { Backup, BackupSpecMethod, BackupSpecTarget } from '../../imports/cnpg-postgresql.cnpg.io';
+import { FLUX_APPLY_ONCE, FLUX_KEEP_WHEN_REMOVED } from '../names';
+import { BARMAN_CLOUD_PLUGIN } from './barman-cloud-plugin';
+import { CnpgCluster } from './cnpg-cluster';
+
+export interface BaseBackupProps {
+  /** The cluster to back up, from its primary, through the Barman Cloud plugin. */
+  readonly cluster: CnpgCluster;
+  /** `metadata.name` of the Backup: a Backup's spec is immutable, so each backup needs a new name. */
+  readonly name: string;
+}
+
+/**
+ * One on-demand base backup of a cluster's primary through the Barman Cloud plugin (never the
+ * deprecated default method). Flux creates it once and keeps it when it leaves Git; CNPG runs it
+ * as soon as the primary is ready.
+ * @see https://cloudnative-pg.io/documentation/1.30/backup/#on-demand-backups
+ */
+export class BaseBackup extends Construct {
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: BaseBackupProps) {
+    super(scope, id);
+    this.name = props.name;
+    new Backup(this, 'Resource', {
+      metadata: { name: props.name, annotations: { ...FLUX_APPLY_ONCE, ...FLUX_KEEP_WHEN_REMOVED } },
+      spec: {
+        cluster: { name: props.cluster.name },
+        method: BackupSpecMethod.PLUGIN,
+        pluginConfiguration: { name: BARMAN_CLOUD_PLUGIN },
+        target: BackupSpecTarget.PRIMARY,
+      },
+    });
+  }
+}
