@@ -221,10 +221,7 @@ export async function synthesize(options: SynthesizeOptions): Promise<SynthesisO
       writeFileSync(options.reportFile, `${JSON.stringify(outcome.report, null, 2)}\n`);
     }
     if (outcome.status !== 'rendered') return { ...start, ...outcome };
-    const outputs: OutputTree[] = [{ root: options.fluxRoot, files: outcome.files, ownership: 'generated-marker' }];
-    if (options.runbookRoot !== undefined) outputs.push({ root: options.runbookRoot, files: outcome.runbooks, ownership: 'generated-marker' });
-    if (options.outdir !== undefined) outputs.push({ root: options.outdir, files: distFiles(outcome.charts), ownership: 'cdk8s-manifests' });
-    const [changes, ...others] = await writeOutputs(outputs, { workDir, signal: options.signal });
+    const [changes, ...others] = await writeOutputs(outputTrees(outcome, options), { workDir, signal: options.signal });
     const runbookChanges = options.runbookRoot === undefined ? undefined : others.shift();
     return { ...start, status: 'written', report: outcome.report, files: outcome.files, changes, runbookChanges, distChanges: others.shift() };
   } catch (error) {
@@ -241,12 +238,19 @@ function notWritten(start: SynthesisStart, error: unknown): SynthesisOutcome {
 }
 
 /**
- * cdk8s's output directory in its default layout, one `<chart>.k8s.yaml` per chart, written from
- * the same rendering as the Flux tree: App.synth() would render and stringify every object a
- * second time, the largest single cost of a synthesis (npm run bench).
+ * The directories a rendering is written to: the Flux tree, the runbooks and cdk8s's output in
+ * its default layout, one `<chart>.k8s.yaml` per chart, from the same rendering as the Flux tree
+ * (App.synth() would render and stringify every object a second time, the largest single cost
+ * of a synthesis: npm run bench).
  */
-function distFiles(charts: readonly ChartContent[]): TreeFile[] {
-  return charts.map((chart) => ({ path: `${chart.chart}.k8s.yaml`, content: chart.objects.map((object) => yamlOf(object.manifest)).join('---\n') }));
+export function outputTrees(rendered: Extract<RenderOutcome, { status: 'rendered' }>, roots: Pick<SynthesizeOptions, 'fluxRoot' | 'runbookRoot' | 'outdir'>): OutputTree[] {
+  const trees: OutputTree[] = [{ root: roots.fluxRoot, files: rendered.files, ownership: 'generated-marker' }];
+  if (roots.runbookRoot !== undefined) trees.push({ root: roots.runbookRoot, files: rendered.runbooks, ownership: 'generated-marker' });
+  if (roots.outdir !== undefined) {
+    const dist = rendered.charts.map((chart) => ({ path: `${chart.chart}.k8s.yaml`, content: chart.objects.map((object) => yamlOf(object.manifest)).join('---\n') }));
+    trees.push({ root: roots.outdir, files: dist, ownership: 'cdk8s-manifests' });
+  }
+  return trees;
 }
 
 function byEnvironment(rendered: readonly { chart: FluxChart; objects: PlacedObject[]; reviewed: ReviewedObject[] }[]): EnvironmentObjects[] {

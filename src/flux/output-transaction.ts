@@ -39,7 +39,11 @@ export class WriteFailed extends Error {
   }
 }
 
-/** What the start of a synthesis did about one that was interrupted. */
+/**
+ * What the start of a synthesis did about one that was interrupted: discarded what it had
+ * staged, or completed its commit (`written` and `removed` count what the recovery itself did),
+ * or put back what it had replaced.
+ */
 export type Recovery =
   | { readonly action: 'discarded' }
   | { readonly action: 'completed' | 'undone'; readonly pid: number; readonly startedAt: string; readonly trees: readonly { readonly label: string; readonly written: number; readonly removed: number }[]; readonly reason?: string };
@@ -98,7 +102,6 @@ export async function writeOutputs(trees: readonly OutputTree[], options: WriteO
     stopIfAborted(options.signal);
     await fs.writeDurably(`${layout.journal}.new`, `${JSON.stringify(journal)}\n`);
     fs.rename(`${layout.journal}.new`, layout.journal);
-    fs.syncDirectory(layout.commit);
   } catch (error) {
     finish(fs, layout, workDir);
     const cause = error instanceof Interrupted ? `stopped by ${error.reason} before writing` : `failed before writing: ${describe(error)}`;
@@ -107,6 +110,7 @@ export async function writeOutputs(trees: readonly OutputTree[], options: WriteO
 
   // The commit point is behind us: from here on, a stop only delays the end of the commit.
   try {
+    fs.syncDirectory(layout.commit);
     commitForward(fs, layout, journal, workDir);
   } catch (error) {
     undoAfterFailure(fs, layout, journal, workDir, error, 'synthesis failed while writing');
@@ -135,29 +139,30 @@ export function recoverInterruptedWrite(workDir: string, fileSystem: FileSystem 
   }
   const journal = JSON.parse(fs.read(layout.journal)) as Journal;
   const what = `the synthesis of pid ${journal.pid} (started ${journal.startedAt}) was interrupted while writing`;
-  const summary = (action: 'completed' | 'undone', reason?: string): Recovery => ({
+  const summary = (action: 'completed' | 'undone', performed: Journal['operations'] = [], reason?: string): Recovery => ({
     action,
     pid: journal.pid,
     startedAt: journal.startedAt,
     reason,
     trees: journal.trees.map((tree, index) => ({
       label: tree.label,
-      written: journal.operations.filter((operation) => operation.tree === index && operation.kind === 'write').length,
-      removed: journal.operations.filter((operation) => operation.tree === index && operation.kind === 'remove').length,
+      written: performed.filter((operation) => operation.tree === index && operation.kind === 'write').length,
+      removed: performed.filter((operation) => operation.tree === index && operation.kind === 'remove').length,
     })),
   });
   if (fs.kindOf(layout.undoing) !== undefined) {
     undoAfterFailure(fs, layout, journal, root, 'it had failed and was being undone', `${what} and undoing it`);
     return summary('undone');
   }
+  let performed: Journal['operations'];
   try {
-    commitForward(fs, layout, journal, root);
+    performed = commitForward(fs, layout, journal, root);
   } catch (error) {
     undoAfterFailure(fs, layout, journal, root, error, `${what}, and completing it failed`);
-    return summary('undone', describe(error));
+    return summary('undone', [], describe(error));
   }
   finish(fs, layout, root);
-  return summary('completed');
+  return summary('completed', performed);
 }
 
 class Interrupted extends Error {
@@ -218,9 +223,10 @@ function targetOf(journal: Journal, workDir: string, operation: { readonly tree:
  * Every rename and removal of the journal, each skipped when already done: `staged/<n>` gone
  * means write n happened; a removed file is kept as `previous/<n>` before it goes.
  */
-function commitForward(fs: FileSystem, layout: Layout, journal: Journal, workDir: string): void {
+function commitForward(fs: FileSystem, layout: Layout, journal: Journal, workDir: string): Journal['operations'][number][] {
   for (const directory of journal.newDirectories) fs.makeDirectory(targetOf(journal, workDir, directory));
   const touched = new Set<string>();
+  const performed: Journal['operations'][number][] = [];
   journal.operations.forEach((operation, index) => {
     const target = targetOf(journal, workDir, operation);
     const staged = join(layout.staged, String(index));
@@ -233,15 +239,18 @@ function commitForward(fs: FileSystem, layout: Layout, journal: Journal, workDir
       }
       if (operation.existed && fs.kindOf(previous) === undefined) fs.link(target, previous);
       fs.rename(staged, target);
+      performed.push(operation);
     } else if (fs.kindOf(target) !== undefined) {
       if (fs.kindOf(previous) === undefined) fs.link(target, previous);
       fs.remove(target);
+      performed.push(operation);
     }
   });
   journal.operations.forEach((operation) => {
     if (operation.kind === 'remove') removeEmptyParents(fs, dirname(targetOf(journal, workDir, operation)), resolve(workDir, journal.trees[operation.tree].root), touched);
   });
   for (const directory of touched) if (fs.kindOf(directory) === 'directory') fs.syncDirectory(directory);
+  return performed;
 }
 
 /** Puts back every file the commit replaced or removed and removes what it added, last first. */
@@ -280,7 +289,7 @@ function undoAfterFailure(fs: FileSystem, layout: Layout, journal: Journal, work
     undo(fs, layout, journal, workDir);
   } catch (undoError) {
     const labels = listTrees(journal.trees.map((tree) => tree.label));
-    throw new WriteFailed(`${what}: ${describe(error)}; putting the previous files back failed too: ${describe(undoError)}. ${labels} are partly written; fix the cause (permissions, free space, a read-only file system) and synthesize again, which finishes putting them back before anything else (journal: ${layout.journal})`, 'commit-pending');
+    throw new WriteFailed(`${what}: ${describe(error)}; putting the previous files back failed too: ${describe(undoError)}. ${labels} may be partly written; fix the cause (permissions, free space, a read-only file system) and synthesize again, which finishes putting them back before anything else (journal: ${layout.journal})`, 'commit-pending');
   }
   finish(fs, layout, workDir);
 }

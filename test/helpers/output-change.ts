@@ -1,0 +1,84 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { OutputTree } from '../../src/flux/output-plan';
+import { outputTrees, renderEnvironments } from '../../src/synthesize';
+import { estate, withEnvironment } from './fixtures';
+
+/** The three directories a synthesis writes, below one checkout. */
+export const ROOTS = { fluxRoot: 'flux', runbookRoot: 'docs/runbooks', outdir: 'dist' } as const;
+const TREES = Object.values(ROOTS);
+
+/** Every file (path → content) and directory (path → '<directory>') below each tree of `checkout`. */
+export type Snapshot = Record<string, Record<string, string>>;
+
+export function snapshot(checkout: string): Snapshot {
+  const result: Snapshot = {};
+  for (const tree of TREES) {
+    const entries: Record<string, string> = {};
+    const walk = (directory: string, prefix: string): void => {
+      for (const entry of readdirSync(directory, { withFileTypes: true })) {
+        const path = `${prefix}${entry.name}`;
+        if (entry.isDirectory()) {
+          entries[path] = '<directory>';
+          walk(join(directory, entry.name), `${path}/`);
+        } else entries[path] = entry.isFile() ? readFileSync(join(directory, entry.name), 'utf8') : `<${entry.isSymbolicLink() ? 'symlink' : 'other'}>`;
+      }
+    };
+    try {
+      walk(join(checkout, tree), '');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    result[tree] = entries;
+  }
+  return result;
+}
+
+/** The output trees of a rendering, relative to a checkout (see `rooted`). */
+export function treesOf(environments: readonly unknown[]): OutputTree[] {
+  const outcome = renderEnvironments(estate(environments));
+  if (outcome.status !== 'rendered') throw new Error(`fixture does not render: ${JSON.stringify(outcome)}`);
+  return outputTrees(outcome, ROOTS);
+}
+
+/** The trees, in `checkout`. */
+export function rooted(trees: readonly OutputTree[], checkout: string): OutputTree[] {
+  return trees.map((tree) => ({ ...tree, root: join(checkout, tree.root) }));
+}
+
+/**
+ * A realistic pull request touching about 50 files in all three directories: production gets a
+ * point-in-time restore (new files in new directories, a new Flux stage), develop settles its
+ * first three migrations (files and directories removed), staging moves to another namespace
+ * (files rewritten).
+ */
+export function changedEnvironments(): readonly unknown[] {
+  const environments = withEnvironment('production', (env) => {
+    env.restores = [{
+      name: 'app-db-before-0005-drop-email',
+      target: { restorePoint: '0005-drop-email', backupId: 'backup-20261123100000' },
+      verify: [{ name: 'email is back', sql: "SELECT count(*) FROM information_schema.columns WHERE column_name = 'email'", expect: '1' }],
+    }];
+  });
+  const develop = environments.find((env) => env.name === 'develop')!;
+  develop.migrations = { ...develop.migrations!, settledThrough: '0003-backfill-email-normalized' };
+  environments.find((env) => env.name === 'staging')!.namespace = 'databases-staging';
+  return environments;
+}
+
+/** A hand-written file beside generated ones: synthesis must never touch it. */
+export const HAND_WRITTEN = { path: 'infrastructure/data/cnpg-clusters/production/NOTES.md', content: 'Written by a person.\n' };
+
+/** Writes trees into `checkout` directly (not through the writer under test), plus the hand-written file. */
+export function materialize(trees: readonly OutputTree[], checkout: string): void {
+  for (const tree of trees) {
+    for (const file of tree.files) {
+      const path = join(checkout, tree.root, ...file.path.split('/'));
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, file.content);
+    }
+  }
+  const notes = join(checkout, ROOTS.fluxRoot, HAND_WRITTEN.path);
+  mkdirSync(dirname(notes), { recursive: true });
+  writeFileSync(notes, HAND_WRITTEN.content);
+}
