@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { OutputTree } from '../../src/flux/output-plan';
 import { outputTrees, renderEnvironments } from '../../src/synthesize';
-import { estate, withEnvironment } from './fixtures';
+import { estate, shippedEnvironments } from './fixtures';
 
 /** The three directories a synthesis writes, below one checkout. */
 export const ROOTS = { fluxRoot: 'flux', runbookRoot: 'docs/runbooks', outdir: 'dist' } as const;
@@ -53,16 +53,15 @@ export function rooted(trees: readonly OutputTree[], checkout: string): OutputTr
  * (files rewritten).
  */
 export function changedEnvironments(): readonly unknown[] {
-  const environments = withEnvironment('production', (env) => {
-    env.restores = [{
-      name: 'app-db-before-0005-drop-email',
-      target: { restorePoint: '0005-drop-email', backupId: 'backup-20261123100000' },
-      verify: [{ name: 'email is back', sql: "SELECT count(*) FROM information_schema.columns WHERE column_name = 'email'", expect: '1' }],
-    }];
-  });
-  const develop = environments.find((env) => env.name === 'develop')!;
-  develop.migrations = { ...develop.migrations!, settledThrough: '0003-backfill-email-normalized' };
-  environments.find((env) => env.name === 'staging')!.namespace = 'databases-staging';
+  const environments = shippedEnvironments();
+  const environment = (name: string) => environments.find((env) => env.name === name)!;
+  environment('production').restores = [{
+    name: 'app-db-before-0005-drop-email',
+    target: { restorePoint: '0005-drop-email', backupId: 'backup-20261123100000' },
+    verify: [{ name: 'email is back', sql: "SELECT count(*) FROM information_schema.columns WHERE column_name = 'email'", expect: '1' }],
+  }];
+  environment('develop').migrations!.settledThrough = '0003-backfill-email-normalized';
+  environment('staging').namespace = 'databases-staging';
   return environments;
 }
 
