@@ -1,30 +1,14 @@
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
-import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ENVIRONMENTS, MIGRATION_CATALOG } from './config';
 import { loadSqlParser } from './migrations/sql-parser';
 import { RUNBOOKS_ROOT } from './runbooks/rollback-runbook';
+import { exitCode, stopOnSignals } from './stop-on-signals';
 import { formatOutcome, synthesize } from './synthesize';
 
 const FLUX_ROOT = 'flux';
 /** cdk8s's manifests. Not cdk8s's output directory: `cdk8s synth` deletes that before the app runs. */
 const DIST = 'dist';
-
-/**
- * SIGTERM and SIGINT stop the synthesis: before its commit point nothing is written; after it,
- * the commit is finished first (run-app.mjs sends SIGTERM when the `cdk8s synth` that started
- * the app is gone).
- */
-function stopOnSignals(): AbortSignal {
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (!stop.signal.aborted) process.stderr.write(`${signal}: stopping the synthesis (a write already begun is finished first)\n`);
-    stop.abort(signal);
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  return stop.signal;
-}
 
 /** cdk8s synth lists (and validation plugins read) the manifests in its own output directory. */
 function showToCdk8s(outdir: string | undefined): void {
@@ -49,8 +33,7 @@ async function main(): Promise<number> {
     // cdk8s synth captures the app's stdout; the report goes to stderr so people see it.
     process.stderr.write(`${formatOutcome(outcome)}\n`);
     if (outcome.status === 'written') showToCdk8s(process.env.CDK8S_OUTDIR);
-    if (signal.aborted) return 128 + constants.signals[signal.reason as NodeJS.Signals];
-    return outcome.status === 'written' ? 0 : 1;
+    return await exitCode(signal, outcome.status === 'written' ? 0 : 1);
   } catch (error) {
     process.stderr.write(`synthesis failed before it began: ${(error as Error).message}; nothing was written\n`);
     return 1;

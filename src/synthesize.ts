@@ -13,6 +13,7 @@ import { EnvironmentObjects, evaluateGuardrails, formatViolation, GuardrailRepor
 import { annotateSuppressions, suppressGuardrail, suppressionsIn } from './guardrails/suppressions';
 import { FluxChart } from './flux/flux-chart';
 import { PlacedObject, ReviewedObject, renderObjects, reviewObjects } from './flux/render';
+import { FileSystem } from './flux/file-system';
 import { display, listTrees, OutputTree, WriteRefused } from './flux/output-plan';
 import { Recovery, recoverInterruptedWrite, TreeState, WriteFailed, writeOutputs } from './flux/output-transaction';
 import { acquireSynthesisLock, LockHeld, LockOwner, SynthesisLock } from './flux/synthesis-lock';
@@ -73,6 +74,11 @@ export interface SynthesizeOptions extends EstateInput {
    * @default - runs to the end
    */
   readonly signal?: AbortSignal;
+  /**
+   * The file operations of the write and of recovery (tests inject faults and delays).
+   * @default - the real file system
+   */
+  readonly fileSystem?: FileSystem;
 }
 
 /** The rendered objects of one chart: its Flux directory, and its name in cdk8s's dist/. */
@@ -215,13 +221,13 @@ export async function synthesize(options: SynthesizeOptions): Promise<SynthesisO
   }
   const start: { -readonly [K in keyof SynthesisStart]: SynthesisStart[K] } = { trees, staleLock: lock.staleOwner };
   try {
-    start.recovery = recoverInterruptedWrite(workDir);
+    start.recovery = recoverInterruptedWrite(workDir, options.fileSystem);
     const outcome = renderEnvironments(options);
     if (options.reportFile && outcome.status !== 'invalid-config') {
       writeFileSync(options.reportFile, `${JSON.stringify(outcome.report, null, 2)}\n`);
     }
     if (outcome.status !== 'rendered') return { ...start, ...outcome };
-    const [changes, ...others] = await writeOutputs(outputTrees(outcome, options), { workDir, signal: options.signal });
+    const [changes, ...others] = await writeOutputs(outputTrees(outcome, options), { workDir, signal: options.signal, fileSystem: options.fileSystem });
     const runbookChanges = options.runbookRoot === undefined ? undefined : others.shift();
     return { ...start, status: 'written', report: outcome.report, files: outcome.files, changes, runbookChanges, distChanges: others.shift() };
   } catch (error) {
@@ -231,10 +237,11 @@ export async function synthesize(options: SynthesizeOptions): Promise<SynthesisO
   }
 }
 
+/** A write failure's message says what the directories hold; any other failure happened before writing. */
 function notWritten(start: SynthesisStart, error: unknown): SynthesisOutcome {
-  const known = error instanceof WriteFailed || error instanceof WriteRefused || error instanceof LockHeld;
-  const reason = known ? error.message : `synthesis failed: ${error instanceof Error ? error.message : String(error)}`;
-  return { ...start, status: 'not-written', reason, treeState: error instanceof WriteFailed ? error.state : 'unchanged' };
+  if (error instanceof WriteFailed) return { ...start, status: 'not-written', reason: error.message, treeState: error.state };
+  const cause = error instanceof WriteRefused || error instanceof LockHeld ? error.message : `synthesis failed: ${error instanceof Error ? error.message : String(error)}`;
+  return { ...start, status: 'not-written', reason: `${cause}\n${nothingWritten(start)}`, treeState: 'unchanged' };
 }
 
 /**
@@ -302,9 +309,7 @@ function changeLine(root: string, changes: TreeChanges): string {
 /** The message a person reads: what was recovered, every config error or violation on its own line, then a summary. */
 export function formatOutcome(outcome: SynthesisOutcome): string {
   const start = describeStart(outcome);
-  if (outcome.status === 'not-written') {
-    return [...start, outcome.reason, ...(outcome.treeState === 'unchanged' ? [nothingWritten(outcome)] : [])].join('\n');
-  }
+  if (outcome.status === 'not-written') return [...start, outcome.reason].join('\n');
   if (outcome.status === 'invalid-config') {
     return [
       ...start,

@@ -1,4 +1,5 @@
 import { dirname, join, relative, resolve } from 'node:path';
+import { pendingSignalsHandled } from '../stop-on-signals';
 import { FileSystem, nodeFileSystem } from './file-system';
 import { changesOf, checkPlacement, display, listTrees, Ownership, OutputTree, planTree, TreePlan } from './output-plan';
 import { TreeChanges } from './tree-writer';
@@ -97,8 +98,7 @@ export async function writeOutputs(trees: readonly OutputTree[], options: WriteO
     fs.makeDirectory(layout.staged);
     fs.makeDirectory(layout.previous);
     await stage(fs, layout, plans, options.signal);
-    // Signals and a vanished parent are noticed between turns of the event loop: give them one.
-    await new Promise((resolve) => setImmediate(resolve));
+    await pendingSignalsHandled();
     stopIfAborted(options.signal);
     await fs.writeDurably(`${layout.journal}.new`, `${JSON.stringify(journal)}\n`);
     fs.rename(`${layout.journal}.new`, layout.journal);

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENVIRONMENTS } from '../../src/config';
 import { OutputTree } from '../../src/flux/output-plan';
 import { recoverInterruptedWrite, WriteFailed, writeOutputs } from '../../src/flux/output-transaction';
 import { faultyFileSystem, Faults, Killed, MUTATIONS } from '../helpers/faulty-file-system';
-import { changedEnvironments, materialize, ROOTS, rooted, snapshot, Snapshot, treesOf } from '../helpers/output-change';
+import { changedEnvironments, materialize, problemsAfterStop, restore, rooted, same, snapshot, Snapshot, TREES, treesOf } from '../helpers/output-change';
 
 /**
  * The writer stopped or failing at every single file operation of a realistic change (about 50
@@ -16,7 +16,6 @@ import { changedEnvironments, materialize, ROOTS, rooted, snapshot, Snapshot, tr
  * and says which. The real-process counterpart (SIGKILL of a child synthesis) is in
  * test/flux/kill-synthesis.test.ts.
  */
-const TREES = Object.values(ROOTS);
 /** A memory file system where there is one: a thousand checkouts are written and read here. */
 const SCRATCH = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 /** Each checkout is removed when the next is made: thousands would fill the memory. */
@@ -31,20 +30,11 @@ let after: Snapshot;
 /** The operations of an undisturbed write, by name. */
 let cleanLog: string[];
 
-const sorted = (entries: Record<string, string>) => JSON.stringify(Object.entries(entries).sort(([a], [b]) => a.localeCompare(b)));
-const same = (a: Record<string, string>, b: Record<string, string>) => sorted(a) === sorted(b);
-
 function checkout(): { root: string; workDir: string } {
   if (previous) rmSync(previous, { recursive: true, force: true });
   const root = mkdtempSync(join(SCRATCH, 'fault-'));
   previous = root;
-  for (const tree of TREES) {
-    mkdirSync(join(root, tree), { recursive: true });
-    for (const [path, content] of Object.entries(before[tree])) {
-      if (content === '<directory>') mkdirSync(join(root, tree, path), { recursive: true });
-      else writeFileSync(join(root, tree, path), content);
-    }
-  }
+  restore(before, root);
   return { root, workDir: join(root, '.flux-synthesis') };
 }
 
@@ -57,19 +47,6 @@ async function attempt(faults: Faults): Promise<{ root: string; workDir: string;
   } catch (error) {
     return { ...target, error, log };
   }
-}
-
-/** What is wrong with the directories (`state`) right after a stop, or undefined. */
-function problemsAfterStop(state: Snapshot, journalOnDisk: boolean): string | undefined {
-  if (journalOnDisk) {
-    // Inside the commit window: a mix is allowed, a stranger is not.
-    const strangers = TREES.flatMap((tree) => Object.entries(state[tree]).filter(([path, content]) => content !== before[tree][path] && content !== after[tree][path]).map(([path]) => `${tree}/${path}`));
-    return strangers.length > 0 ? `files neither old nor new: ${strangers.join(', ')}` : undefined;
-  }
-  const mixed = TREES.filter((tree) => !same(state[tree], before[tree]) && !same(state[tree], after[tree]));
-  if (mixed.length > 0) return `neither as before nor as after, with no journal to recover from: ${mixed.join(', ')}`;
-  const states = new Set(TREES.map((tree) => same(state[tree], before[tree])));
-  return states.size > 1 ? 'some directories as before, others as after, with no journal to recover from' : undefined;
 }
 
 /** What is wrong after the next run's recovery, `stopped` the directories before it, or undefined. */
@@ -118,7 +95,7 @@ test('killed after every N-th file mutation: each directory old or new (or a rec
     }
     const journalOnDisk = existsSync(join(workDir, 'commit/journal.json'));
     const state = snapshot(root);
-    const problem = problemsAfterStop(state, journalOnDisk) ?? problemsAfterRecovery(root, workDir, state, journalOnDisk);
+    const problem = problemsAfterStop(state, before, after, journalOnDisk) ?? problemsAfterRecovery(root, workDir, state, journalOnDisk);
     if (problem) problems.push(`kill after ${killAfter} of ${total} mutations: ${problem}`);
     if (journalOnDisk) outcomes.completed += 1;
     else if (TREES.every((tree) => same(state[tree], before[tree]))) outcomes.discarded += 1;
@@ -172,7 +149,7 @@ test('a file system that stays read-only from any mutation on: nothing, or a pen
     if (error instanceof WriteFailed && (error.state === 'commit-pending') !== journalOnDisk) problems.push(`EROFS from operation ${at}: state "${error.state}" but journal ${journalOnDisk ? '' : 'not '}on disk`);
     if (error instanceof WriteFailed && error.state === 'commit-pending' && !/partly written; fix the cause .* synthesize again/.test(error.message)) problems.push(`EROFS from operation ${at}: unclear message: ${error.message}`);
     const state = snapshot(root);
-    const problem = problemsAfterStop(state, journalOnDisk) ?? problemsAfterRecovery(root, workDir, state, journalOnDisk);
+    const problem = problemsAfterStop(state, before, after, journalOnDisk) ?? problemsAfterRecovery(root, workDir, state, journalOnDisk);
     if (problem) problems.push(`EROFS from operation ${at} (${cleanLog[at - 1]}): ${problem}`);
     pending[journalOnDisk ? 'completed' : 'none'] += 1;
   }
@@ -190,7 +167,7 @@ test('killed at every step while undoing a failed commit: the next run finishes 
   for (let extra = 0; extra < 40; extra += 1) {
     const { root, workDir, error } = await attempt({ fail: { at: failAt, code: 'EIO' }, killAfter: mutationsBeforeFailure + 1 + extra });
     const journalOnDisk = existsSync(join(workDir, 'commit/journal.json'));
-    const problem = problemsAfterStop(snapshot(root), journalOnDisk);
+    const problem = problemsAfterStop(snapshot(root), before, after, journalOnDisk);
     if (problem) problems.push(`undo killed after ${extra} mutations: ${problem}`);
     if (!journalOnDisk) {
       if (!(error instanceof WriteFailed) || error.state !== 'unchanged') problems.push(`undo killed after ${extra}: no journal, yet ${String(error)}`);

@@ -6,10 +6,40 @@ import { estate, shippedEnvironments } from './fixtures';
 
 /** The three directories a synthesis writes, below one checkout. */
 export const ROOTS = { fluxRoot: 'flux', runbookRoot: 'docs/runbooks', outdir: 'dist' } as const;
-const TREES = Object.values(ROOTS);
+export const TREES = Object.values(ROOTS);
 
 /** Every file (path → content) and directory (path → '<directory>') below each tree of `checkout`. */
 export type Snapshot = Record<string, Record<string, string>>;
+
+const sorted = (entries: Record<string, string>) => JSON.stringify(Object.entries(entries).sort(([a], [b]) => a.localeCompare(b)));
+export const same = (a: Record<string, string>, b: Record<string, string>): boolean => sorted(a) === sorted(b);
+
+/** Writes a snapshot into `checkout`. */
+export function restore(state: Snapshot, checkout: string): void {
+  for (const tree of TREES) {
+    mkdirSync(join(checkout, tree), { recursive: true });
+    for (const [path, content] of Object.entries(state[tree])) {
+      if (content === '<directory>') mkdirSync(join(checkout, tree, path), { recursive: true });
+      else writeFileSync(join(checkout, tree, path), content);
+    }
+  }
+}
+
+/**
+ * What is wrong with the directories (`state`) right after a synthesis stopped, or undefined:
+ * each must be as before or as after, all alike, unless the journal is on disk (inside the
+ * commit window), where a mix of old and new files is allowed and nothing else.
+ */
+export function problemsAfterStop(state: Snapshot, before: Snapshot, after: Snapshot, journalOnDisk: boolean): string | undefined {
+  if (journalOnDisk) {
+    const strangers = TREES.flatMap((tree) => Object.entries(state[tree]).filter(([path, content]) => content !== before[tree][path] && content !== after[tree][path]).map(([path]) => `${tree}/${path}`));
+    return strangers.length > 0 ? `files neither old nor new: ${strangers.join(', ')}` : undefined;
+  }
+  const mixed = TREES.filter((tree) => !same(state[tree], before[tree]) && !same(state[tree], after[tree]));
+  if (mixed.length > 0) return `neither as before nor as after, with no journal to recover from: ${mixed.join(', ')}`;
+  const states = new Set(TREES.map((tree) => same(state[tree], before[tree])));
+  return states.size > 1 ? 'some directories as before, others as after, with no journal to recover from' : undefined;
+}
 
 export function snapshot(checkout: string): Snapshot {
   const result: Snapshot = {};
