@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { OutputTree } from '../../src/flux/output-plan';
 import { outputTrees, renderEnvironments } from '../../src/synthesize';
@@ -41,27 +41,30 @@ export function problemsAfterStop(state: Snapshot, before: Snapshot, after: Snap
   return states.size > 1 ? 'some directories as before, others as after, with no journal to recover from' : undefined;
 }
 
-export function snapshot(checkout: string): Snapshot {
-  const result: Snapshot = {};
-  for (const tree of TREES) {
-    const entries: Record<string, string> = {};
-    const walk = (directory: string, prefix: string): void => {
-      for (const entry of readdirSync(directory, { withFileTypes: true })) {
-        const path = `${prefix}${entry.name}`;
-        if (entry.isDirectory()) {
-          entries[path] = '<directory>';
-          walk(join(directory, entry.name), `${path}/`);
-        } else entries[path] = entry.isFile() ? readFileSync(join(directory, entry.name), 'utf8') : `<${entry.isSymbolicLink() ? 'symlink' : 'other'}>`;
-      }
-    };
-    try {
-      walk(join(checkout, tree), '');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+/** Every entry below `directory` (path → content, '<directory>' or '<symlink to …>'), skipping names in `skip`; {} when it does not exist. */
+export function entriesBelow(directory: string, skip: readonly string[] = []): Record<string, string> {
+  const entries: Record<string, string> = {};
+  const walk = (path: string, prefix: string): void => {
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      if (skip.includes(entry.name)) continue;
+      const relative = `${prefix}${entry.name}`;
+      if (entry.isDirectory()) {
+        entries[relative] = '<directory>';
+        walk(join(path, entry.name), `${relative}/`);
+      } else if (entry.isSymbolicLink()) entries[relative] = `<symlink to ${readlinkSync(join(path, entry.name))}>`;
+      else entries[relative] = entry.isFile() ? readFileSync(join(path, entry.name), 'utf8') : '<other>';
     }
-    result[tree] = entries;
+  };
+  try {
+    walk(directory, '');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  return result;
+  return entries;
+}
+
+export function snapshot(checkout: string): Snapshot {
+  return Object.fromEntries(TREES.map((tree) => [tree, entriesBelow(join(checkout, tree))]));
 }
 
 /** The output trees of a rendering, relative to a checkout (see `rooted`). */
@@ -76,6 +79,11 @@ export function rooted(trees: readonly OutputTree[], checkout: string): OutputTr
   return trees.map((tree) => ({ ...tree, root: join(checkout, tree.root) }));
 }
 
+/** A plugin backup id (backup-YYYYMMDDhhmmss) of an hour ago: restores check it against the clock. */
+export function recentBackupId(): string {
+  return `backup-${new Date(Date.now() - 3_600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
+}
+
 /**
  * A realistic pull request touching about 50 files in all three directories: production gets a
  * point-in-time restore (new files in new directories, a new Flux stage), develop settles its
@@ -87,7 +95,7 @@ export function changedEnvironments(): readonly unknown[] {
   const environment = (name: string) => environments.find((env) => env.name === name)!;
   environment('production').restores = [{
     name: 'app-db-before-0005-drop-email',
-    target: { restorePoint: '0005-drop-email', backupId: 'backup-20261123100000' },
+    target: { restorePoint: '0005-drop-email', backupId: recentBackupId() },
     verify: [{ name: 'email is back', sql: "SELECT count(*) FROM information_schema.columns WHERE column_name = 'email'", expect: '1' }],
   }];
   environment('develop').migrations!.settledThrough = '0003-backfill-email-normalized';
