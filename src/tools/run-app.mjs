@@ -26,7 +26,7 @@ function newestInput() {
   walk(join(root, 'src'));
   walk(join(root, 'imports'));
   // Tests run helpers through this script too (test/helpers/synthesize-checkout.ts).
-  walk(join(root, 'test'));
+  if (existsSync(join(root, 'test'))) walk(join(root, 'test'));
   return newest;
 }
 
