@@ -372,6 +372,8 @@ function validateMigrations(migrations: readonly unknown[], repoRoot: string): C
   const errors: ConfigError[] = [];
   const report: Report = (field, message, value) => errors.push({ file: MIGRATIONS_FILE, field, message, value });
   const seen = new Set<unknown>();
+  const sqlDirectory = join(repoRoot, SQL_DIRECTORY);
+  const realSqlDirectory = existsSync(sqlDirectory) ? realpathSync.native(sqlDirectory) : sqlDirectory;
   migrations.forEach((migration, index) => {
     const before = errors.length;
     migrationSpec(migration, `migrations[${index}]`, report);
@@ -380,7 +382,7 @@ function validateMigrations(migrations: readonly unknown[], repoRoot: string): C
     if (seen.has(id)) report(`migrations[${index}].id`, `migration "${id}" is declared twice`, id);
     seen.add(id);
     for (const [field, path] of [['sql', sql], ['rollback.downSql', rollback.downSql]] as const) {
-      const problem = path === undefined ? undefined : sqlPathProblem(repoRoot, path);
+      const problem = path === undefined ? undefined : sqlPathProblem(repoRoot, realSqlDirectory, path);
       if (problem) report(`migrations[${index}].${field}`, problem, path);
     }
   });
@@ -392,16 +394,18 @@ function validateMigrations(migrations: readonly unknown[], repoRoot: string): C
  * tree (and so into Git): the path must stay below migrations/, resolved, through no symbolic link
  * that leads out of it.
  */
-function sqlPathProblem(repoRoot: string, path: string): string | undefined {
+function sqlPathProblem(repoRoot: string, realSqlDirectory: string, path: string): string | undefined {
   const segments = path.split(/[\\/]/);
   if (isAbsolute(path) || segments[0] !== SQL_DIRECTORY || segments.some((segment) => segment === '..' || segment === '.' || segment === '')) {
     return `must be a path below ${SQL_DIRECTORY}/ without "..", e.g. "${SQL_DIRECTORY}/0006-add-index/up.sql": the file's content is rendered into the Flux tree, so nothing outside ${SQL_DIRECTORY}/ may be read`;
   }
-  const file = join(repoRoot, path);
-  if (!existsSync(file)) return `file ${path} does not exist (paths are relative to the repository root)`;
-  const real = realpathSync(file);
-  const directory = realpathSync(join(repoRoot, SQL_DIRECTORY));
-  if (!real.startsWith(directory + sep)) return `leads through a symbolic link to ${real}, outside ${SQL_DIRECTORY}/: the file's content is rendered into the Flux tree; copy the SQL into ${SQL_DIRECTORY}/ instead`;
+  let real: string;
+  try {
+    real = realpathSync.native(join(repoRoot, path));
+  } catch {
+    return `file ${path} does not exist (paths are relative to the repository root)`;
+  }
+  if (!real.startsWith(realSqlDirectory + sep)) return `leads through a symbolic link to ${real}, outside ${SQL_DIRECTORY}/: the file's content is rendered into the Flux tree; copy the SQL into ${SQL_DIRECTORY}/ instead`;
   if (!statSync(real).isFile()) return `is not a file`;
   return undefined;
 }
