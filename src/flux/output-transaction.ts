@@ -151,7 +151,7 @@ export function recoverInterruptedWrite(workDir: string, fileSystem: FileSystem 
     })),
   });
   if (fs.kindOf(layout.undoing) !== undefined) {
-    undoAfterFailure(fs, layout, journal, root, 'it had failed and was being undone', `${what} and undoing it`);
+    undoAfterFailure(fs, layout, journal, root, 'its write had failed', `the synthesis of pid ${journal.pid} (started ${journal.startedAt}) was interrupted while putting back the files of a failed write`);
     return summary('undone');
   }
   let performed: Journal['operations'];
