@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Ownership, WriteRefused } from '../../src/flux/output-plan';
 import { writeOutputs } from '../../src/flux/output-transaction';
 import { GENERATED_MARKER, renderTree, TreeFile } from '../../src/flux/tree-writer';
+import { entriesBelow } from '../helpers/output-change';
 
 const file = (path: string, body = 'kind: X\n') => ({ path, content: `# ${GENERATED_MARKER} test\n${body}` });
 
@@ -16,17 +17,7 @@ const writeTree = (root: string, files: readonly TreeFile[], ownership: Ownershi
   writeOutputs([{ root, files, ownership }], { workDir: join(root, '..', '.work') }).then(([changes]) => changes);
 
 /** Every file below `directory`, by relative path. */
-function contents(directory: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (path: string, prefix: string): void => {
-    for (const entry of readdirSync(path, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(join(path, entry.name), `${prefix}${entry.name}/`);
-      else files[`${prefix}${entry.name}`] = readFileSync(join(path, entry.name), 'utf8');
-    }
-  };
-  walk(directory, '');
-  return files;
-}
+const contents = (directory: string) => Object.fromEntries(Object.entries(entriesBelow(directory)).filter(([, content]) => content !== '<directory>'));
 
 test('renderTree groups objects per file, in order, and lists them in kustomization.yaml', () => {
   const files = renderTree([{
