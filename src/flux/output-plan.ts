@@ -3,7 +3,7 @@ import { EntryKind, FileSystem } from './file-system';
 import { GENERATED_MARKER, isGenerated, TreeChanges, TreeFile } from './tree-writer';
 
 /**
- * Which existing files of a directory synthesis owns, so rewrites and deletes: in the Flux tree
+ * Which existing files of a directory synthesis owns, and so rewrites and deletes: in the Flux tree
  * and the runbooks those whose first line carries the generated marker (hand-written files
  * beside them are never touched); in cdk8s's output directory the `<chart>.k8s.yaml` files.
  */
@@ -23,7 +23,6 @@ export interface TreePlan {
   readonly label: string;
   /** Absolute. */
   readonly root: string;
-  readonly ownership: Ownership;
   readonly writes: readonly { readonly path: string; readonly content: string; readonly existed: boolean }[];
   readonly removes: readonly string[];
   readonly unchanged: readonly string[];
@@ -142,7 +141,7 @@ export function planTree(fs: FileSystem, tree: OutputTree): TreePlan {
   }
   const removes = [...owned.keys()].filter((path) => !seen.has(path)).sort();
   const depthOf = (path: string) => (path === '' ? 0 : path.split('/').length);
-  return { label, root, ownership: tree.ownership, writes, removes, unchanged, newDirectories: [...newDirectories].sort((a, b) => depthOf(a) - depthOf(b) || a.localeCompare(b)) };
+  return { label, root, writes, removes, unchanged, newDirectories: [...newDirectories].sort((a, b) => depthOf(a) - depthOf(b) || a.localeCompare(b)) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { dirname, join, relative, resolve } from 'node:path';
 import { pendingSignalsHandled } from '../stop-on-signals';
 import { FileSystem, nodeFileSystem } from './file-system';
-import { changesOf, checkPlacement, display, listTrees, Ownership, OutputTree, planTree, TreePlan } from './output-plan';
+import { changesOf, checkPlacement, display, listTrees, OutputTree, planTree, TreePlan } from './output-plan';
 import { TreeChanges } from './tree-writer';
 
 /**
@@ -22,7 +22,7 @@ import { TreeChanges } from './tree-writer';
  */
 
 export interface WriteOptions {
-  /** Where staged files, the journal and the lock go: outside every tree, on their file system. */
+  /** Where the staged files and the journal go: outside every tree, on their file system. */
   readonly workDir: string;
   /** @default - the real file system */
   readonly fileSystem?: FileSystem;
@@ -50,11 +50,10 @@ export type Recovery =
   | { readonly action: 'completed' | 'undone'; readonly pid: number; readonly startedAt: string; readonly trees: readonly { readonly label: string; readonly written: number; readonly removed: number }[]; readonly reason?: string };
 
 interface Journal {
-  readonly version: 1;
   readonly pid: number;
   readonly startedAt: string;
   /** Roots relative to the work directory, so a moved checkout still recovers. */
-  readonly trees: readonly { readonly label: string; readonly root: string; readonly ownership: Ownership }[];
+  readonly trees: readonly { readonly label: string; readonly root: string }[];
   readonly operations: readonly { readonly tree: number; readonly path: string; readonly kind: 'write' | 'remove'; readonly existed: boolean }[];
   readonly newDirectories: readonly { readonly tree: number; readonly path: string }[];
 }
@@ -184,10 +183,9 @@ function journalOf(plans: readonly TreePlan[], workDir: string): Journal {
     for (const path of plan.removes) operations.push({ tree, path, kind: 'remove', existed: true });
   });
   return {
-    version: 1,
     pid: process.pid,
     startedAt: new Date().toISOString(),
-    trees: plans.map((plan) => ({ label: plan.label, root: relative(workDir, plan.root), ownership: plan.ownership })),
+    trees: plans.map((plan) => ({ label: plan.label, root: relative(workDir, plan.root) })),
     operations,
     newDirectories: plans.flatMap((plan, tree) => plan.newDirectories.map((path) => ({ tree, path }))),
   };

@@ -1,10 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatOutcome, synthesize } from '../../src/synthesize';
 import { estate, shippedEnvironments } from '../helpers/fixtures';
-import { changedEnvironments, problemsAfterStop, restore, ROOTS, snapshot, Snapshot } from '../helpers/output-change';
+import { changedEnvironments, problemsAfterStop, RECENT_BACKUP_ID, restore, ROOTS, snapshot, Snapshot } from '../helpers/output-change';
 
 /**
  * Real processes: a synthesis (test/helpers/synthesize-checkout.ts, started through
@@ -78,8 +78,15 @@ function watch(child: ChildProcess): Synthesis {
   };
 }
 
-function start(checkout: string, variant: 'changed' | 'shipped', delayMs: number): Synthesis {
-  return watch(spawn(process.execPath, [join(REPO, 'src/tools/run-app.mjs'), join(REPO, 'test/helpers/synthesize-checkout.ts'), checkout, variant, String(delayMs)], { stdio: ['ignore', 'pipe', 'pipe'] }));
+/** The child renders what this process renders (the same backup id in the restore). */
+const ENV = { ...process.env, CNPG_TEST_BACKUP_ID: RECENT_BACKUP_ID };
+const helper = (checkout: string, variant: string, delayMs: number, hold: string[]) => [join(REPO, 'src/tools/run-app.mjs'), join(REPO, 'test/helpers/synthesize-checkout.ts'), checkout, variant, String(delayMs), ...hold];
+
+/** A synthesis of `variant` into `checkout`; with `holdAt`, it waits there until `release()`. */
+function start(checkout: string, variant: 'changed' | 'shipped', delayMs: number, holdAt?: 'writing' | 'committing'): Synthesis & { release: () => void } {
+  const holdFile = join(mkdtempSync(join(tmpdir(), 'hold-')), 'go');
+  const synthesis = watch(spawn(process.execPath, helper(checkout, variant, delayMs, holdAt ? [holdAt, holdFile] : []), { stdio: ['ignore', 'pipe', 'pipe'], env: ENV }));
+  return { ...synthesis, release: () => writeFileSync(holdFile, '') };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -132,12 +139,13 @@ test('SIGKILL at random instants of the write: the directories are old or new (o
 
 test('a second synthesis while one is writing is refused, naming the running one\'s pid; the first completes', async () => {
   const checkout = checkoutAsBefore();
-  const first = start(checkout, 'changed', 4);
+  const first = start(checkout, 'changed', 0, 'writing');
   const pid = Number((await first.reached('pid ')).slice(4));
   await first.reached('writing');
   const second = start(checkout, 'changed', 0);
   expect(await second.exit).toBe(1);
-  expect(second.stderr()).toMatch(new RegExp(`another synthesis is running, pid ${pid} \\(started .*\\): wait for it to finish, or stop it\\..*\\nNothing was written: .*flux/, .*docs/runbooks/ and .*dist/ are unchanged\\.`));
+  expect(second.stderr()).toMatch(new RegExp(`^another synthesis is running, pid ${pid} \\(started .*\\): wait for it to finish, or stop it\\..*\\nNothing was written: .*flux/, .*docs/runbooks/ and .*dist/ are unchanged\\.\\n$`));
+  first.release();
   expect(await first.exit).toBe(0);
   expect(snapshot(checkout)).toEqual(after);
 }, 60_000);
@@ -157,9 +165,10 @@ test('two syntheses started at once: one writes, the other writes after it or is
 
 test('SIGTERM while staging: stopped before its commit point, nothing written, exit 143', async () => {
   const checkout = checkoutAsBefore();
-  const synthesis = start(checkout, 'changed', 20);
+  const synthesis = start(checkout, 'changed', 0, 'writing');
   await synthesis.reached('writing');
   synthesis.child.kill('SIGTERM');
+  synthesis.release();
   expect(await synthesis.exit).toBe(143);
   expect(synthesis.stderr()).toMatch(/^SIGTERM: stopping the synthesis .*\nsynthesis stopped by SIGTERM before writing: nothing was written to .*flux\/, .*docs\/runbooks\/ and .*dist\/\n$/);
   expect(snapshot(checkout)).toEqual(before);
@@ -168,9 +177,10 @@ test('SIGTERM while staging: stopped before its commit point, nothing written, e
 
 test('SIGTERM while committing: the commit is finished first, then the synthesis stops with 143', async () => {
   const checkout = checkoutAsBefore();
-  const synthesis = start(checkout, 'changed', 5);
+  const synthesis = start(checkout, 'changed', 0, 'committing');
   await synthesis.reached('committing');
   synthesis.child.kill('SIGTERM');
+  synthesis.release();
   expect(await synthesis.exit).toBe(143);
   expect(synthesis.stderr()).toMatch(/flux\/: 24 written, 6 removed, 51 unchanged/);
   expect(snapshot(checkout)).toEqual(after);
@@ -178,13 +188,15 @@ test('SIGTERM while committing: the commit is finished first, then the synthesis
 
 test('the app stops when the process that started it dies (cdk8s synth runs it through sh -c), and writes nothing after', async () => {
   const checkout = checkoutAsBefore();
+  const holdFile = join(mkdtempSync(join(tmpdir(), 'hold-')), 'go');
   // Stands in for cdk8s synth: node, running the app through a shell, as cdk8s-cli does.
-  const command = `"${process.execPath}" "${join(REPO, 'src/tools/run-app.mjs')}" "${join(REPO, 'test/helpers/synthesize-checkout.ts')}" "${checkout}" changed 20`;
-  const launcher = watch(spawn(process.execPath, ['-e', `require('node:child_process').spawn(${JSON.stringify(command)}, { shell: true, stdio: 'inherit' }); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const command = helper(checkout, 'changed', 20, ['writing', holdFile]).map((argument) => `"${argument}"`).join(' ');
+  const launcher = watch(spawn(process.execPath, ['-e', `require('node:child_process').spawn(${JSON.stringify(`"${process.execPath}" ${command}`)}, { shell: true, stdio: 'inherit' }); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'pipe'], env: ENV }));
   const app = Number((await launcher.reached('pid ')).slice(4));
-  await launcher.reached('rendering');
+  await launcher.reached('writing');
   launcher.child.kill('SIGKILL');
   await launcher.exit;
+  writeFileSync(holdFile, '');
   const gone = async (): Promise<boolean> => {
     for (let wait = 0; wait < 300; wait += 1) {
       try {

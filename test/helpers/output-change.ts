@@ -79,10 +79,12 @@ export function rooted(trees: readonly OutputTree[], checkout: string): OutputTr
   return trees.map((tree) => ({ ...tree, root: join(checkout, tree.root) }));
 }
 
-/** A plugin backup id (backup-YYYYMMDDhhmmss) of an hour ago: restores check it against the clock. */
-export function recentBackupId(): string {
-  return `backup-${new Date(Date.now() - 3_600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
-}
+/**
+ * A plugin backup id (backup-YYYYMMDDhhmmss) of an hour before the tests started: restores are
+ * checked against the clock. Child processes get the parent's (CNPG_TEST_BACKUP_ID), so that both
+ * render the same bytes.
+ */
+export const RECENT_BACKUP_ID = process.env.CNPG_TEST_BACKUP_ID ?? `backup-${new Date(Date.now() - 3_600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
 
 /**
  * A realistic pull request touching about 50 files in all three directories: production gets a
@@ -95,7 +97,7 @@ export function changedEnvironments(): readonly unknown[] {
   const environment = (name: string) => environments.find((env) => env.name === name)!;
   environment('production').restores = [{
     name: 'app-db-before-0005-drop-email',
-    target: { restorePoint: '0005-drop-email', backupId: recentBackupId() },
+    target: { restorePoint: '0005-drop-email', backupId: RECENT_BACKUP_ID },
     verify: [{ name: 'email is back', sql: "SELECT count(*) FROM information_schema.columns WHERE column_name = 'email'", expect: '1' }],
   }];
   environment('develop').migrations!.settledThrough = '0003-backfill-email-normalized';

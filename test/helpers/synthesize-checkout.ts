@@ -1,4 +1,4 @@
-import { writeSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileSystem, nodeFileSystem } from '../../src/flux/file-system';
 import { loadSqlParser } from '../../src/migrations/sql-parser';
@@ -12,11 +12,16 @@ import { changedEnvironments, ROOTS } from './output-change';
 // checkout at argv[2], of the shipped configs or the ~50-file change (argv[3]: shipped|changed),
 // each file mutation slowed by argv[4] ms so that a kill at a random instant falls inside the
 // write. It prints (unbuffered) "pid <pid>", "rendering", "writing" at its first mutation and
-// "committing" once the journal is in place: the tests time their signals on these lines.
+// "committing" once the journal is in place: the tests time their signals on these lines. With
+// argv[5] (writing|committing) and argv[6] (a path), it holds at that point until the path
+// exists, so a test can act while it is there, however slow the machine.
 
-const [checkout, variant, delay] = process.argv.slice(2);
+const [checkout, variant, delay, holdAt, holdUntil] = process.argv.slice(2);
 const pause = new Int32Array(new SharedArrayBuffer(4));
-const say = (line: string) => writeSync(1, `${line}\n`);
+const say = (line: string): void => {
+  writeSync(1, `${line}\n`);
+  if (line === holdAt) while (!existsSync(holdUntil)) Atomics.wait(pause, 0, 0, 10);
+};
 let writing = false;
 const slowed = Object.fromEntries(Object.entries(nodeFileSystem).map(([name, operation]) => [name, (...args: unknown[]) => {
   if (MUTATIONS.has(name)) {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { formatOutcome, renderEnvironments, synthesize, SynthesisOutcome } from '../../src/synthesize';
 import { REPO_ROOT, shippedEnvironments, shippedMigrations } from '../helpers/fixtures';
-import { entriesBelow, recentBackupId, ROOTS } from '../helpers/output-change';
+import { entriesBelow, RECENT_BACKUP_ID, ROOTS } from '../helpers/output-change';
 
 /**
  * Synthesis run for real, into a temporary checkout, with generated mistakes and hostile input:
@@ -56,7 +56,7 @@ type Change =
 /** Something on disk before the synthesis runs. */
 type Obstacle = 'none' | 'hand-written-flux' | 'hand-written-runbook' | 'symlink-flux' | 'symlink-runbooks' | 'symlink-dist';
 
-const restore = (name: unknown) => ({ name, target: { restorePoint: '0005-drop-email', backupId: recentBackupId() }, verify: [{ name: 'one', sql: 'SELECT 1', expect: '1' }] });
+const restore = (name: unknown) => ({ name, target: { restorePoint: '0005-drop-email', backupId: RECENT_BACKUP_ID }, verify: [{ name: 'one', sql: 'SELECT 1', expect: '1' }] });
 
 const environmentChange: fc.Arbitrary<Change> = fc.record({
   kind: fc.constant('environment' as const),
