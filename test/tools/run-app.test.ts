@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync, utimesSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The bundle cache of run-app.mjs: rebuilt when a source is newer, replaced whole (written aside, renamed). */
@@ -17,14 +17,20 @@ function runApp(): Promise<{ code: number | null; stdout: string }> {
 
 test('a stale bundle is replaced whole, so runs started together each execute a complete one', async () => {
   expect((await runApp()).stdout).toMatch(/^hello from \d+\n$/);
-  const first = statSync(BUNDLE);
+  // A second name for the current bundle: its content shows whether a build wrote into it.
+  const kept = `${BUNDLE}.kept-by-test`;
+  rmSync(kept, { force: true });
+  linkSync(BUNDLE, kept);
+  const content = readFileSync(kept, 'utf8');
   // Make the bundle older than its entry, then start four runs at once: each may rebuild.
   const past = new Date(Date.now() - 60_000);
   utimesSync(BUNDLE, past, past);
   const runs = await Promise.all(Array.from({ length: 4 }, runApp));
   for (const run of runs) expect(run).toEqual({ code: 0, stdout: expect.stringMatching(/^hello from \d+\n$/) });
-  // Renamed into place, not rewritten in place: another inode, and no scratch file left.
-  expect(statSync(BUNDLE).ino).not.toBe(first.ino);
+  // Renamed into place, never rewritten in place: the old file is untouched, and no scratch file is left.
+  expect(statSync(BUNDLE).ino).not.toBe(statSync(kept).ino);
+  expect(readFileSync(kept, 'utf8')).toBe(content);
+  rmSync(kept);
   expect(readdirSync(CACHE).filter((name) => name.endsWith('.new'))).toEqual([]);
   // Dated from before the build read the sources: newer than the entry, so the next run reuses it.
   expect(statSync(BUNDLE).mtimeMs).toBeGreaterThan(statSync(ENTRY).mtimeMs);
