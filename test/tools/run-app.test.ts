@@ -23,7 +23,7 @@ test('a stale bundle is replaced whole, so runs started together each execute a 
   linkSync(BUNDLE, kept);
   const content = readFileSync(kept, 'utf8');
   // Make the bundle older than its entry, then start four runs at once: each may rebuild.
-  const past = new Date(Date.now() - 60_000);
+  const past = new Date(statSync(ENTRY).mtimeMs - 60_000);
   utimesSync(BUNDLE, past, past);
   const runs = await Promise.all(Array.from({ length: 4 }, runApp));
   for (const run of runs) expect(run).toEqual({ code: 0, stdout: expect.stringMatching(/^hello from \d+\n$/) });
