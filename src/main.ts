@@ -1,11 +1,24 @@
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ENVIRONMENTS, MIGRATION_CATALOG } from './config';
 import { loadSqlParser } from './migrations/sql-parser';
 import { RUNBOOKS_ROOT } from './runbooks/rollback-runbook';
+import { exitCode, stopOnSignals } from './stop-on-signals';
 import { formatOutcome, synthesize } from './synthesize';
 
 const FLUX_ROOT = 'flux';
+/** cdk8s's manifests. Not cdk8s's output directory: `cdk8s synth` deletes that before the app runs. */
+const DIST = 'dist';
+
+/** cdk8s synth lists (and validation plugins read) the manifests in its own output directory. */
+function showToCdk8s(outdir: string | undefined): void {
+  if (outdir === undefined || resolve(outdir) === resolve(DIST)) return;
+  mkdirSync(outdir, { recursive: true });
+  for (const name of readdirSync(DIST).filter((entry) => entry.endsWith('.k8s.yaml'))) copyFileSync(join(DIST, name), join(outdir, name));
+}
 
 async function main(): Promise<number> {
+  const signal = stopOnSignals();
   try {
     await loadSqlParser();
     const outcome = await synthesize({
@@ -13,14 +26,16 @@ async function main(): Promise<number> {
       migrations: MIGRATION_CATALOG,
       fluxRoot: FLUX_ROOT,
       runbookRoot: RUNBOOKS_ROOT,
-      outdir: process.env.CDK8S_OUTDIR ?? 'dist',
+      outdir: DIST,
       reportFile: process.env.GUARDRAIL_REPORT,
+      signal,
     });
     // cdk8s synth captures the app's stdout; the report goes to stderr so people see it.
-    process.stderr.write(`${formatOutcome(outcome, FLUX_ROOT)}\n`);
-    return outcome.status === 'written' ? 0 : 1;
+    process.stderr.write(`${formatOutcome(outcome)}\n`);
+    if (outcome.status === 'written') showToCdk8s(process.env.CDK8S_OUTDIR);
+    return await exitCode(signal, outcome.status === 'written' ? 0 : 1);
   } catch (error) {
-    process.stderr.write(`synthesis failed, ${FLUX_ROOT}/ is unchanged: ${(error as Error).message}\n`);
+    process.stderr.write(`synthesis failed before it began: ${(error as Error).message}; nothing was written\n`);
     return 1;
   }
 }

@@ -1,7 +1,6 @@
 import { App, Chart } from 'cdk8s';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { CnpgClustersChart } from './charts/cnpg-clusters-chart';
 import { CnpgMigrationsChart } from './charts/cnpg-migrations-chart';
 import { CnpgPoliciesChart } from './charts/cnpg-policies-chart';
@@ -14,7 +13,11 @@ import { EnvironmentObjects, evaluateGuardrails, formatViolation, GuardrailRepor
 import { annotateSuppressions, suppressGuardrail, suppressionsIn } from './guardrails/suppressions';
 import { FluxChart } from './flux/flux-chart';
 import { PlacedObject, ReviewedObject, renderObjects, reviewObjects } from './flux/render';
-import { DirectoryContent, renderTree, TreeChanges, TreeFile, writeTree, yamlOf } from './flux/tree-writer';
+import { FileSystem } from './flux/file-system';
+import { display, listTrees, OutputTree, WriteRefused } from './flux/output-plan';
+import { Recovery, recoverInterruptedWrite, TreeState, WriteFailed, writeOutputs } from './flux/output-transaction';
+import { acquireSynthesisLock, LockHeld, LockOwner, SynthesisLock } from './flux/synthesis-lock';
+import { DirectoryContent, renderTree, TreeChanges, TreeFile, yamlOf } from './flux/tree-writer';
 import { renderMigrationTimeline } from './runbooks/migration-timeline';
 import { FLUX_KEEP_WHEN_REMOVED } from './names';
 import { renderRollbackRunbook, RetainedObject } from './runbooks/rollback-runbook';
@@ -51,7 +54,7 @@ export interface SynthesizeOptions extends EstateInput {
    */
   readonly runbookRoot?: string;
   /**
-   * cdk8s's own output directory.
+   * cdk8s's per-chart manifests (`<chart>.k8s.yaml`), e.g. `dist`.
    * @default - cdk8s output is not written
    */
   readonly outdir?: string;
@@ -60,6 +63,23 @@ export interface SynthesizeOptions extends EstateInput {
    * @default - no JSON report
    */
   readonly reportFile?: string;
+  /**
+   * Where the lock, the staged files and the journal of a write go: outside the written
+   * directories, on their file system.
+   * @default - `.<name>-synthesis` beside fluxRoot, e.g. `.flux-synthesis`
+   */
+  readonly workDir?: string;
+  /**
+   * Stops the synthesis (a signal): before its commit point nothing is written; after it, the
+   * commit is finished first.
+   * @default - runs to the end
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * The file operations of the write and of recovery (tests inject faults and delays).
+   * @default - the real file system
+   */
+  readonly fileSystem?: FileSystem;
 }
 
 /** The rendered objects of one chart: its Flux directory, and its name in cdk8s's dist/. */
@@ -71,9 +91,21 @@ export type RenderOutcome =
   | { readonly status: 'guardrails-failed'; readonly report: GuardrailReport }
   | { readonly status: 'rendered'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly runbooks: readonly TreeFile[]; readonly charts: readonly ChartContent[] };
 
-export type SynthesisOutcome =
+/** What every synthesis reports besides its result. */
+export interface SynthesisStart {
+  /** The directories it writes, as messages name them (`flux`, `docs/runbooks`, `dist`). */
+  readonly trees: readonly string[];
+  /** What it did first about a synthesis that was interrupted. */
+  readonly recovery?: Recovery;
+  /** The synthesis that was killed holding the lock, which this one took over. */
+  readonly staleLock?: LockOwner;
+}
+
+export type SynthesisOutcome = SynthesisStart & (
   | Exclude<RenderOutcome, { status: 'rendered' }>
-  | { readonly status: 'written'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly changes: TreeChanges; readonly runbookChanges?: TreeChanges };
+  | { readonly status: 'written'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly changes: TreeChanges; readonly runbookChanges?: TreeChanges; readonly distChanges?: TreeChanges }
+  | { readonly status: 'not-written'; readonly reason: string; readonly treeState: TreeState }
+);
 
 /** The database that clones `database` (staging's of the same cluster for production's): where its migrations are validated. */
 function cloneOf(estate: Estate, database: EnvironmentDatabase): { readonly environment: string; readonly configPrefix?: string; readonly records: MigrationValidationRecord[] } | undefined {
@@ -176,28 +208,60 @@ export function renderEnvironments(input: EstateInput): RenderOutcome {
   return { status: 'rendered', report, files: renderTree(directories), runbooks, charts: directories };
 }
 
-/** Renders, and only when nothing fails writes the Flux tree (and cdk8s's `dist/`). */
+/**
+ * Renders, and only when nothing fails writes the Flux tree, the runbooks and cdk8s's `dist/`,
+ * all three as one transaction (src/flux/output-transaction.ts), one synthesis at a time. A
+ * synthesis interrupted before is completed or undone first. Never throws: whatever stops it
+ * is an outcome whose message says what the directories hold.
+ */
 export async function synthesize(options: SynthesizeOptions): Promise<SynthesisOutcome> {
-  const outcome = renderEnvironments(options);
-  if (options.reportFile && outcome.status !== 'invalid-config') {
-    writeFileSync(options.reportFile, `${JSON.stringify(outcome.report, null, 2)}\n`);
+  const trees = [options.fluxRoot, options.runbookRoot, options.outdir].filter((root): root is string => root !== undefined);
+  const workDir = options.workDir ?? join(dirname(options.fluxRoot), `.${basename(options.fluxRoot)}-synthesis`);
+  let lock: SynthesisLock;
+  try {
+    lock = acquireSynthesisLock(workDir);
+  } catch (error) {
+    return notWritten({ trees }, error);
   }
-  if (outcome.status !== 'rendered') return outcome;
-  const changes = await writeTree(options.fluxRoot, outcome.files);
-  const runbookChanges = options.runbookRoot === undefined ? undefined : await writeTree(options.runbookRoot, outcome.runbooks);
-  if (options.outdir) await writeDist(options.outdir, outcome.charts);
-  return { status: 'written', report: outcome.report, files: outcome.files, changes, runbookChanges };
+  const start: { -readonly [K in keyof SynthesisStart]: SynthesisStart[K] } = { trees, staleLock: lock.staleOwner };
+  try {
+    start.recovery = recoverInterruptedWrite(workDir, options.fileSystem);
+    const outcome = renderEnvironments(options);
+    if (options.reportFile && outcome.status !== 'invalid-config') {
+      writeFileSync(options.reportFile, `${JSON.stringify(outcome.report, null, 2)}\n`);
+    }
+    if (outcome.status !== 'rendered') return { ...start, ...outcome };
+    const [changes, ...others] = await writeOutputs(outputTrees(outcome, options), { workDir, signal: options.signal, fileSystem: options.fileSystem });
+    const runbookChanges = options.runbookRoot === undefined ? undefined : others.shift();
+    return { ...start, status: 'written', report: outcome.report, files: outcome.files, changes, runbookChanges, distChanges: others.shift() };
+  } catch (error) {
+    return notWritten(start, error);
+  } finally {
+    lock.release();
+  }
+}
+
+/** A write failure's message says what the directories hold; any other failure happened before writing. */
+function notWritten(start: SynthesisStart, error: unknown): SynthesisOutcome {
+  if (error instanceof WriteFailed) return { ...start, status: 'not-written', reason: error.message, treeState: error.state };
+  const cause = error instanceof WriteRefused || error instanceof LockHeld ? error.message : `synthesis failed: ${error instanceof Error ? error.message : String(error)}`;
+  return { ...start, status: 'not-written', reason: `${cause}\n${nothingWritten(start)}`, treeState: 'unchanged' };
 }
 
 /**
- * cdk8s's output directory in its default layout, one `<chart>.k8s.yaml` per chart, written from
- * the same rendering as the Flux tree: App.synth() would render and stringify every object a
- * second time, the largest single cost of a synthesis (npm run bench).
+ * The directories a rendering is written to: the Flux tree, the runbooks and cdk8s's output in
+ * its default layout, one `<chart>.k8s.yaml` per chart, from the same rendering as the Flux tree
+ * (App.synth() would render and stringify every object a second time, the largest single cost
+ * of a synthesis: npm run bench).
  */
-async function writeDist(outdir: string, charts: readonly ChartContent[]): Promise<void> {
-  mkdirSync(outdir, { recursive: true });
-  for (const stale of readdirSync(outdir).filter((name) => name.endsWith('.k8s.yaml'))) rmSync(`${outdir}/${stale}`);
-  await Promise.all(charts.map((chart) => writeFile(`${outdir}/${chart.chart}.k8s.yaml`, chart.objects.map((object) => yamlOf(object.manifest)).join('---\n'))));
+export function outputTrees(rendered: Extract<RenderOutcome, { status: 'rendered' }>, roots: Pick<SynthesizeOptions, 'fluxRoot' | 'runbookRoot' | 'outdir'>): OutputTree[] {
+  const trees: OutputTree[] = [{ root: roots.fluxRoot, files: rendered.files, ownership: 'generated-marker' }];
+  if (roots.runbookRoot !== undefined) trees.push({ root: roots.runbookRoot, files: rendered.runbooks, ownership: 'generated-marker' });
+  if (roots.outdir !== undefined) {
+    const dist = rendered.charts.map((chart) => ({ path: `${chart.chart}.k8s.yaml`, content: chart.objects.map((object) => yamlOf(object.manifest)).join('---\n') }));
+    trees.push({ root: roots.outdir, files: dist, ownership: 'cdk8s-manifests' });
+  }
+  return trees;
 }
 
 /** The order retiring a cluster deletes what Flux kept of it: the cluster and its backups first, its archive and credentials last. */
@@ -227,12 +291,46 @@ function byEnvironment(rendered: readonly { chart: FluxChart; objects: PlacedObj
   }));
 }
 
-/** The message a person reads: every config error or violation on its own line, then a summary. */
-export function formatOutcome(outcome: SynthesisOutcome, fluxRoot: string): string {
+/** What a synthesis did before its own work, one line each. */
+function describeStart(outcome: SynthesisStart): string[] {
+  const lines: string[] = [];
+  if (outcome.staleLock) {
+    lines.push(`Recovered: the synthesis of pid ${outcome.staleLock.pid} (started ${outcome.staleLock.startedAt}) was killed holding the lock; took the lock over.`);
+  }
+  const recovery = outcome.recovery;
+  if (recovery?.action === 'discarded') {
+    lines.push('Recovered: a synthesis was interrupted before it began writing; discarded the files it had staged (it had written nothing).');
+  } else if (recovery?.action === 'completed') {
+    const counts = recovery.trees.map((tree) => `${display(tree.label)} ${tree.written} written, ${tree.removed} removed`).join('; ');
+    lines.push(`Recovered: the synthesis of pid ${recovery.pid} (started ${recovery.startedAt}) was interrupted while writing; completed its write first: ${counts}.`);
+  } else if (recovery?.action === 'undone') {
+    const why = recovery.reason ? `completing it failed (${recovery.reason}), so ` : '';
+    lines.push(`Recovered: the synthesis of pid ${recovery.pid} (started ${recovery.startedAt}) was interrupted while writing; ${why}put back the files it had replaced: ${listTrees(recovery.trees.map((tree) => tree.label))} are as before it.`);
+  }
+  return lines;
+}
+
+/** "flux/ is unchanged", true only when nothing (not even a recovery) changed the directories. */
+function nothingWritten(outcome: SynthesisStart): string {
+  const recovered = outcome.recovery !== undefined && outcome.recovery.action !== 'discarded';
+  const trees = listTrees(outcome.trees);
+  if (recovered) return `Nothing else was written: ${trees} ${outcome.trees.length > 1 ? 'are' : 'is'} as the recovery above left ${outcome.trees.length > 1 ? 'them' : 'it'}.`;
+  return `Nothing was written: ${trees} ${outcome.trees.length > 1 ? 'are' : 'is'} unchanged.`;
+}
+
+function changeLine(root: string, changes: TreeChanges): string {
+  return `${display(root)}: ${changes.written.length} written, ${changes.removed.length} removed, ${changes.unchanged.length} unchanged`;
+}
+
+/** The message a person reads: what was recovered, every config error or violation on its own line, then a summary. */
+export function formatOutcome(outcome: SynthesisOutcome): string {
+  const start = describeStart(outcome);
+  if (outcome.status === 'not-written') return [...start, outcome.reason].join('\n');
   if (outcome.status === 'invalid-config') {
     return [
+      ...start,
       ...outcome.configErrors.map(formatConfigError),
-      `\n${outcome.configErrors.length} config error(s). Nothing was written: ${fluxRoot}/ is unchanged.`,
+      `\n${outcome.configErrors.length} config error(s). ${nothingWritten(outcome)}`,
     ].join('\n');
   }
   const lines = outcome.report.violations.map(formatViolation);
@@ -240,16 +338,17 @@ export function formatOutcome(outcome: SynthesisOutcome, fluxRoot: string): stri
   const warnings = outcome.report.violations.length - errors;
   const suppressed = outcome.report.suppressed.map((violation) => `[${violation.ruleId}] suppressed ${violation.path}: ${violation.reason}`);
   if (outcome.status === 'guardrails-failed') {
-    return [...lines, `\nGuardrails failed: ${errors} error(s), ${warnings} warning(s). Nothing was written: ${fluxRoot}/ is unchanged.`].join('\n');
+    return [...start, ...lines, `\nGuardrails failed: ${errors} error(s), ${warnings} warning(s). ${nothingWritten(outcome)}`].join('\n');
   }
-  const { written, removed, unchanged } = outcome.changes;
-  const runbooks = outcome.runbookChanges;
+  const [fluxRoot, ...others] = outcome.trees;
+  const { written, removed } = outcome.changes;
   return [
+    ...start,
     ...lines,
     ...suppressed,
-    `${fluxRoot}/: ${written.length} written, ${removed.length} removed, ${unchanged.length} unchanged; ${warnings} warning(s), ${suppressed.length} suppressed.`,
-    ...written.map((path) => `  written ${fluxRoot}/${path}`),
-    ...removed.map((path) => `  removed ${fluxRoot}/${path}`),
-    ...(runbooks ? [`runbooks: ${runbooks.written.length} written, ${runbooks.removed.length} removed, ${runbooks.unchanged.length} unchanged.`] : []),
+    `${changeLine(fluxRoot, outcome.changes)}; ${warnings} warning(s), ${suppressed.length} suppressed.`,
+    ...written.map((path) => `  written ${display(fluxRoot, path)}`),
+    ...removed.map((path) => `  removed ${display(fluxRoot, path)}`),
+    ...[outcome.runbookChanges, outcome.distChanges].filter((changes) => changes !== undefined).map((changes, index) => `${changeLine(others[index], changes)}.`),
   ].join('\n');
 }

@@ -116,7 +116,7 @@ describe('several databases in an environment', () => {
       const built = documents(execFileSync('kubectl', ['kustomize', join(root, 'infrastructure/data', directory)], { encoding: 'utf8' }));
       expect(built.length).toBeGreaterThan(0);
     }
-  });
+  }, 30_000);
 
   test('a violation in a further database names its field in the environment file', () => {
     const failed = renderEnvironments(estate(withBillingDb((environments) => { env(environments, 'staging').databases![0].migrationValidations = []; })));

@@ -4,7 +4,9 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as YAML from 'yaml';
-import { renderEnvironments, synthesize } from '../src/synthesize';
+import { formatOutcome, renderEnvironments, synthesize } from '../src/synthesize';
+import { faultyFileSystem, MUTATIONS } from './helpers/faulty-file-system';
+import { changedEnvironments } from './helpers/output-change';
 import { builtInSchemaErrors, isBuiltIn, loadCrdValidators, schemaErrors } from './helpers/crd-schemas';
 import { databaseChart, estate, idsIn, violationsAfter, violationsOf, withEnvironment } from './helpers/fixtures';
 
@@ -149,16 +151,28 @@ describe('kubectl kustomize', () => {
   });
 });
 
-test('cdk8s synth runs the app end to end and writes dist/', () => {
+test('cdk8s synth runs the app end to end; dist/ is rewritten in place, never deleted first', () => {
   const work = mkdtempSync(join(tmpdir(), 'cdk8s-synth-'));
   for (const entry of ['cdk8s.yaml', 'package.json', 'package-lock.json', 'src', 'imports', 'migrations']) cpSync(join(REPO, entry), join(work, entry), { recursive: true });
   require('node:fs').symlinkSync(join(REPO, 'node_modules'), join(work, 'node_modules'));
-  const result = spawnSync(join(REPO, 'node_modules/.bin/cdk8s'), ['synth'], { cwd: work, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' } });
-  expect(result.stderr).toMatch(new RegExp(`flux/: ${rendered().length} written, 0 removed, 0 unchanged`));
-  expect(result.status).toBe(0);
+  const synth = () => spawnSync(join(REPO, 'node_modules/.bin/cdk8s'), ['synth'], { cwd: work, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' } });
+  const first = synth();
+  expect(first.stderr).toMatch(new RegExp(`flux/: ${rendered().length} written, 0 removed, 0 unchanged`));
+  expect(first.status).toBe(0);
   expect(listFiles(join(work, 'flux'))).toEqual(listFiles(join(REPO, 'flux')));
-  expect(existsSync(join(work, 'dist'))).toBe(true);
-});
+  const charts = readdirSync(join(work, 'dist')).sort();
+  expect(charts).toContain('production.k8s.yaml');
+  // cdk8s lists the manifests of its own output directory, which it deletes before each run.
+  expect(first.stdout).toContain('.flux-synthesis/cdk8s-out/production.k8s.yaml');
+
+  // cdk8s used to delete dist/ before the app ran: a file kept there survives now.
+  writeFileSync(join(work, 'dist/README.md'), 'kept\n');
+  const second = synth();
+  expect(second.status).toBe(0);
+  expect(second.stderr).toMatch(new RegExp(`dist/: 0 written, 0 removed, ${charts.length} unchanged\\.`));
+  expect(readFileSync(join(work, 'dist/README.md'), 'utf8')).toBe('kept\n');
+  expect(readdirSync(join(work, '.flux-synthesis')).sort()).toEqual(['cdk8s-out']);
+}, 60_000);
 
 test('the committed runbooks are what synthesis produces: one per migration and environment, and a timeline', () => {
   const outcome = renderEnvironments(estate());
@@ -275,5 +289,49 @@ describe('credentials from a SOPS-encrypted Secret the repository provides', () 
       store.addJsonPatch(JsonPatch.replace('/spec/configuration/s3Credentials/accessKeyId/name', 'someone-elses'));
     }, sopsEstate().environments);
     expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'SEC001', value: 'someone-elses' }));
+  });
+});
+
+describe('what synthesis writes and says, across flux/, docs/runbooks and dist/', () => {
+  const roots = (checkout: string) => ({ fluxRoot: join(checkout, 'flux'), runbookRoot: join(checkout, 'docs/runbooks'), outdir: join(checkout, 'dist') });
+
+  test('a write stopped after its commit point is completed first by the next synthesis, which says so; "unchanged" only when true', async () => {
+    const checkout = mkdtempSync(join(tmpdir(), 'recovered-'));
+    await synthesize({ ...estate(), ...roots(checkout) });
+    const { fileSystem, log } = faultyFileSystem();
+    const probe = mkdtempSync(join(tmpdir(), 'recovered-probe-'));
+    await synthesize({ ...estate(), ...roots(probe) });
+    await synthesize({ ...estate(changedEnvironments()), ...roots(probe), fileSystem });
+    // Stopped a few renames after the journal (the first rename) is in place.
+    const journaled = log.slice(0, log.indexOf('rename') + 1).filter((name) => MUTATIONS.has(name)).length;
+    const stopped = await synthesize({ ...estate(changedEnvironments()), ...roots(checkout), fileSystem: faultyFileSystem({ killAfter: journaled + 6 }).fileSystem });
+    expect(stopped).toMatchObject({ status: 'not-written', treeState: 'commit-pending' });
+    expect(formatOutcome(stopped)).toMatch(/may be partly written; fix the cause .* and synthesize again, which finishes putting them back before anything else \(journal: .*journal.json\)$/);
+
+    const failing = withEnvironment('production', (env) => { env.cluster.instances = 1; });
+    const next = await synthesize({ ...estate(failing), ...roots(checkout) });
+    const message = formatOutcome(next);
+    expect(message).toMatch(new RegExp(`^Recovered: the synthesis of pid ${process.pid} \\(started [0-9T:.-]+Z\\) was interrupted while writing; completed its write first: .*flux/ \\d+ written, \\d+ removed; .*docs/runbooks/ \\d+ written, \\d+ removed; .*dist/ \\d+ written, \\d+ removed\\.\\n`));
+    expect(message).toMatch(/Guardrails failed: 1 error\(s\), \d+ warning\(s\)\. Nothing else was written: .*flux\/, .*docs\/runbooks\/ and .*dist\/ are as the recovery above left them\.$/);
+    expect(listFiles(checkout)).toEqual(listFiles(probe));
+
+    expect(formatOutcome(await synthesize({ ...estate(failing), ...roots(checkout) }))).toMatch(/Nothing was written: .*flux\/, .*docs\/runbooks\/ and .*dist\/ are unchanged\.$/);
+  });
+
+  test('a hand-written file in the way of a runbook stops the whole write: flux/ and dist/ are not written either', async () => {
+    const checkout = mkdtempSync(join(tmpdir(), 'blocked-'));
+    await synthesize({ ...estate(), ...roots(checkout) });
+    writeFileSync(join(checkout, 'docs/runbooks/staging/0001-create-users.md'), 'Notes of a person.\n');
+    const before = listFiles(checkout);
+    const outcome = await synthesize({ ...estate(changedEnvironments()), ...roots(checkout) });
+    expect(formatOutcome(outcome)).toMatch(/^refusing to overwrite hand-written files .*: .*docs\/runbooks\/staging\/0001-create-users.md; move them out of the way or delete them, then synthesize again\nNothing was written: .*flux\/, .*docs\/runbooks\/ and .*dist\/ are unchanged\.$/);
+    expect(listFiles(checkout)).toEqual(before);
+  });
+
+  test('a second synthesis in the same work directory is refused while the first holds the lock', async () => {
+    const checkout = mkdtempSync(join(tmpdir(), 'locked-'));
+    const [first, second] = await Promise.all([synthesize({ ...estate(), ...roots(checkout) }), synthesize({ ...estate(), ...roots(checkout) })]);
+    expect(first.status).toBe('written');
+    expect(formatOutcome(second)).toMatch(new RegExp(`^another synthesis is running, pid ${process.pid} `));
   });
 });

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, sep } from 'node:path';
 import { STORAGE_SIZE_PATTERN } from '../values/storage-size';
 import { databasesOf } from './databases';
 import { BackupConfig, ClusterConfig, DatabaseConfig, EnvironmentConfig, EnvironmentName, ExistingSecretConfig, ExternalSecretConfig, MigrationConfig, ObjectStoreConfig } from './types';
@@ -29,6 +29,33 @@ const RELEASE = /^\d+\.\d+\.\d+$/;
 const PG_DURATION = /^\d+(us|ms|s|min|h|d)?$/;
 const RFC3339_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 export const MIGRATIONS_FILE = 'src/config/migrations.ts';
+/** Where migration SQL lives: its content is rendered into the Flux tree, so nothing else may be read. */
+const SQL_DIRECTORY = 'migrations';
+
+/**
+ * Config names that become file, folder and object names. Validated here, not by a guardrail, so
+ * no suppression can let one through: a name with a slash or dots would write outside its
+ * directory. A DNS-1035 label (the Kubernetes names page; Services need one) has at most 63
+ * characters.
+ */
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_LABEL_MAX = 63;
+/** Every name: kustomize reads `kustomization.yaml`, which synthesis generates in every directory. */
+const KUSTOMIZATION = { kustomization: 'kustomize reads kustomization.yaml as the list of its directory, which synthesis generates' };
+/** Names the generator gives files beside those named after a migration. */
+const MIGRATION_RESERVED = {
+  ...KUSTOMIZATION,
+  scripts: 'jobs/scripts.yaml holds the migration scripts of the directory',
+  timeline: 'docs/runbooks/<env>/timeline.md is the migration timeline',
+};
+/** Folders of the environment's own database, beside which a further database gets folders named after its cluster. */
+const DATABASE_FOLDER_RESERVED = {
+  jobs: 'a further database\'s folders are named after its cluster, and cnpg-migrations/<env>/jobs/ holds the environment database\'s migrations',
+  backups: 'a further database\'s folders are named after its cluster, and cnpg-migrations/<env>/backups/ holds the environment database\'s backups',
+  clusters: 'a further database\'s folders are named after its cluster, and cnpg-restores/<env>/clusters/ holds the environment database\'s restores',
+  verify: 'a further database\'s folders are named after its cluster, and cnpg-restores/<env>/verify/ holds the environment database\'s restore verifications',
+};
+
 
 function describe(value: unknown): string {
   return value === undefined ? 'nothing' : typeof value === 'string' ? 'a string' : Array.isArray(value) ? 'a list' : typeof value;
@@ -114,6 +141,24 @@ const credentials: Validator = (value, field, report) => {
   }
 };
 
+/** Every validator, each reporting its own problem. */
+const every = (...validators: Validator[]): Validator => (value, field, report) => {
+  for (const validator of validators) validator(value, field, report);
+};
+
+const notReserved = (reserved: Record<string, string>): Validator => (value, field, report) => {
+  if (typeof value === 'string' && Object.hasOwn(reserved, value)) report(field, `must not be "${value}": ${reserved[value as keyof typeof reserved]}; choose another name`, value);
+};
+
+/** A cluster or restore name: it names the Cluster, its Services, Secrets and generated files. */
+const clusterName = every(
+  text(DNS_1035_LABEL, 'a DNS-1035 label: lowercase letters, digits and dashes, starting with a letter and ending with a letter or digit (it names the Cluster, its Services and generated files)'),
+  (value, field, report) => {
+    if (typeof value === 'string' && value.length > DNS_LABEL_MAX) report(field, `must have at most ${DNS_LABEL_MAX} characters (a DNS label), got ${value.length}`, value);
+  },
+  notReserved(KUSTOMIZATION),
+);
+
 const TARGET_FORMS = ['beforeMigration', 'restorePoint', 'time', 'lsn', 'immediate'] as const;
 const BACKUP_ID = text(/^backup-\d{14}$/, 'a plugin backup id "backup-YYYYMMDDhhmmss" (Backup.status.backupId)');
 
@@ -135,7 +180,7 @@ const restoreTarget: Validator = (value, field, report) => {
 /** The fields of one database, shared by an environment's own and its further `databases`. */
 const databaseFields = {
   cluster: object<ClusterConfig>({
-    name: text(),
+    name: clusterName,
     instances: optional(integer(1, 99)),
     imageName: optional(text(/^[^@\s]+:[0-9][^:/@\s]*(@sha256:[0-9a-f]{64})?$/, 'an image whose tag starts with the PostgreSQL major version, optionally pinned by digest, e.g. "ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie@sha256:<64 hex digits>" (CNPG reads the major version from the tag, so a digest alone is refused)')),
     storageSize: optional(text(QUANTITY, 'a Kubernetes quantity such as "20Gi"')),
@@ -192,7 +237,7 @@ const databaseFields = {
     clonedOn: day,
   }))),
   restores: optional(list(object<NonNullable<EnvironmentConfig['restores']>[number]>({
-    name: text(),
+    name: clusterName,
     target: restoreTarget,
     instances: optional(integer(1, 99)),
     storageSize: optional(text(QUANTITY, 'a Kubernetes quantity such as "20Gi"')),
@@ -214,7 +259,10 @@ const environmentSpec = object<EnvironmentConfig>({
     dependsOn: optional(list(text(DNS_LABEL, 'the name of a Flux Kustomization'))),
     interval: optional(text(DURATION, 'a Go duration such as "10m"')),
     sopsSecretName: optional(text(DNS_LABEL, 'the name of the Secret holding the SOPS key')),
-    additionalResources: optional(list(text(/^[a-z0-9][-a-z0-9.]*\.ya?ml$/, 'the name of a YAML file in the environment\'s database directory, e.g. "r2-credentials.sops.yaml"'))),
+    additionalResources: optional(list(every(
+      text(/^[a-z0-9][-a-z0-9.]*\.ya?ml$/, 'the name of a YAML file in the environment\'s database directory, e.g. "r2-credentials.sops.yaml"'),
+      (value, field, report) => notReserved(KUSTOMIZATION)(String(value).replace(/\.ya?ml$/, ''), field, (at, message) => report(at, message, value)),
+    ))),
   })),
   databases: optional(list(object<DatabaseConfig>({
     ...databaseFields,
@@ -224,15 +272,15 @@ const environmentSpec = object<EnvironmentConfig>({
 });
 
 const migrationSpec = object<MigrationConfig>({
-  id: text(MIGRATION_ID, 'lowercase letters, digits and dashes, at most 40 characters (it names Kubernetes objects)'),
+  id: every(text(MIGRATION_ID, 'lowercase letters, digits and dashes, at most 40 characters (it names Kubernetes objects and generated files)'), notReserved(MIGRATION_RESERVED)),
   release: text(RELEASE, 'a release version MAJOR.MINOR.PATCH, e.g. "1.4.0"'),
   phase: oneOf(['expand', 'migrate', 'contract']),
   completes: optional(text(MIGRATION_ID, 'the id of the expand migration this contract completes')),
-  sql: text(/\.sql$/, 'the path of a .sql file relative to the repository root'),
+  sql: text(/\.sql$/, `the path of a .sql file below ${SQL_DIRECTORY}/, relative to the repository root`),
   rollback: object<MigrationConfig['rollback']>({
     strategies: list(oneOf(['pitr', 'down-sql', 'forward-fix'])),
     steps: text(),
-    downSql: optional(text(/\.sql$/, 'the path of a .sql file relative to the repository root')),
+    downSql: optional(text(/\.sql$/, `the path of a .sql file below ${SQL_DIRECTORY}/, relative to the repository root`)),
   }),
   image: optional(text()),
   command: optional(list(text())),
@@ -273,6 +321,7 @@ export function validateEnvironments(configs: readonly unknown[], migrations: re
     for (const database of databasesOf(env)) {
       const prefix = database.configPrefix ?? '';
       const report: Report = (field, message, value) => errors.push({ file, field: `${prefix}${field}`, message, value });
+      if (database.qualifier) notReserved(DATABASE_FOLDER_RESERVED)(database.qualifier, 'cluster.name', report);
       const applied = database.migrations?.applied ?? [];
       const settled = database.migrations?.settledThrough;
       // A restore named like its own source gets the more precise message below.
@@ -335,6 +384,8 @@ function validateMigrations(migrations: readonly unknown[], repoRoot: string): C
   const errors: ConfigError[] = [];
   const report: Report = (field, message, value) => errors.push({ file: MIGRATIONS_FILE, field, message, value });
   const seen = new Set<unknown>();
+  const sqlDirectory = join(repoRoot, SQL_DIRECTORY);
+  const realSqlDirectory = existsSync(sqlDirectory) ? realpathSync.native(sqlDirectory) : sqlDirectory;
   migrations.forEach((migration, index) => {
     const before = errors.length;
     migrationSpec(migration, `migrations[${index}]`, report);
@@ -343,10 +394,32 @@ function validateMigrations(migrations: readonly unknown[], repoRoot: string): C
     if (seen.has(id)) report(`migrations[${index}].id`, `migration "${id}" is declared twice`, id);
     seen.add(id);
     for (const [field, path] of [['sql', sql], ['rollback.downSql', rollback.downSql]] as const) {
-      if (path !== undefined && !existsSync(join(repoRoot, path))) report(`migrations[${index}].${field}`, `file ${path} does not exist (paths are relative to the repository root)`, path);
+      const problem = path === undefined ? undefined : sqlPathProblem(repoRoot, realSqlDirectory, path);
+      if (problem) report(`migrations[${index}].${field}`, problem, path);
     }
   });
   return errors;
+}
+
+/**
+ * Why a migration's SQL path may not be read, or undefined. Its content is rendered into the Flux
+ * tree (and so into Git): the path must stay below migrations/, resolved, through no symbolic link
+ * that leads out of it.
+ */
+function sqlPathProblem(repoRoot: string, realSqlDirectory: string, path: string): string | undefined {
+  const segments = path.split(/[\\/]/);
+  if (isAbsolute(path) || segments[0] !== SQL_DIRECTORY || segments.some((segment) => segment === '..' || segment === '.' || segment === '')) {
+    return `must be a path below ${SQL_DIRECTORY}/ without "..", e.g. "${SQL_DIRECTORY}/0006-add-index/up.sql": the file's content is rendered into the Flux tree, so nothing outside ${SQL_DIRECTORY}/ may be read`;
+  }
+  let real: string;
+  try {
+    real = realpathSync.native(join(repoRoot, path));
+  } catch {
+    return `file ${path} does not exist (paths are relative to the repository root)`;
+  }
+  if (!real.startsWith(realSqlDirectory + sep)) return `leads through a symbolic link to ${real}, outside ${SQL_DIRECTORY}/: the file's content is rendered into the Flux tree; copy the SQL into ${SQL_DIRECTORY}/ instead`;
+  if (!statSync(real).isFile()) return `is not a file`;
+  return undefined;
 }
 
 /** `src/config/production.ts: cluster.instances: must be ... (got 0)` */

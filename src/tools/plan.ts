@@ -19,7 +19,7 @@ async function main(): Promise<number> {
   const ref = process.argv[2] ?? 'HEAD';
   const outcome = renderEnvironments({ environments: ENVIRONMENTS, migrations: MIGRATION_CATALOG });
   if (outcome.status !== 'rendered') {
-    process.stdout.write(`${formatOutcome(outcome, FLUX_ROOT)}\n`);
+    process.stdout.write(`${formatOutcome({ ...outcome, trees: [FLUX_ROOT] })}\n`);
     return 1;
   }
   process.stdout.write(renderPlan(committedTree(ref), new Map(outcome.files.map((file) => [file.path, file.content]))));

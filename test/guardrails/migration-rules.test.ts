@@ -64,7 +64,7 @@ describe('MIG003: statements match the phase', () => {
     expect(violations).toContainEqual(expect.objectContaining({
       ruleId: 'MIG003',
       configField: '0001-mixed.sql',
-      message: '0001-mixed.sql:2:3: "drop column users.b" is breaking for the previous release and belongs in a contract migration, not in this expand',
+      message: 'migrations/0001-mixed.sql:2:3: "drop column users.b" is breaking for the previous release and belongs in a contract migration, not in this expand',
     }));
   });
   test('Noncompliance: a contract that also expands', () => {
@@ -119,8 +119,8 @@ describe('MIG004: contract after its expand', () => {
 describe('MIG005: SQL parses', () => {
   test('Noncompliance: the parser message and position, for up and down SQL', () => {
     const violations = migrationViolations([{ ...addColumn, sql: 'SELECT 1;\nALTER TABLE users ADD COLUMN;', downSql: 'DROP TABEL x;' }]);
-    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG005', configField: '0001-add.sql', message: '0001-add.sql:2:29: syntax error at or near ";"' }));
-    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG005', configField: '0001-add.rollback.downSql', message: '0001-add.down.sql:1:6: syntax error at or near "TABEL"' }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG005', configField: '0001-add.sql', message: 'migrations/0001-add.sql:2:29: syntax error at or near ";"' }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG005', configField: '0001-add.rollback.downSql', message: 'migrations/0001-add.down.sql:1:6: syntax error at or near "TABEL"' }));
   });
   test('Compliance: valid SQL', () => {
     expect(idsIn(migrationViolations([addColumn]))).not.toContain('MIG005');
@@ -172,7 +172,7 @@ describe('MIG007: the Job runs once, in order, and is kept', () => {
 describe('MIG008: non-transactional statements stand alone', () => {
   test('Noncompliance: CONCURRENTLY next to other statements', () => {
     const violations = migrationViolations([{ id: '0001-add', sql: 'ALTER TABLE users ADD COLUMN a text;\nCREATE INDEX CONCURRENTLY i ON users (a);' }]);
-    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG008', severity: 'warning', message: expect.stringMatching(/^0001-add.sql:2:1: "create index i on users" cannot run in a transaction/) }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG008', severity: 'warning', message: expect.stringMatching(/^migrations\/0001-add.sql:2:1: "create index i on users" cannot run in a transaction/) }));
   });
   test('Compliance: alone', () => {
     expect(idsIn(migrationViolations([{ id: '0001-add', sql: 'CREATE INDEX CONCURRENTLY i ON users (a);' }]))).not.toContain('MIG008');
@@ -189,7 +189,7 @@ describe.each([
 ])('%s: lock safety (expand)', (id, violating, compliant) => {
   test('Noncompliance: a warning naming file, line and column, suppressible with a reason', () => {
     const violations = migrationViolations([{ id: '0001-x', sql: violating }]);
-    expect(violations).toContainEqual(expect.objectContaining({ ruleId: id, severity: 'warning', configField: '0001-x.sql', message: expect.stringMatching(/^0001-x\.sql:\d+:\d+: /) }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: id, severity: 'warning', configField: '0001-x.sql', message: expect.stringMatching(/^migrations\/0001-x\.sql:\d+:\d+: /) }));
     const suppressed = migrationViolations([{ id: '0001-x', sql: violating, suppressions: [{ id, reason: 'table has 12 rows, lock is instant' }] }]);
     expect(idsIn(suppressed)).not.toContain(id);
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentName, MigrationConfig, MigrationValidationRecord } from '../../src/config/types';
@@ -24,18 +24,20 @@ export interface TestEstateOptions {
 /** The shipped environments, applying these migrations (written to a scratch repository). */
 export function migrationEstate(migrations: readonly TestMigration[], options: TestEstateOptions = {}) {
   const repoRoot = mkdtempSync(join(tmpdir(), 'migrations-'));
+  // SQL paths must stay below migrations/ (src/config/validate.ts).
+  mkdirSync(join(repoRoot, 'migrations'));
   const catalog = migrations.map(({ sql, downSql, rollback, ...rest }): MigrationConfig => {
-    writeFileSync(join(repoRoot, `${rest.id}.sql`), sql);
-    if (downSql !== undefined) writeFileSync(join(repoRoot, `${rest.id}.down.sql`), downSql);
+    writeFileSync(join(repoRoot, `migrations/${rest.id}.sql`), sql);
+    if (downSql !== undefined) writeFileSync(join(repoRoot, `migrations/${rest.id}.down.sql`), downSql);
     return {
       release: '1.0.0',
       phase: 'expand',
       ...rest,
-      sql: `${rest.id}.sql`,
+      sql: `migrations/${rest.id}.sql`,
       rollback: {
         strategies: ['pitr'],
         steps: 'Restore the cluster to the restore point before this migration with PitrRestore.',
-        ...(downSql !== undefined && { downSql: `${rest.id}.down.sql` }),
+        ...(downSql !== undefined && { downSql: `migrations/${rest.id}.down.sql` }),
         ...rollback,
       },
     };

@@ -1,0 +1,73 @@
+import { closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+
+/** What a path is, without following a symbolic link. */
+export type EntryKind = 'file' | 'directory' | 'symlink' | 'other';
+
+/**
+ * The file operations the output writer uses, and nothing else: tests replace it to fail or
+ * stop the writer after any single operation. Every operation is one system-level step, so
+ * "after the N-th operation" is a point a real crash can stop at too.
+ */
+export interface FileSystem {
+  /** What `path` is, or undefined when nothing is there. */
+  kindOf(path: string): EntryKind | undefined;
+  /** The device `path` is on: a rename only works within one. */
+  deviceOf(path: string): number;
+  list(directory: string): { readonly name: string; readonly kind: EntryKind }[];
+  read(path: string): string;
+  /** Creates the directory and its missing parents. */
+  makeDirectory(path: string): void;
+  /** Writes a new file and flushes it to the disk before resolving. */
+  writeDurably(path: string, content: string): Promise<void>;
+  /** Flushes a directory's entries (created, renamed or removed names) to the disk. */
+  syncDirectory(path: string): void;
+  rename(from: string, to: string): void;
+  link(existing: string, path: string): void;
+  remove(path: string): void;
+  /** Removes an empty directory. */
+  removeDirectory(path: string): void;
+  /** Removes a directory and everything in it (the writer's own scratch files only). */
+  removeTree(path: string): void;
+}
+
+function kindOfStats(stats: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): EntryKind {
+  return stats.isSymbolicLink() ? 'symlink' : stats.isDirectory() ? 'directory' : stats.isFile() ? 'file' : 'other';
+}
+
+export const nodeFileSystem: FileSystem = {
+  kindOf(path) {
+    const stats = lstatSync(path, { throwIfNoEntry: false });
+    return stats && kindOfStats(stats);
+  },
+  deviceOf: (path) => statSync(path).dev,
+  list: (directory) => readdirSync(directory, { withFileTypes: true }).map((entry) => ({ name: entry.name, kind: kindOfStats(entry) })),
+  read: (path) => readFileSync(path, 'utf8'),
+  makeDirectory(path) {
+    mkdirSync(path, { recursive: true });
+  },
+  async writeDurably(path, content) {
+    const file = await open(path, 'wx');
+    try {
+      await file.writeFile(content);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+  },
+  syncDirectory(path) {
+    const directory = openSync(path, 'r');
+    try {
+      fsyncSync(directory);
+    } finally {
+      closeSync(directory);
+    }
+  },
+  rename: renameSync,
+  link: linkSync,
+  remove: unlinkSync,
+  removeDirectory: rmdirSync,
+  removeTree(path) {
+    rmSync(path, { recursive: true, force: true });
+  },
+};
