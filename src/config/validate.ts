@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { databasesOf } from './databases';
 import { BackupConfig, ClusterConfig, DatabaseConfig, EnvironmentConfig, EnvironmentName, ExistingSecretConfig, ExternalSecretConfig, MigrationConfig, ObjectStoreConfig } from './types';
+import { backupIdProblem } from '../values/recovery-target';
 
 /** A mistake in an environment config, reported like a compiler error. */
 export interface ConfigError {
@@ -114,7 +115,12 @@ const credentials: Validator = (value, field, report) => {
 };
 
 const TARGET_FORMS = ['beforeMigration', 'restorePoint', 'time', 'lsn', 'immediate'] as const;
-const BACKUP_ID = text(/^backup-\d{14}$/, 'a plugin backup id "backup-YYYYMMDDhhmmss" (Backup.status.backupId)');
+/** Barman's backup id (Backup.status.backupId); a backup name or restore point is told where the id is. */
+const BACKUP_ID: Validator = (value, field, report) => {
+  text()(value, field, report);
+  const problem = typeof value === 'string' && value.trim() !== '' ? backupIdProblem(value) : undefined;
+  if (problem !== undefined) report(field, problem, value);
+};
 
 /** Exactly one target form, with the fields that form takes. */
 const restoreTarget: Validator = (value, field, report) => {

@@ -147,7 +147,7 @@ test('time target: the second before the migration started brings back every ear
 });
 
 test('restore-point target: recovery stops at before-0005-drop-email', async () => {
-  const target = RecoveryTarget.restorePoint({ migrationId: '0005-drop-email', backupId: 'backup-20261123100000' });
+  const target = RecoveryTarget.restorePoint({ migrationId: '0005-drop-email', backupId: '20261123T100000' });
   expect(target.toPostgresParameters().recovery_target_name).toBe('before-0005-drop-email');
   const restored = await recover(target, 'restore-point');
   try {
