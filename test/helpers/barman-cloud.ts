@@ -29,7 +29,10 @@ export interface ObjectStoreSpec {
   readonly instanceSidecarConfiguration?: { readonly env?: readonly { readonly name: string; readonly value?: string }[] };
 }
 
-const RUN_AS_POSTGRES = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
+/** `argv` run as the test servers' OS user: `postgres` when the tests run as root, else the current one. */
+export function asServerUser(argv: readonly string[]): string[] {
+  return process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--', ...argv] : [...argv];
+}
 
 /** Quotes a word for sh, unless it is plain (PostgreSQL's %p and %f must stay unquoted). */
 function shellWord(word: string): string {
@@ -108,7 +111,7 @@ export class BarmanCloud {
 
   /** Runs a command as postgres in its own process group, killed (that group only) after `timeoutMs`. */
   private run(argv: readonly string[], timeoutMs: number): Promise<CommandRun> {
-    const [command, ...args] = [...RUN_AS_POSTGRES, ...argv];
+    const [command, ...args] = asServerUser(argv);
     const child = spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -116,7 +119,7 @@ export class BarmanCloud {
     child.stderr.on('data', (chunk) => { stderr += chunk; });
     const timer = setTimeout(() => {
       stderr += `\n(killed after ${timeoutMs / 1000} s)`;
-      process.kill(-child.pid!, 'SIGKILL');
+      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
     }, timeoutMs);
     return new Promise((resolve, reject) => {
       child.on('error', (error) => { clearTimeout(timer); reject(error); });

