@@ -18,7 +18,7 @@ test('a reviewer reads what changes per environment: clusters, migrations, backu
     env.cluster.instances = 5;
     env.backup.schedule = '0 0 2 * * *';
     env.suppressions = [{ id: 'HA003', reason: 'sized by the platform team, see ADR-12' }];
-    env.restores = [{ name: 'app-db-restored', target: { restorePoint: '0004-index-email-normalized', backupId: 'backup-20261123100000' }, verify: [] }];
+    env.restores = [{ name: 'app-db-restored', target: { restorePoint: '0004-index-email-normalized', backupId: '20261123T100000' }, verify: [] }];
   }));
   const plan = renderPlan(before, after);
   expect(plan).toContain('### production');
@@ -26,7 +26,7 @@ test('a reviewer reads what changes per environment: clusters, migrations, backu
   expect(plan).toContain('- cluster app-db changes: spec.instances: 3 → 5');
   expect(plan).toContain('- new **migration** 0005-drop-email (release 1.5.0, contract; rollback: pitr,forward-fix): **runs once** on app-db, after 0004-index-email-normalized');
   expect(plan).toContain('- scheduled backup app-db-scheduled changes: spec.schedule: "0 0 3 * * *" → "0 0 2 * * *"');
-  expect(plan).toContain('- **restore** of app-db into new cluster app-db-restored, to restore point before-0004-index-email-normalized from base backup backup-20261123100000');
+  expect(plan).toContain('- **restore** of app-db into new cluster app-db-restored, to restore point before-0004-index-email-normalized from base backup 20261123T100000');
   expect(plan).toContain('- suppression on Cluster app-db: HA003: sized by the platform team, see ADR-12');
   expect(plan).toMatch(/\d+ other object\(s\) added, changed or removed/);
 });

@@ -201,7 +201,7 @@ describe('with a restore in production', () => {
   const withRestore = () => estate(withEnvironment('production', (env) => {
     env.restores = [{
       name: 'app-db-before-0005-drop-email',
-      target: { restorePoint: '0005-drop-email', backupId: 'backup-20261123100000' },
+      target: { restorePoint: '0005-drop-email', backupId: '20261123T100000' },
       verify: [{ name: 'email is back', sql: "SELECT count(*) FROM information_schema.columns WHERE column_name = 'email'", expect: '1' }],
     }];
   }));

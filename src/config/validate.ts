@@ -3,6 +3,7 @@ import { isAbsolute, join, sep } from 'node:path';
 import { STORAGE_SIZE_PATTERN } from '../values/storage-size';
 import { databasesOf } from './databases';
 import { BackupConfig, ClusterConfig, DatabaseConfig, EnvironmentConfig, EnvironmentName, ExistingSecretConfig, ExternalSecretConfig, MigrationConfig, ObjectStoreConfig } from './types';
+import { backupIdProblem } from '../values/recovery-target';
 
 /** A mistake in an environment config, reported like a compiler error. */
 export interface ConfigError {
@@ -160,7 +161,12 @@ const clusterName = every(
 );
 
 const TARGET_FORMS = ['beforeMigration', 'restorePoint', 'time', 'lsn', 'immediate'] as const;
-const BACKUP_ID = text(/^backup-\d{14}$/, 'a plugin backup id "backup-YYYYMMDDhhmmss" (Backup.status.backupId)');
+/** Barman's backup id (Backup.status.backupId); a backup name or restore point is told where the id is. */
+const BACKUP_ID: Validator = (value, field, report) => {
+  text()(value, field, report);
+  const problem = typeof value === 'string' && value.trim() !== '' ? backupIdProblem(value) : undefined;
+  if (problem !== undefined) report(field, problem, value);
+};
 
 /** Exactly one target form, with the fields that form takes. */
 const restoreTarget: Validator = (value, field, report) => {

@@ -4,18 +4,56 @@ import { ClusterSpecBootstrapRecoveryRecoveryTarget } from '../../imports/cnpg-p
 const ZONED_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
 /** A write-ahead log location, e.g. `0/3000060`. */
 const LSN = /^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/;
-/** Base backup ids of the Barman Cloud plugin: `backup-YYYYMMDDhhmmss` (UTC). */
-const BACKUP_ID = /^backup-(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
+/**
+ * Barman's backup id, `YYYYMMDDTHHMMSS`: the backup's start on barman's clock (UTC in CNPG's
+ * instance pods). The plugin records it in Backup.status.backupId, and matches
+ * recoveryTarget.backupID against it alone (the backup *name*, `backup-YYYYMMDDhhmmss`, never).
+ * @see https://github.com/cloudnative-pg/barman-cloud/blob/main/pkg/catalog/catalog.go (findBackupFromID)
+ */
+const BACKUP_ID = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})$/;
+/** What the Barman Cloud plugin names a backup (`-n backup-<compact ISO 8601>`), status.backupName. */
+const BARMAN_BACKUP_NAME = /^backup-\d{14}$/;
+const RESTORE_POINT = /^before-(.+)$/;
+/** A value that can go into a shell command unquoted. */
+const SHELL_WORD = /^[A-Za-z0-9._-]+$/;
+const LEDGER_QUERY = "SELECT backup_id FROM cnpg_gitops.applied_migrations WHERE id = '<migration>'";
 
 /** The prefix of the restore point a migration's checkpoint creates. */
 export function restorePointOf(migrationId: string): string {
   return `before-${migrationId}`;
 }
 
-/** Start time of a plugin base backup, read from its id, or `undefined` for another format. */
+/** Start of a base backup, read from barman's id (UTC), or `undefined` when it is no id or no real date. */
 export function backupIdTime(backupId: string): Date | undefined {
   const match = BACKUP_ID.exec(backupId);
-  return match ? new Date(Date.UTC(+match[1], +match[2] - 1, +match[3], +match[4], +match[5], +match[6])) : undefined;
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  // Date.UTC rolls over (month 13, second 60): only a real date and time reads back the same.
+  return date.toISOString().replace(/[-:]/g, '').startsWith(backupId) ? date : undefined;
+}
+
+/** Where the id is, for a value that is something else (a backup name, a restore point, a Backup object). */
+function whereTheIdIs(value: string): string {
+  const restorePoint = RESTORE_POINT.exec(value);
+  if (restorePoint) {
+    return `"${value}" is a restore point: give the migration ("${restorePoint[1]}") to restorePoint and its pre-migration backup's id to backupId, from the migration Job's checkpoint record ("backupId") or its ledger row (${LEDGER_QUERY.replace('<migration>', restorePoint[1])})`;
+  }
+  if (BARMAN_BACKUP_NAME.test(value)) {
+    return `"${value}" is barman's backup name (Backup.status.backupName), not its id; list both with kubectl -n <namespace> get backups.postgresql.cnpg.io -o custom-columns=BACKUP:.metadata.name,NAME:.status.backupName,ID:.status.backupId`;
+  }
+  const backup = SHELL_WORD.test(value) ? value : '<backup>';
+  return `read it from the Backup: kubectl -n <namespace> get backups.postgresql.cnpg.io ${backup} -o jsonpath='{.status.backupId}'; for a migration's pre-migration backup also from the Job's checkpoint record ("backupId") or its ledger row (${LEDGER_QUERY})`;
+}
+
+/**
+ * Why `value` is not barman's backup id, saying where the id is; `undefined` when it is one.
+ * The text follows the field's name: "backupId must be ...".
+ */
+export function backupIdProblem(value: string): string | undefined {
+  if (backupIdTime(value) !== undefined) return undefined;
+  const reason = BACKUP_ID.test(value) ? `"${value}" is not a real date and time` : whereTheIdIs(value);
+  return `must be barman's backup id YYYYMMDDTHHMMSS, as in Backup.status.backupId (e.g. "20261125T095930"): ${reason}`;
 }
 
 function requireZonedTime(time: string, what: string): Date {
@@ -26,9 +64,8 @@ function requireZonedTime(time: string, what: string): Date {
 }
 
 function requireBackupId(backupId: string | undefined): void {
-  if (backupId !== undefined && !BACKUP_ID.test(backupId)) {
-    throw new Error(`backupId must be a Barman Cloud plugin backup id "backup-YYYYMMDDhhmmss", as in Backup.status.backupId (got "${backupId}")`);
-  }
+  const problem = backupId === undefined ? undefined : backupIdProblem(backupId);
+  if (problem !== undefined) throw new Error(`backupId ${problem}`);
 }
 
 /** RFC 3339 in whole seconds, UTC, with an explicit `Z`: what this project always emits. */

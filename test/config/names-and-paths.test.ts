@@ -10,7 +10,7 @@ import { estate, REPO_ROOT, shippedEnvironments, shippedMigrations, withEnvironm
  * are checked by the config layer: no guardrail suppression can let one through.
  */
 const validate = (environments: readonly unknown[], migrations: readonly unknown[] = shippedMigrations(), repoRoot = REPO_ROOT) => validateEnvironments(environments, migrations, repoRoot);
-const restore = (name: string) => ({ name, target: { time: '2026-11-25T10:00:00Z', backupId: 'backup-20261123100000' }, verify: [{ name: 'one', sql: 'SELECT 1', expect: '1' }] });
+const restore = (name: string) => ({ name, target: { time: '2026-11-25T10:00:00Z', backupId: '20261123T100000' }, verify: [{ name: 'one', sql: 'SELECT 1', expect: '1' }] });
 
 describe('cluster and restore names are DNS-1035 labels, never reserved', () => {
   test.each([

@@ -37,6 +37,11 @@ describe('fails when', () => {
     ['no target', { name: 'r', target: {}, verify: [] }, 'restores[0].target', /exactly one target .*got none/],
     ['a time without zone', { name: 'r', target: { time: '2026-11-25 10:00:00' }, verify: [] }, 'restores[0].target.time', /RFC 3339 time with a zone/],
     ['a restore point without backup', { name: 'r', target: { restorePoint: '0005-drop-email' }, verify: [] }, 'restores[0].target.backupId', /is required/],
+    ['a backup name for its id', { name: 'r', target: { restorePoint: '0005-drop-email', backupId: 'backup-20261125095930' }, verify: [] }, 'restores[0].target.backupId',
+      /^must be barman's backup id YYYYMMDDTHHMMSS, as in Backup.status.backupId \(e.g. "20261125T095930"\): "backup-20261125095930" is barman's backup name .*custom-columns=BACKUP:.metadata.name,NAME:.status.backupName,ID:.status.backupId$/],
+    ['a Backup object name for its id', { name: 'r', target: { beforeMigration: '0005-drop-email', startedAt: '2026-11-25T10:00:05Z', backupId: 'pre-migration-0005-drop-email-943fce8b' }, verify: [] }, 'restores[0].target.backupId',
+      /kubectl -n <namespace> get backups.postgresql.cnpg.io pre-migration-0005-drop-email-943fce8b -o jsonpath='\{.status.backupId\}'; .*checkpoint record \("backupId"\) or its ledger row/],
+    ['the restore point for the backup', { name: 'r', target: { immediate: true, backupId: 'before-0005-drop-email' }, verify: [] }, 'restores[0].target.backupId', /"before-0005-drop-email" is a restore point: give the migration \("0005-drop-email"\) to restorePoint/],
     ['the source name', { name: 'app-db', target: { time: '2026-11-25T10:00:00Z' }, verify: [] }, 'restores[0].name', /must differ from the cluster it restores/],
     ['a migration the environment does not apply', { name: 'r', target: { beforeMigration: '0099-x', startedAt: '2026-11-25T10:00:00Z' }, verify: [] }, 'restores[0].target', /names migration "0099-x", which this database does not apply/],
   ])('a restore has %s', (_case, restore, field, message) => {
@@ -85,7 +90,7 @@ describe('further databases and settled migrations fail when', () => {
     ['settledThrough is not applied', 'develop', (env: any) => { env.migrations.settledThrough = '0099-x'; }, 'migrations.settledThrough', /which migrations.applied does not list/],
     ['a restore targets a settled migration', 'production', (env: any) => {
       env.migrations.settledThrough = '0005-drop-email';
-      env.restores = [{ name: 'r', target: { restorePoint: '0005-drop-email', backupId: 'backup-20261123100000' }, verify: [] }];
+      env.restores = [{ name: 'r', target: { restorePoint: '0005-drop-email', backupId: '20261123T100000' }, verify: [] }];
     }, 'restores[0].target', /is settled .*restore to a time instead/],
   ])('%s', (_case, environment, change, field, message) => {
     const errors = validate(withEnvironment(environment as 'develop', change));

@@ -14,7 +14,7 @@ function setup(props: Partial<Omit<PitrRestoreProps, 'source'>> = {}) {
   const restore = new PitrRestore(chart, 'Restore', {
     source,
     name: 'app-db-before-0005',
-    target: RecoveryTarget.restorePoint({ migrationId: '0005-drop-email', backupId: 'backup-20261125095930' }),
+    target: RecoveryTarget.restorePoint({ migrationId: '0005-drop-email', backupId: '20261125T095930' }),
     assertions: [{ name: 'email is back', sql: "SELECT count(*) FROM information_schema.columns WHERE column_name = 'email'", expect: '1' }],
     ...props,
   });
@@ -31,7 +31,7 @@ test('a new cluster recovers the source archive, with the source serverName, int
       database: 'app',
       owner: 'app',
       secret: { name: 'app-db-app' },
-      recoveryTarget: { targetName: 'before-0005-drop-email', backupID: 'backup-20261125095930' },
+      recoveryTarget: { targetName: 'before-0005-drop-email', backupID: '20261125T095930' },
     },
   });
   expect(cluster.spec.externalClusters).toEqual([{ name: 'origin', plugin: { name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'app-db-store', serverName: 'app-db' } } }]);

@@ -3,7 +3,8 @@ import { RestoreConfig } from '../../src/config/types';
 import { idsIn, violationsAfter, violationsOf, withEnvironment } from '../helpers/fixtures';
 
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const backupIdHoursAgo = (hours: number) => `backup-${hoursAgo(hours).replace(/[-:TZ]/g, '')}`;
+/** Barman's id of a backup started that many hours ago: YYYYMMDDTHHMMSS, UTC. */
+const backupIdHoursAgo = (hours: number) => hoursAgo(hours).replace(/[-:Z]/g, '');
 
 function restoring(target: RestoreConfig['target'], change: Partial<RestoreConfig> = {}) {
   return withEnvironment('production', (env) => {
@@ -36,6 +37,16 @@ describe('RST001: exactly one target', () => {
     const violations = violationsAfter((charts) => restoredCluster(charts).addJsonPatch(JsonPatch.remove('/spec/bootstrap/recovery/recoveryTarget/backupId')), environments);
     expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'RST001', message: 'restore app-db-restored uses targetName, which CNPG only accepts with backupID' }));
   });
+  test('Noncompliance: a backup name as backupID (the plugin finds no backup with that id)', () => {
+    const environments = restoring({ restorePoint: '0005-drop-email', backupId: backupIdHoursAgo(3) });
+    const violations = violationsAfter((charts) => restoredCluster(charts).addJsonPatch(JsonPatch.replace('/spec/bootstrap/recovery/recoveryTarget/backupId', 'backup-20261125095930')), environments);
+    expect(violations).toContainEqual(expect.objectContaining({
+      ruleId: 'RST001',
+      value: 'backup-20261125095930',
+      message: expect.stringMatching(/^backupID of restore app-db-restored must be barman's backup id YYYYMMDDTHHMMSS, as in Backup.status.backupId .*"backup-20261125095930" is barman's backup name \(Backup.status.backupName\), not its id/),
+    }));
+    expect(violations.filter((violation) => violation.ruleId === 'RST002')).toEqual([]);
+  });
   test('Compliance: a restore point with its backup', () => {
     expect(idsIn(violationsOf(restoring({ restorePoint: '0005-drop-email', backupId: backupIdHoursAgo(3) })))).not.toContain('RST001');
   });
@@ -45,7 +56,7 @@ describe('RST002: reachable target', () => {
   test.each([
     ['a time in the future', { time: new Date(Date.now() + 3600_000).toISOString() }, /is in the future/],
     ['a time older than the 30-day retention', { time: hoursAgo(24 * 40) }, /older than the source's 30-day retention window/],
-    ['a base backup older than the retention', { time: hoursAgo(1), backupId: backupIdHoursAgo(24 * 31) }, /base backup backup-\d+ is older than the source's 30-day retention window/],
+    ['a base backup older than the retention', { time: hoursAgo(1), backupId: backupIdHoursAgo(24 * 31) }, /base backup \d{8}T\d{6} is older than the source's 30-day retention window/],
     ['a base backup after the target', { time: hoursAgo(5), backupId: backupIdHoursAgo(1) }, /started after the target time/],
   ])('Noncompliance: %s', (_case, target, message) => {
     expect(violationsOf(restoring(target as any))).toContainEqual(expect.objectContaining({ ruleId: 'RST002', environment: 'production', configField: 'restores', message: expect.stringMatching(message) }));

@@ -80,11 +80,11 @@ export function rooted(trees: readonly OutputTree[], checkout: string): OutputTr
 }
 
 /**
- * A plugin backup id (backup-YYYYMMDDhhmmss) of an hour before the tests started: restores are
- * checked against the clock. Child processes get the parent's (CNPG_TEST_BACKUP_ID), so that both
- * render the same bytes.
+ * A barman backup id (YYYYMMDDTHHMMSS) of an hour before the tests started: restores are checked
+ * against the clock. Child processes get the parent's (CNPG_TEST_BACKUP_ID), so that both render
+ * the same bytes.
  */
-export const RECENT_BACKUP_ID = process.env.CNPG_TEST_BACKUP_ID ?? `backup-${new Date(Date.now() - 3_600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
+export const RECENT_BACKUP_ID = process.env.CNPG_TEST_BACKUP_ID ?? new Date(Date.now() - 3_600_000).toISOString().replace(/[-:]/g, '').slice(0, 15);
 
 /**
  * A realistic pull request touching about 50 files in all three directories: production gets a

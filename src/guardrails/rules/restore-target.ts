@@ -1,4 +1,5 @@
 import { RESTORE_ANNOTATIONS } from '../../constructs/pitr-restore';
+import { backupIdProblem } from '../../values/recovery-target';
 import { Finding, Guardrail } from '../rule';
 
 const TARGETS = ['targetTime', 'targetName', 'targetLSN', 'targetXID', 'targetImmediate'];
@@ -6,8 +7,8 @@ const TARGETS = ['targetTime', 'targetName', 'targetLSN', 'targetXID', 'targetIm
 export const restoreTarget: Guardrail = {
   id: 'RST001',
   title: 'A restore has exactly one recovery target, with the base backup CNPG needs for it',
-  explanation: 'CNPG rejects several targets at once ("Recovery target options are mutually exclusive") and a named, XID or immediate target without backupID; a restore without any target silently recovers to the end of the WAL, which is the broken state it was meant to undo.',
-  fix: 'give the restore exactly one target form (beforeMigration, restorePoint, time, lsn, immediate) and a backupId for restorePoint and immediate',
+  explanation: 'CNPG rejects several targets at once ("Recovery target options are mutually exclusive") and a named, XID or immediate target without backupID; a restore without any target silently recovers to the end of the WAL, which is the broken state it was meant to undo. The Barman Cloud plugin looks a backupID up among barman\'s ids only (YYYYMMDDTHHMMSS, Backup.status.backupId): a backup name fails in the cluster with "no backup found with ID".',
+  fix: 'give the restore exactly one target form (beforeMigration, restorePoint, time, lsn, immediate) and a backupId (barman\'s id, from Backup.status.backupId) for restorePoint and immediate',
   configField: 'restores',
   kinds: ['Cluster'],
   check(cluster) {
@@ -18,6 +19,8 @@ export const restoreTarget: Guardrail = {
     if (set.length !== 1) findings.push({ message: `restore ${cluster.name} has ${set.length} recovery targets (${set.join(', ') || 'none: it would recover to the end of the WAL'}), needs exactly one`, value: target });
     const needsBackup = set.find((key) => ['targetName', 'targetXID', 'targetImmediate'].includes(key));
     if (needsBackup && target.backupID === undefined) findings.push({ message: `restore ${cluster.name} uses ${needsBackup}, which CNPG only accepts with backupID`, value: target });
+    const problem = target.backupID === undefined ? undefined : backupIdProblem(String(target.backupID));
+    if (problem !== undefined) findings.push({ message: `backupID of restore ${cluster.name} ${problem}`, value: target.backupID });
     return findings;
   },
 };

@@ -16,7 +16,7 @@ function sourceRetentionDays(cluster: RenderedObject, context: RuleContext): num
 export const restoreWindow: Guardrail = {
   id: 'RST002',
   title: 'A restore targets a moment the archive can still reach',
-  explanation: 'A time without a zone is read as UTC (often not what was meant); a time in the future cannot be reached; a time or base backup older than the source\'s retention window has been deleted from the object store, so recovery fails with "no target backup found". A pinned base backup must also have started before the target time.',
+  explanation: 'A time without a zone is read as UTC (often not what was meant); a time in the future cannot be reached; a time or base backup older than the source\'s retention window has been deleted from the object store, so recovery fails with "no target backup found". A pinned base backup must also have started before the target time; its start is read from barman\'s backup id (YYYYMMDDTHHMMSS, UTC).',
   fix: 'write the target time as RFC 3339 with Z or an offset, inside the source\'s retention window (backup.retentionPolicy), and pin a backupId taken before it',
   configField: 'restores',
   kinds: ['Cluster'],
@@ -33,10 +33,10 @@ export const restoreWindow: Guardrail = {
       else if (time > now) findings.push({ message: `target time of ${cluster.name} is in the future`, value: target.targetTime });
       else if (oldest !== undefined && time < oldest) findings.push({ message: `target time of ${cluster.name} is older than the source's ${days}-day retention window`, value: target.targetTime });
     }
-    if (target.backupID !== undefined) {
-      const started = backupIdTime(target.backupID);
-      if (!started) findings.push({ message: `backupID of ${cluster.name} is not a Barman Cloud plugin backup id (backup-YYYYMMDDhhmmss)`, value: target.backupID });
-      else if (oldest !== undefined && started.getTime() < oldest) findings.push({ message: `base backup ${target.backupID} is older than the source's ${days}-day retention window`, value: target.backupID });
+    // Barman's id is the backup's start (UTC in CNPG's pods); RST001 reports a backupID that is no id.
+    const started = target.backupID === undefined ? undefined : backupIdTime(String(target.backupID));
+    if (started !== undefined) {
+      if (oldest !== undefined && started.getTime() < oldest) findings.push({ message: `base backup ${target.backupID} is older than the source's ${days}-day retention window`, value: target.backupID });
       else if (target.targetTime !== undefined && started.getTime() > Date.parse(target.targetTime)) {
         findings.push({ message: `base backup ${target.backupID} started after the target time ${target.targetTime}: recovery cannot go back before its base backup`, value: target.backupID });
       }
