@@ -94,12 +94,15 @@ function inFileContext(parsed: readonly ParsedStatement[], classified: readonly 
       const proven = facts.setsNotNull !== undefined && provenNotNull.has(facts.setsNotNull);
       return { ...effect, existing, ...(proven && effect.pass?.kind === 'not-null-scan' && { pass: undefined }) };
     });
-    // A constraint only on columns or tables this file adds narrows nothing the previous release writes.
-    const newOnly = facts.class === 'narrow' && (facts.narrows ?? []).every((column) => addedColumns.has(column) || created.has(column.slice(0, column.lastIndexOf('.'))));
+    // A constraint only on columns this file adds, or a statement only on tables it creates, changes nothing the previous release uses.
+    const newColumns = (facts.narrows ?? []).length > 0 && facts.narrows!.every((column) => addedColumns.has(column) || created.has(column.slice(0, column.lastIndexOf('.'))));
+    const newTables = tables.length > 0 && tables.every((effect) => !effect.existing);
+    const newOnly = ['narrow', 'contract'].includes(facts.class) && (newColumns || newTables);
     const enumValue = [...newEnumValues].find(([value]) => JSON.stringify(statement.node).includes(JSON.stringify({ sval: value })));
     result.push({
       ...facts,
       class: facts.class === 'unknown' && declaration ? declaration.what as StatementClass : newOnly ? 'expand' : facts.class,
+      destructive: facts.destructive && !newTables,
       tables,
       text: statement.text,
       line: statement.line,

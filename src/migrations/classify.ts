@@ -94,8 +94,12 @@ const NON_VOLATILE_FUNCTIONS = new Set([
   'to_char', 'to_timestamp', 'to_date', 'date_trunc', 'make_interval', 'make_date', 'jsonb_build_object', 'json_build_object',
   'jsonb_build_array', 'array_length', 'coalesce', 'md5', 'abs', 'round', 'greatest', 'least', 'nullif', 'replace', 'substr',
 ]);
-/** Types a column can change to without a rewrite or a change of its values, from their narrower relatives. */
-const RELABEL_TYPES = new Set(['text', 'varchar', 'numeric', 'bpchar', 'citext']);
+/**
+ * Types without a length or precision that a column changes to without a rewrite or a change of
+ * its values from their bounded relatives (varchar(n) to text, numeric(p,s) to numeric): the usual
+ * reason for such a change. From an unrelated type (integer to text) it is a rewrite.
+ */
+const RELABEL_TYPES = new Set(['text', 'varchar', 'numeric', 'citext']);
 /** Types a column widens to (int → bigint, real → double precision): values stay, the table is rewritten. */
 const WIDENING_TYPES = new Set(['int8', 'float8', 'timestamptz', 'jsonb']);
 const SERIAL_TYPES = new Set(['serial', 'bigserial', 'smallserial', 'serial4', 'serial8', 'serial2']);
@@ -169,6 +173,9 @@ function addColumn(table: string, column: any): StatementFacts {
       : generated && generated.generated_kind !== 'v' ? 'a stored generated value'
         : defaultConstraint && volatileCall(defaultConstraint.raw_expr) && `the volatile default ${volatileCall(defaultConstraint.raw_expr)}()`;
   const tables = [on(table, 'ACCESS EXCLUSIVE', rewriteCause ? pass('column-rewrite', `column ${column.colname} gets ${rewriteCause}`, true) : undefined)];
+  // Without a rewrite, a CHECK is still checked and a UNIQUE or PRIMARY KEY index still built over every row.
+  if (!rewriteCause && has('CONSTR_CHECK')) tables.push(on(table, 'ACCESS EXCLUSIVE', pass('check-validation', `the CHECK of column ${column.colname} is validated at once`)));
+  if (!rewriteCause && (has('CONSTR_UNIQUE') || has('CONSTR_PRIMARY'))) tables.push(on(table, 'ACCESS EXCLUSIVE', pass('unique-constraint', `column ${column.colname} builds its unique index`)));
   if (has('CONSTR_FOREIGN')) {
     const reference = constraints.find((c) => c.contype === 'CONSTR_FOREIGN');
     tables.push(on(relation(reference.pktable), 'SHARE ROW EXCLUSIVE'));
@@ -203,7 +210,9 @@ function addConstraint(table: string, constraint: any): StatementFacts {
     case 'CONSTR_CHECK': {
       const nullTest = constraint.raw_expr?.NullTest;
       const notNullColumn = nullTest?.nulltesttype === 'IS_NOT_NULL' ? names(nullTest.arg?.ColumnRef?.fields).at(-1) : undefined;
-      return make('narrow', `add check constraint${name} on ${table}`, {
+      // NULL is what an insert that omits the column writes: rejecting it breaks such inserts.
+      const cls = notNullColumn ? 'contract' : 'narrow';
+      return make(cls, `add check constraint${name} on ${table}${notNullColumn ? `: inserts of the previous release that omit ${notNullColumn} fail` : ''}`, {
         tables: [on(table, 'ACCESS EXCLUSIVE', validated ? pass('check-validation', `check constraint${name} is validated at once`) : undefined)],
         narrows: columns(referencedColumns(constraint.raw_expr)),
         ...(notNullColumn && constraint.conname && { notNullCheck: { name: constraint.conname, column: `${table}.${notNullColumn}`, validated } }),
@@ -228,10 +237,17 @@ function alterColumnType(table: string, column: string, typeName: any, using: un
   const target = lowerName(typeName);
   const typmods = (typeName?.typmods ?? []).length > 0;
   const described = `${target}${typmods ? '(...)' : ''}`;
-  if (!using && RELABEL_TYPES.has(target) && (!typmods || target === 'varchar')) {
-    return make('expand', `change type of ${table}.${column} to ${described} (no rewrite from a narrower ${target})`, { tables: [on(table, 'ACCESS EXCLUSIVE')] });
+  if (!using && !typmods && RELABEL_TYPES.has(target)) {
+    return make('expand', `change type of ${table}.${column} to ${described} (no rewrite from a bounded ${target})`, { tables: [on(table, 'ACCESS EXCLUSIVE')] });
   }
   const rewrite = pass('table-rewrite', `type of ${column} changes to ${described}`, true);
+  if (!using && typmods && RELABEL_TYPES.has(target)) {
+    // Only a longer varchar or more numeric digits of the same scale skip the rewrite; a shorter one checks every value.
+    return make('narrow', `change type of ${table}.${column} to ${described}: values that no longer fit are rejected`, {
+      tables: [on(table, 'ACCESS EXCLUSIVE', pass('table-rewrite', `type of ${column} changes to ${described} (unless it only grows)`, true))],
+      narrows: [`${table}.${column}`],
+    });
+  }
   if (!using && WIDENING_TYPES.has(target)) {
     return make('expand', `widen type of ${table}.${column} to ${described}`, { tables: [on(table, 'ACCESS EXCLUSIVE', rewrite)] });
   }
@@ -252,7 +268,7 @@ function alterTableCommand(table: string, command: any): StatementFacts {
     case 'AT_AlterColumnType':
       return alterColumnType(table, column, command.def?.ColumnDef?.typeName, command.def?.ColumnDef?.raw_default);
     case 'AT_SetNotNull':
-      return make('narrow', `set ${table}.${column} NOT NULL`, {
+      return make('contract', `set ${table}.${column} NOT NULL: inserts of the previous release that omit it fail`, {
         tables: locked('ACCESS EXCLUSIVE', pass('not-null-scan', `SET NOT NULL on ${column} checks every row`)),
         narrows: [`${table}.${column}`],
         setsNotNull: `${table}.${column}`,
@@ -272,7 +288,10 @@ function alterTableCommand(table: string, command: any): StatementFacts {
     case 'AT_AttachPartition': {
       const partition = relation(command.def?.PartitionCmd?.name);
       return make('expand', `attach partition ${partition} to ${table}`, {
-        tables: [on(table, 'SHARE UPDATE EXCLUSIVE'), on(partition, 'ACCESS EXCLUSIVE', pass('partition-scan', `ATTACH PARTITION checks every row of ${partition} against its bound`))],
+        tables: [
+          on(table, 'SHARE UPDATE EXCLUSIVE', pass('partition-scan', `a default partition of ${table}, if any, is checked for rows of ${partition}`)),
+          on(partition, 'ACCESS EXCLUSIVE', pass('partition-scan', `ATTACH PARTITION checks every row of ${partition} against its bound`)),
+        ],
       });
     }
     case 'AT_DetachPartition': {
@@ -358,8 +377,8 @@ function setting(node: any): StatementFacts {
   return make('neutral', `set ${node.name}`, disables ? { disablesTimeout: node.name } : {});
 }
 
-function maintenance(description: string, table: string | undefined, lock: LockMode, rewrites: boolean, transactional = true): StatementFacts {
-  return make('neutral', description, {
+function maintenance(description: string, table: string | undefined, lock: LockMode, rewrites: boolean, transactional = true, cls: StatementClass = 'neutral'): StatementFacts {
+  return make(cls, description, {
     transactional,
     tables: table ? [on(table, lock, rewrites ? pass('maintenance-rewrite', `${description} rewrites ${table}`, true) : undefined)] : [],
   });
@@ -403,7 +422,6 @@ export function classifyStatement(statement: ParsedStatement): StatementFacts {
     case 'CompositeTypeStmt':
     case 'CreateEnumStmt':
     case 'CreateDomainStmt':
-    case 'CreateStatsStmt':
     case 'DefineStmt':
     case 'CreateRoleStmt':
       return make('expand', words(statement.type));
@@ -437,8 +455,14 @@ export function classifyStatement(statement: ParsedStatement): StatementFacts {
       }
       if (node.subtype === 'V') return make('neutral', `validate constraint ${node.name} of domain ${domain}`, { tables: [on(`domain ${domain}`, 'SHARE UPDATE EXCLUSIVE', pass('validation', `VALIDATE CONSTRAINT ${node.name} reads every column of the domain`))] });
       if (node.subtype === 'X') return make('expand', `drop constraint ${node.name} of domain ${domain}`);
-      if (node.subtype === 'O') return make('expand', `allow NULL in domain ${domain}`);
-      return make('contract', `alter domain ${domain}: columns of that type of the previous release change`);
+      if (node.subtype === 'N') return make('expand', `allow NULL in domain ${domain}`);
+      if (node.subtype === 'O') {
+        return make('narrow', `set domain ${domain} NOT NULL`, {
+          tables: [on(`domain ${domain}`, 'SHARE', pass('not-null-scan', `SET NOT NULL on domain ${domain} checks every column of that type`))],
+          narrows: [`domain ${domain}.*`],
+        });
+      }
+      return node.def ? make('expand', `set default of domain ${domain}`) : make('contract', `drop default of domain ${domain}: inserts of the previous release that rely on it change`);
     }
     case 'RenameStmt': {
       const renamed = `${objectType(node.renameType)} ${relation(node.relation) || names(node.object?.List?.items ?? node.object?.TypeName?.names).join('.') || node.subname}${node.relation && node.subname ? `.${node.subname}` : ''}`;
@@ -450,14 +474,16 @@ export function classifyStatement(statement: ParsedStatement): StatementFacts {
       return make('contract', `move ${relation(node.relation) || names(node.object?.List?.items).join('.')} to schema ${node.newschema}`);
     case 'DropStmt': {
       const cascade = node.behavior === 'DROP_CASCADE';
+      const dropped = ['OBJECT_TABLE', 'OBJECT_MATVIEW'].includes(node.removeType) ? nodesOf(node.objects, 'List').map((list) => names(list.items).join('.')) : [];
       return make('contract', `drop ${objectType(node.removeType)}${cascade ? ' cascade' : ''}`, {
-        // CASCADE drops what depends on the object: a type's columns, a table's views, a schema's tables.
-        destructive: DATA_OBJECTS.has(node.removeType) || (cascade && ['OBJECT_TYPE', 'OBJECT_DOMAIN', 'OBJECT_FUNCTION', 'OBJECT_SEQUENCE'].includes(node.removeType)),
+        // CASCADE drops what depends on the object: the columns of a type or domain, a schema's tables.
+        destructive: DATA_OBJECTS.has(node.removeType) || (cascade && ['OBJECT_TYPE', 'OBJECT_DOMAIN'].includes(node.removeType)),
         transactional: !node.concurrent,
+        tables: dropped.map((table) => on(table, 'ACCESS EXCLUSIVE')),
       });
     }
     case 'TruncateStmt':
-      return make('contract', `truncate ${(node.relations ?? []).map((r: any) => relation(r.RangeVar)).join(', ')}`, {
+      return make('data', `truncate ${(node.relations ?? []).map((r: any) => relation(r.RangeVar)).join(', ')}`, {
         destructive: true,
         tables: (node.relations ?? []).map((r: any) => on(relation(r.RangeVar), 'ACCESS EXCLUSIVE')),
       });
@@ -470,12 +496,12 @@ export function classifyStatement(statement: ParsedStatement): StatementFacts {
     case 'MergeStmt':
       return make('data', `merge into ${relation(node.relation)}`, { tables: [on(relation(node.relation), 'ROW EXCLUSIVE')] });
     case 'SelectStmt':
-      return make('data', 'select', { tables: queryReads(node) });
+      return make('neutral', 'select', { tables: queryReads(node) });
     case 'CopyStmt':
     case 'CallStmt':
       return make('data', words(statement.type));
     case 'RefreshMatViewStmt':
-      return maintenance(`refresh materialized view${node.concurrent ? ' concurrently' : ''}`, relation(node.relation), node.concurrent ? 'EXCLUSIVE' : 'ACCESS EXCLUSIVE', !node.concurrent);
+      return maintenance(`refresh materialized view${node.concurrent ? ' concurrently' : ''}`, relation(node.relation), node.concurrent ? 'EXCLUSIVE' : 'ACCESS EXCLUSIVE', !node.concurrent, true, node.concurrent ? 'neutral' : 'data');
     case 'GrantStmt':
       return node.is_grant ? make('expand', 'grant privileges') : make('contract', 'revoke privileges: the previous release may lose access');
     case 'GrantRoleStmt':
@@ -497,6 +523,7 @@ export function classifyStatement(statement: ParsedStatement): StatementFacts {
     case 'AlterDefaultPrivilegesStmt':
     case 'ExplainStmt':
     case 'AlterStatsStmt':
+    case 'CreateStatsStmt':
     case 'AlterRoleStmt':
       return make('neutral', words(statement.type));
     case 'ClusterStmt':
