@@ -540,6 +540,8 @@ export function classifyStatement(statement: ParsedStatement): StatementFacts {
     }
     case 'TransactionStmt':
       return make('transaction-control', `${String(node.kind).replace('TRANS_STMT_', '').toLowerCase()}: the runner manages the transaction`);
+    case 'DoStmt':
+      return make('unknown', 'DO block is not analysed');
     default:
       return make('unknown', `${statement.type.replace(/Stmt$/, '')} is not analysed`);
   }
