@@ -83,6 +83,7 @@ function inFileContext(parsed: readonly ParsedStatement[], classified: readonly 
   const pendingNotNullChecks = new Map<string, string>();
   const held = new Map<string, HeldLock>();
   const newEnumValues = new Map<string, number>();
+  const createdEnums = new Set<string>();
   const result: AnalyzedStatement[] = [];
   parsed.forEach((statement, index) => {
     const facts = classified[index];
@@ -116,7 +117,9 @@ function inFileContext(parsed: readonly ParsedStatement[], classified: readonly 
     else if (facts.notNullCheck) pendingNotNullChecks.set(facts.notNullCheck.name, facts.notNullCheck.column);
     if (facts.validates && pendingNotNullChecks.has(facts.validates)) provenNotNull.add(pendingNotNullChecks.get(facts.validates)!);
     if (!transactional) return;
-    if (facts.addsEnumValue) newEnumValues.set(facts.addsEnumValue, statement.line);
+    if (facts.createsEnum) createdEnums.add(facts.createsEnum);
+    // PostgreSQL allows using the value at once only when the enum itself is new in this transaction.
+    if (facts.addsEnumValue && !createdEnums.has(facts.addsEnumValue.type)) newEnumValues.set(facts.addsEnumValue.value, statement.line);
     for (const effect of tables.filter((candidate) => candidate.existing && blocksWrites(candidate.lock))) {
       const before = held.get(effect.table);
       held.set(effect.table, before && strongerLock(before.mode, effect.lock) === before.mode ? before : { table: effect.table, mode: effect.lock, line: statement.line, description: facts.description });

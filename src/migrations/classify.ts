@@ -85,7 +85,9 @@ export interface StatementFacts {
   /** A lock or statement timeout set to 0 (wait forever). */
   readonly disablesTimeout?: string;
   /** An enum value this statement adds: it cannot be used before the transaction commits. */
-  readonly addsEnumValue?: string;
+  readonly addsEnumValue?: { readonly type: string; readonly value: string };
+  /** The enum type this statement creates (values added to it may be used at once). */
+  readonly createsEnum?: string;
 }
 
 /** Functions whose value is the same for every row of one statement: a default using them is evaluated once. */
@@ -416,11 +418,12 @@ export function classifyStatement(statement: ParsedStatement): StatementFacts {
       return make('expand', `create trigger ${node.trigname} on ${relation(node.relation)}`, { tables: [on(relation(node.relation), 'SHARE ROW EXCLUSIVE')] });
     case 'CreatePolicyStmt':
       return make('expand', `create policy ${node.policy_name} on ${relation(node.table)}`, { tables: [on(relation(node.table), 'ACCESS EXCLUSIVE')] });
+    case 'CreateEnumStmt':
+      return make('expand', `create enum ${names(node.typeName).join('.')}`, { createsEnum: names(node.typeName).join('.') });
     case 'CreateSeqStmt':
     case 'CreateSchemaStmt':
     case 'CreateExtensionStmt':
     case 'CompositeTypeStmt':
-    case 'CreateEnumStmt':
     case 'CreateDomainStmt':
     case 'DefineStmt':
     case 'CreateRoleStmt':
@@ -437,7 +440,7 @@ export function classifyStatement(statement: ParsedStatement): StatementFacts {
     case 'AlterEnumStmt':
       return node.oldVal
         ? make('contract', `rename value ${node.oldVal} of enum ${names(node.typeName).join('.')}`)
-        : make('expand', `add value ${node.newVal} to enum ${names(node.typeName).join('.')}`, { addsEnumValue: node.newVal });
+        : make('expand', `add value ${node.newVal} to enum ${names(node.typeName).join('.')}`, { addsEnumValue: { type: names(node.typeName).join('.'), value: node.newVal } });
     case 'AlterTableStmt': {
       const table = relation(node.relation);
       if (node.objtype === 'OBJECT_INDEX') return make('neutral', `alter index ${table}`);

@@ -161,6 +161,7 @@ test('an enum value added and used in one transaction is flagged; in a no-transa
   const sql = "ALTER TYPE order_status ADD VALUE 'refunded';\nUPDATE orders SET status = 'refunded' WHERE id = 1;\n";
   expect(analyzeSql(sql).statements[1].usesNewEnumValue).toEqual({ value: 'refunded', line: 1 });
   expect(analyzeSql(`-- cnpg-gitops: no-transaction because the value must be committed first\n${sql}`).statements[1].usesNewEnumValue).toBeUndefined();
+  expect(analyzeSql(`CREATE TYPE order_status AS ENUM ('new');\n${sql}`).statements[2].usesNewEnumValue).toBeUndefined();
 });
 
 test('a declaration classifies the next statement the analysis does not; on a classified statement it is ignored and kept for MIG009', () => {

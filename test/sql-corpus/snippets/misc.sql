@@ -83,3 +83,7 @@ COMMIT;
 CREATE TABLE subscriptions (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id bigint NOT NULL REFERENCES users (id), plan text NOT NULL CHECK (plan <> ''), started_at timestamptz NOT NULL DEFAULT now());
 -- snippet: explain
 EXPLAIN SELECT * FROM users WHERE id = 1;
+-- snippet: create enum add value and use it
+CREATE TYPE channel AS ENUM ('web');
+ALTER TYPE channel ADD VALUE 'app';
+SELECT 'app'::channel;
