@@ -76,9 +76,17 @@ export interface Verdict {
   readonly failedAt?: number;
 }
 
-/** The review object GuardedMigrationJob renders for a migration, for these SQL and phase. */
-export function reviewObject(name: string, analysis: SqlAnalysis, phase = 'expand') {
-  return { kind: 'Migration', name, path: `corpus/Migration/${name}`, manifest: { id: name, sql: name.replace(/[^a-z0-9-]+/gi, '-'), phase, release: '1.0.0', ...analysis } };
+/**
+ * What these rules report on a migration of this SQL in an expand (the review object
+ * GuardedMigrationJob renders, with the analysis), as rule id and index of the statement.
+ */
+export function statementFindings(name: string, analysis: SqlAnalysis, rules: readonly Guardrail[]): { ruleId: string; statement: number }[] {
+  const object = { kind: 'Migration', name, path: `corpus/Migration/${name}`, manifest: { id: name, sql: name.replace(/[^a-z0-9-]+/gi, '-'), phase: 'expand', release: '1.0.0', ...analysis } };
+  const context = { environment: 'develop', objects: [object], parameters: {}, find: () => undefined, ofKind: () => [object] } as any;
+  return rules.flatMap((rule) => rule.check(object, context).map((finding) => {
+    const [, line, column] = /^[^:]*:(\d+):(\d+): /.exec(finding.message) ?? [];
+    return { ruleId: rule.id, statement: analysis.statements.findIndex((statement) => statement.line === Number(line) && statement.column === Number(column)) };
+  }));
 }
 
 function phaseOf(classes: readonly string[]): Phase {
@@ -92,18 +100,9 @@ function phaseOf(classes: readonly string[]): Phase {
 /** What the analysis and the guardrails claim about a snippet. */
 export function claimsOf(snippet: Snippet, rules: readonly Guardrail[] = CLAIMING_RULES): Verdict & { readonly analysis: SqlAnalysis } {
   const analysis = analyzeSql(snippet.sql);
-  const object = reviewObject(snippet.name, analysis);
-  const context = { environment: 'develop', objects: [object], parameters: {}, find: () => undefined, ofKind: () => [object] } as any;
-  const hazards = new Set<string>();
-  let fails = false;
-  for (const rule of rules) {
-    for (const finding of rule.check(object, context)) {
-      const [, line, column] = /^[^:]*:(\d+):(\d+): /.exec(finding.message) ?? [];
-      const index = analysis.statements.findIndex((statement) => statement.line === Number(line) && statement.column === Number(column));
-      if (rule.id === 'MIG010') fails = true;
-      else if (RULE_HAZARD[rule.id] && index >= 0) hazards.add(`${RULE_HAZARD[rule.id]}@${index}`);
-    }
-  }
+  const findings = statementFindings(snippet.name, analysis, rules);
+  const hazards = new Set(findings.filter((finding) => RULE_HAZARD[finding.ruleId]).map((finding) => `${RULE_HAZARD[finding.ruleId]}@${finding.statement}`));
+  const fails = findings.some((finding) => finding.ruleId === 'MIG010');
   const classes = analysis.statements.map((statement) => statement.class).filter((cls) => cls !== 'transaction-control');
   const phase = phaseOf(classes);
   return {

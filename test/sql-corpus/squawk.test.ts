@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GUARDRAILS } from '../../src/guardrails/rules';
 import { analyzeSql } from '../../src/migrations/analysis';
-import { loadSnippets, reviewObject } from './corpus';
+import { loadSnippets, statementFindings } from './corpus';
 
 /**
  * Anchor check against squawk (squawk-cli, pinned in package.json), the field's standard
@@ -80,15 +80,8 @@ const RULES = GUARDRAILS.filter((rule) => rule.kinds.includes('Migration') && ![
 /** The project's rule ids per statement (by its 1-based line), with MIG002 for destructive statements. */
 function projectFindings(source: Source): { line: number; text: string; ids: Set<string> }[] {
   const analysis = analyzeSql(source.sql);
-  const object = reviewObject(source.name, analysis);
-  const context = { ofKind: () => [object] } as any;
   const statements = analysis.statements.map((statement) => ({ line: statement.line, text: statement.text, ids: new Set(statement.destructive ? ['MIG002'] : []) }));
-  for (const rule of RULES) {
-    for (const finding of rule.check(object, context)) {
-      const line = Number(/^[^:]*:(\d+):/.exec(finding.message)?.[1]);
-      statements.find((statement) => statement.line === line)?.ids.add(rule.id);
-    }
-  }
+  for (const finding of statementFindings(source.name, analysis, RULES)) statements[finding.statement]?.ids.add(finding.ruleId);
   return statements;
 }
 
