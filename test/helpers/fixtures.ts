@@ -33,6 +33,15 @@ export function estate(environments: readonly unknown[] = ENVIRONMENTS, migratio
   return { environments, migrations, repoRoot: REPO_ROOT } as Estate;
 }
 
+/**
+ * The violations but the warning the shipped history raises on purpose: 0003 backfills every row
+ * of users in one statement, so its rows stay locked until it commits (LCK012); docs/guardrails/LCK012.md
+ * shows the batched form.
+ */
+export function withoutShippedWarnings(violations: readonly Violation[]): Violation[] {
+  return violations.filter((violation) => !(violation.ruleId === 'LCK012' && violation.configField === '0003-backfill-email-normalized.sql'));
+}
+
 /** Every violation (errors and warnings) the guardrails report for these configs. */
 export function violationsOf(environments: readonly unknown[], migrations: readonly unknown[] = MIGRATION_CATALOG): readonly Violation[] {
   const outcome = renderEnvironments(estate(environments, migrations));
