@@ -389,7 +389,7 @@ function maintenance(description: string, table: string | undefined, lock: LockM
 function dml(kind: string, table: string, where: any, extra: Partial<StatementFacts> = {}): StatementFacts {
   const bounded = boundedWhere(where);
   return make('data', `${kind} ${table}${where ? ' where ...' : ''}`, {
-    tables: [on(table, 'ROW EXCLUSIVE', bounded ? undefined : pass('all-rows', `${kind} ${where ? 'has no batch bound' : 'has no WHERE'}: every matching row is locked until commit`))],
+    tables: [on(table, 'ROW EXCLUSIVE', bounded ? undefined : pass('all-rows', `${kind} ${table} ${where ? 'without a batch bound' : 'without WHERE'}`))],
     ...extra,
   });
 }

@@ -109,51 +109,72 @@ export async function createFixture(server: TestServer): Promise<void> {
   await admin.end();
   const owner = await connect(server, FIXTURE);
   await owner.query(readFileSync(join(CORPUS_DIR, 'fixture.sql'), 'utf8'));
+  await owner.query(PREVIOUS_RELEASE_FUNCTION);
   await owner.query('VACUUM ANALYZE');
   await owner.end();
 }
 
-async function tableSnapshot(client: Client, oid: string, baseline?: TableSnapshot): Promise<TableSnapshot | undefined> {
-  const { rows: columns } = await client.query(
-    `SELECT format('%I.%I', n.nspname, c.relname) AS qualified, a.attnum, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
+/**
+ * The fixture tables as they are now in this transaction (oid → snapshot; a dropped one is
+ * missing): rows, columns, and hashes of the values of every column at first, later only of the
+ * columns whose type changed.
+ */
+async function tableSnapshots(client: Client, oids: readonly string[], baseline?: Baseline['tables']): Promise<Record<string, TableSnapshot>> {
+  const { rows } = await client.query(
+    `SELECT c.oid::text, format('%I.%I', n.nspname, c.relname) AS qualified, a.attnum, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-     WHERE c.oid = $1 ORDER BY a.attnum`, [oid]);
-  if (columns.length === 0) return undefined;
-  // Hash the values of every column at first, later only of the columns whose type changed.
-  const hashed = columns.filter((column) => !baseline || baseline.columns.some((before) => before.attnum === column.attnum && before.type !== column.type));
-  const sums = hashed.map((column) => `sum(hashtext(${quote(column.name)}::text))::text AS h${column.attnum}`);
-  const { rows: [counts] } = await client.query(`SELECT count(*)::int AS rows${sums.map((sum) => `, ${sum}`).join('')} FROM ONLY ${columns[0].qualified}`);
-  return {
-    name: columns[0].qualified,
-    rows: counts.rows,
-    columns: columns.map(({ attnum, name, type }) => ({ attnum, name, type })),
-    hashes: Object.fromEntries(hashed.map((column) => [column.attnum, counts[`h${column.attnum}`]])),
-  };
+     WHERE c.oid = ANY($1::oid[]) ORDER BY c.oid, a.attnum`, [oids]);
+  const present = [...new Set(rows.map((row) => row.oid as string))];
+  const columnsOf = (oid: string) => rows.filter((row) => row.oid === oid);
+  const hashedOf = (oid: string) => columnsOf(oid).filter((column) => !baseline || baseline[oid].columns.some((before) => before.attnum === column.attnum && before.type !== column.type));
+  const counts = present.map((oid) => `SELECT ${oid}::oid::text AS oid, count(*)::int AS rows, json_build_object(${hashedOf(oid).map((column) => `${column.attnum}, sum(hashtext(${quote(column.name)}::text))::text`).join(', ')}) AS hashes FROM ONLY ${columnsOf(oid)[0].qualified}`);
+  const { rows: measured } = counts.length === 0 ? { rows: [] } : await client.query(counts.join(' UNION ALL '));
+  return Object.fromEntries(measured.map((row) => [row.oid, {
+    name: columnsOf(row.oid)[0].qualified,
+    rows: row.rows,
+    columns: columnsOf(row.oid).map(({ attnum, name, type }) => ({ attnum, name, type })),
+    hashes: row.hashes,
+  }]));
 }
 
+/**
+ * Runs the previous release's statements in the current transaction, each in a subtransaction,
+ * in one round trip: "ok", "ok <RETURNING rows as JSON>" or "error <SQLSTATE>" for each.
+ */
+const PREVIOUS_RELEASE_FUNCTION = `CREATE SCHEMA oracle;
+CREATE FUNCTION oracle.previous_release(statements text[]) RETURNS text[] LANGUAGE plpgsql AS $$
+DECLARE
+  outcomes text[] := '{}';
+  statement text;
+  returned text;
+BEGIN
+  FOREACH statement IN ARRAY statements LOOP
+    BEGIN
+      IF statement ~* 'RETURNING' THEN
+        EXECUTE format('WITH changed AS (%s) SELECT json_agg(changed)::text FROM changed', statement) INTO returned;
+        outcomes := outcomes || ('ok ' || returned);
+      ELSE
+        EXECUTE statement;
+        outcomes := outcomes || 'ok'::text;
+      END IF;
+    EXCEPTION WHEN OTHERS THEN
+      outcomes := outcomes || ('error ' || SQLSTATE);
+    END;
+  END LOOP;
+  RETURN outcomes;
+END $$`;
+
+/** Only RETURNING results are compared: what a read returns depends on the data a migration may change. */
 async function runWorkload(client: Client, workload: readonly WorkloadStatement[]): Promise<WorkloadResult[]> {
-  const results: WorkloadResult[] = [];
-  for (const statement of workload) {
-    await client.query('SAVEPOINT previous_release');
-    try {
-      const result = await client.query(statement.sql);
-      // Only RETURNING results are compared: what a read returns depends on the data a migration may change.
-      results.push({ statement, outcome: /RETURNING/i.test(statement.sql) ? `ok ${JSON.stringify(result.rows)}` : 'ok' });
-      await client.query('RELEASE SAVEPOINT previous_release');
-    } catch (error) {
-      results.push({ statement, outcome: `error ${(error as { code?: string }).code}` });
-      await client.query('ROLLBACK TO SAVEPOINT previous_release');
-    }
-  }
-  return results;
+  const { rows: [{ outcomes }] } = await client.query('SELECT oracle.previous_release($1) AS outcomes', [workload.map((statement) => statement.sql)]);
+  return workload.map((statement, index) => ({ statement, outcome: outcomes[index] }));
 }
 
 export async function readBaseline(server: TestServer): Promise<Baseline> {
   const client = await connect(server, FIXTURE);
   const { rows: relations } = await client.query("SELECT oid::text, relname, relkind FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p', 'm')");
   const { rows: indexes } = await client.query('SELECT i.indexrelid::text AS oid, c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE i.indrelid = ANY($1::oid[])', [relations.map((r) => r.oid)]);
-  const tables: Record<string, TableSnapshot> = {};
-  for (const relation of relations.filter((r) => r.relkind !== 'p')) tables[relation.oid] = (await tableSnapshot(client, relation.oid))!;
+  const tables = await tableSnapshots(client, relations.filter((r) => r.relkind !== 'p').map((r) => r.oid));
   const { rows: [{ digest }] } = await client.query(CATALOG_DIGEST);
   await client.query('BEGIN');
   const workload = await runWorkload(client, loadWorkload());
@@ -208,8 +229,9 @@ class SnippetRun {
   /** Compares the end state with the baseline and runs the previous release's queries, in the current transaction. */
   async conclude(): Promise<Pick<Observation, 'destroyed' | 'catalogChanged' | 'dataChanged' | 'coreBroken' | 'edgeRejected'>> {
     const destroyed: string[] = [];
+    const now = await tableSnapshots(this.client, Object.keys(this.baseline.tables), this.baseline.tables);
     for (const [oid, before] of Object.entries(this.baseline.tables)) {
-      const after = await tableSnapshot(this.client, oid, before);
+      const after = now[oid];
       if (!after) {
         destroyed.push(`${before.name} dropped`);
         continue;

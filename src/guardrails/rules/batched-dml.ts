@@ -7,5 +7,5 @@ export const batchedDml = passRule({
   fix: `bound each statement to a batch (WHERE id BETWEEN ... or WHERE id IN (SELECT ... LIMIT n)) and ${NO_TRANSACTION}, or run the batches with a procedure that COMMITs between them`,
   kinds: ['all-rows'],
   scan: false,
-  message: (effect) => `${effect.pass.cause}: the rows of ${effect.table} stay locked until the migration commits; update in bounded batches and ${NO_TRANSACTION}`,
+  message: (effect) => `${effect.pass.cause} may change every row: each stays locked until the migration commits; change the rows in bounded batches and ${NO_TRANSACTION}`,
 });

@@ -14,7 +14,8 @@ export const lockHeldAcross: Guardrail = {
       if (!pass || statement.heldLocks.length === 0) return [];
       const locks = statement.heldLocks.map((lock) => `${lock.mode} on ${lock.table} (line ${lock.line}: ${lock.description})`).join(', ');
       const first = Math.min(...statement.heldLocks.map((lock) => lock.line));
-      return [statementFinding(migration, statement, `${pass.pass!.cause} while the transaction still holds ${locks}: those writes wait for it; move this statement into a later migration than line ${first}, or ${NO_TRANSACTION}`)];
+      const waiting = statement.heldLocks.some((lock) => lock.mode === 'ACCESS EXCLUSIVE') ? 'reads and writes' : 'writes';
+      return [statementFinding(migration, statement, `${pass.pass!.cause} while the transaction still holds ${locks}: ${waiting} of those tables wait until the migration commits; move this statement into a later migration than line ${first}, or ${NO_TRANSACTION}`)];
     });
   },
 };
