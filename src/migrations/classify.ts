@@ -97,9 +97,10 @@ const NON_VOLATILE_FUNCTIONS = new Set([
   'jsonb_build_array', 'array_length', 'coalesce', 'md5', 'abs', 'round', 'greatest', 'least', 'nullif', 'replace', 'substr',
 ]);
 /**
- * Types without a length or precision that a column changes to without a rewrite or a change of
- * its values from their bounded relatives (varchar(n) to text, numeric(p,s) to numeric): the usual
- * reason for such a change. From an unrelated type (integer to text) it is a rewrite.
+ * Types a column changes to without a rewrite or a change of its values from their narrower
+ * relatives: varchar(n) to text or to a longer varchar, numeric(p,s) to numeric or to more digits.
+ * The migration does not name the old type, so the analysis assumes that usual case; from an
+ * unrelated type (integer to text), or to a shorter limit, PostgreSQL rewrites the table.
  */
 const RELABEL_TYPES = new Set(['text', 'varchar', 'numeric', 'citext']);
 /** Types a column widens to (int → bigint, real → double precision): values stay, the table is rewritten. */
@@ -239,17 +240,10 @@ function alterColumnType(table: string, column: string, typeName: any, using: un
   const target = lowerName(typeName);
   const typmods = (typeName?.typmods ?? []).length > 0;
   const described = `${target}${typmods ? '(...)' : ''}`;
-  if (!using && !typmods && RELABEL_TYPES.has(target)) {
-    return make('expand', `change type of ${table}.${column} to ${described} (no rewrite from a bounded ${target})`, { tables: [on(table, 'ACCESS EXCLUSIVE')] });
+  if (!using && RELABEL_TYPES.has(target)) {
+    return make('expand', `change type of ${table}.${column} to ${described} (no rewrite from a narrower ${target})`, { tables: [on(table, 'ACCESS EXCLUSIVE')] });
   }
   const rewrite = pass('table-rewrite', `type of ${column} changes to ${described}`, true);
-  if (!using && typmods && RELABEL_TYPES.has(target)) {
-    // Only a longer varchar or more numeric digits of the same scale skip the rewrite; a shorter one checks every value.
-    return make('narrow', `change type of ${table}.${column} to ${described}: values that no longer fit are rejected`, {
-      tables: [on(table, 'ACCESS EXCLUSIVE', pass('table-rewrite', `type of ${column} changes to ${described} (unless it only grows)`, true))],
-      narrows: [`${table}.${column}`],
-    });
-  }
   if (!using && WIDENING_TYPES.has(target)) {
     return make('expand', `widen type of ${table}.${column} to ${described}`, { tables: [on(table, 'ACCESS EXCLUSIVE', rewrite)] });
   }

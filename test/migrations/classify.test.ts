@@ -46,7 +46,8 @@ const TABLE: [string, string, boolean, boolean, string[]][] = [
   ['ALTER TABLE users ADD CONSTRAINT users_code_key UNIQUE (code)', 'narrow', false, true, ['unique-constraint@users']],
   ['ALTER TABLE users ADD CONSTRAINT users_code_key UNIQUE USING INDEX users_code_key', 'narrow', false, true, []],
   ['CREATE UNIQUE INDEX CONCURRENTLY users_code_key ON users (code)', 'narrow', false, false, []],
-  ['ALTER TABLE users ALTER COLUMN name TYPE varchar(50)', 'narrow', false, true, ['table-rewrite@users']],
+  ['ALTER TABLE users ALTER COLUMN name TYPE varchar(200)', 'expand', false, true, []],
+  ['ALTER TABLE users ALTER COLUMN score TYPE numeric(14,2)', 'expand', false, true, []],
   ['ALTER DOMAIN quantity ADD CONSTRAINT positive CHECK (VALUE > 0)', 'narrow', false, true, ['check-validation@domain quantity']],
   ['ALTER DOMAIN quantity SET NOT NULL', 'narrow', false, true, ['not-null-scan@domain quantity']],
   // data: backfills

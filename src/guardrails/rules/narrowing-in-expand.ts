@@ -4,7 +4,7 @@ import { statementFinding, statementsOf } from './sql-finding';
 export const narrowingInExpand: Guardrail = {
   id: 'MIG011',
   title: 'Constraints on existing columns ship when the previous release complies',
-  explanation: 'A new CHECK, foreign key, unique index or constraint, or a shorter varchar on a column that already exists narrows what the previous release may write: while it still runs, its writes of a value the constraint rejects fail. In an expand migration that is only safe when the previous release never writes such values; in a contract it ships after the release that stopped writing them. Constraints on columns that this file, or an expand of the same release applied before it, adds are not reported: the previous release does not know those columns.',
+  explanation: 'A new CHECK, foreign key, unique index or constraint on a column that already exists narrows what the previous release may write: while it still runs, its writes of a value the constraint rejects fail. In an expand migration that is only safe when the previous release never writes such values; in a contract it ships after the release that stopped writing them. Constraints on columns that this file, or an expand of the same release applied before it, adds are not reported: the previous release does not know those columns.',
   fix: 'make sure the previous release cannot write rejected values (then suppress with that reason), or move the constraint into the contract migration of the release after it',
   configField: 'migrations.applied',
   kinds: ['Migration'],

@@ -3,7 +3,7 @@ import { passRule } from './sql-finding';
 export const tableRewrite = passRule({
   id: 'LCK007',
   title: 'ALTER TABLE does not rewrite existing tables',
-  explanation: 'Changing a column type (other than to text, an unbounded or longer varchar, or unconstrained numeric), SET TABLESPACE and SET LOGGED/UNLOGGED rewrite the table and its indexes under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole copy.',
+  explanation: 'Changing a column type (other than raising a limit: varchar(n) to text or a longer varchar, numeric(p,s) to numeric or more digits), SET TABLESPACE and SET LOGGED/UNLOGGED rewrite the table and its indexes under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole copy.',
   fix: 'add a new column of the new type, backfill it in batches, move readers and writers over, then drop the old one (expand/contract); move or re-log a large table in a maintenance window',
   kinds: ['table-rewrite'],
   scan: false,
