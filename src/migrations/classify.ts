@@ -69,6 +69,8 @@ export interface StatementFacts {
   readonly destructive: boolean;
   /** Whether it can run inside a transaction block. */
   readonly transactional: boolean;
+  /** Set when it only works inside a transaction block (LOCK TABLE fails outside one, SET LOCAL does nothing). */
+  readonly needsTransaction?: true;
   readonly tables: readonly TableEffect[];
   /** Relations the statement creates (tables, materialized views). */
   readonly creates?: readonly string[];
@@ -366,11 +368,12 @@ function combine(parts: StatementFacts[]): StatementFacts {
 }
 
 function setting(node: any): StatementFacts {
-  if (!['lock_timeout', 'statement_timeout'].includes(node.name)) return make('neutral', `set ${node.name ?? 'session setting'}`);
+  const local = node.is_local === true ? { needsTransaction: true as const } : {};
+  if (!['lock_timeout', 'statement_timeout'].includes(node.name)) return make('neutral', `set ${node.is_local ? 'local ' : ''}${node.name ?? 'session setting'}`, local);
   const values = (node.args ?? []).map((arg: any) => arg.A_Const?.ival?.ival ?? arg.A_Const?.sval?.sval ?? 0);
   // RESET and SET ... TO DEFAULT go back to the runner's value (PGOPTIONS is the session default).
   const disables = node.kind === 'VAR_SET_VALUE' && values.some((value: unknown) => value === 0 || value === '0');
-  return make('neutral', `set ${node.name}`, disables ? { disablesTimeout: node.name } : {});
+  return make('neutral', `set ${node.is_local ? 'local ' : ''}${node.name}`, { ...local, ...(disables && { disablesTimeout: node.name }) });
 }
 
 function maintenance(description: string, table: string | undefined, lock: LockMode, rewrites: boolean, transactional = true, cls: StatementClass = 'neutral'): StatementFacts {
@@ -506,7 +509,7 @@ export function classifyStatement(statement: ParsedStatement): StatementFacts {
     case 'VariableSetStmt':
       return setting(node);
     case 'LockStmt':
-      return make('neutral', 'lock table', { tables: (node.relations ?? []).map((r: any) => on(relation(r.RangeVar), lockByNumber(node.mode))) });
+      return make('neutral', 'lock table', { needsTransaction: true, tables: (node.relations ?? []).map((r: any) => on(relation(r.RangeVar), lockByNumber(node.mode))) });
     case 'AlterSeqStmt': {
       const restart = (node.options ?? []).some((option: any) => option.DefElem?.defname === 'restart');
       return restart

@@ -181,6 +181,10 @@ describe('MIG008: non-transactional statements stand alone', () => {
     expect(idsIn(migrationViolations([{ id: '0001-add', sql: 'CREATE INDEX CONCURRENTLY i ON users (a);' }]))).not.toContain('MIG008');
     expect(idsIn(migrationViolations([{ id: '0001-add', sql: "SET maintenance_work_mem = '1GB';\nCREATE INDEX CONCURRENTLY i ON users (a);\nRESET maintenance_work_mem;" }]))).not.toContain('MIG008');
   });
+  test('Noncompliance: LOCK TABLE in a file that runs statement by statement', () => {
+    const violations = migrationViolations([{ id: '0001-x', sql: 'LOCK TABLE users IN SHARE MODE;\nCREATE INDEX CONCURRENTLY i ON users (a);' }]);
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG008', message: expect.stringMatching(/^0001-x\.sql:1:1: "lock table" only works in a transaction/) }));
+  });
   test('Compliance: a file its author marked no-transaction with a reason (the review object carries analysis.noTransaction)', () => {
     // GuardedMigrationJob.reviewObject() passes the analysis on; the rule is called on such an object directly.
     const sql = '-- cnpg-gitops: no-transaction because each statement may commit on its own\nALTER TABLE users ADD COLUMN a text;\nCREATE INDEX CONCURRENTLY i ON users (a);';

@@ -15,7 +15,9 @@ export const lockHeldAcross: Guardrail = {
       const locks = statement.heldLocks.map((lock) => `${lock.mode} on ${lock.table} (line ${lock.line}: ${lock.description})`).join(', ');
       const first = Math.min(...statement.heldLocks.map((lock) => lock.line));
       const waiting = statement.heldLocks.some((lock) => lock.mode === 'ACCESS EXCLUSIVE') ? 'reads and writes' : 'writes';
-      return [statementFinding(migration, statement, `${pass.pass!.cause} while the transaction still holds ${locks}: ${waiting} of those tables wait until the migration commits; move this statement into a later migration than line ${first}, or ${NO_TRANSACTION}`)];
+      // LOCK TABLE and SET LOCAL only work in a transaction: such a file cannot go without one.
+      const autocommit = statementsOf(migration).some((other) => other.needsTransaction) ? '' : `, or ${NO_TRANSACTION}`;
+      return [statementFinding(migration, statement, `${pass.pass!.cause} while the transaction still holds ${locks}: ${waiting} of those tables wait until the migration commits; move this statement into a later migration than line ${first}${autocommit}`)];
     });
   },
 };
