@@ -320,6 +320,7 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
         sql: migration.sql,
         sha256: this.analysis.sha256,
         transactional: this.analysis.transactional,
+        noTransaction: this.analysis.noTransaction,
         syntaxError: this.analysis.syntaxError,
         statements: this.analysis.statements,
         rollback: {

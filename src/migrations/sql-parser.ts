@@ -1,4 +1,4 @@
-import { loadModule, parseSync } from 'libpg-query';
+import { loadModule, parseSync, scanSync } from 'libpg-query';
 
 let loaded: Promise<void> | undefined;
 let ready = false;
@@ -22,6 +22,13 @@ export interface ParsedStatement {
   readonly column: number;
 }
 
+/** A `--` comment of the file, with its 1-based position. */
+export interface SqlComment {
+  readonly text: string;
+  readonly line: number;
+  readonly column: number;
+}
+
 /** A syntax error with the parser's message and its 1-based position. */
 export interface SqlSyntaxError {
   readonly message: string;
@@ -30,7 +37,12 @@ export interface SqlSyntaxError {
 }
 
 export type ParseResult =
-  | { readonly ok: true; readonly statements: readonly ParsedStatement[] }
+  | {
+    readonly ok: true;
+    readonly statements: readonly ParsedStatement[];
+    /** The file's `--` comments (outside string literals and function bodies), in order. */
+    readonly comments: readonly SqlComment[];
+  }
   | { readonly ok: false; readonly error: SqlSyntaxError };
 
 function position(sql: string, offset: number): { line: number; column: number } {
@@ -60,13 +72,19 @@ export function parseSql(sql: string): ParseResult {
   if (!ready) throw new Error('the SQL parser is not loaded: await loadSqlParser() before synthesis');
   try {
     const tree = parseSync(sql);
+    // The parser counts UTF-8 bytes; JavaScript strings count UTF-16 units.
+    const bytes = Buffer.from(sql);
+    const chars = (offset: number) => (bytes.length === sql.length ? offset : bytes.subarray(0, offset).toString('utf8').length);
     const statements = (tree.stmts ?? []).map((raw: any) => {
       const [type] = Object.keys(raw.stmt);
-      const start = firstToken(sql, raw.stmt_location ?? 0);
-      const end = raw.stmt_len ? (raw.stmt_location ?? 0) + raw.stmt_len : sql.length;
+      const start = firstToken(sql, chars(raw.stmt_location ?? 0));
+      const end = raw.stmt_len ? chars((raw.stmt_location ?? 0) + raw.stmt_len) : sql.length;
       return { type, node: raw.stmt[type], text: sql.slice(start, end).trim(), ...position(sql, start) };
     });
-    return { ok: true, statements };
+    const comments = scanSync(sql).tokens
+      .filter((token) => token.tokenName === 'SQL_COMMENT')
+      .map((token) => ({ text: token.text, ...position(sql, chars(token.start)) }));
+    return { ok: true, statements, comments };
   } catch (error) {
     const details = (error as { sqlDetails?: { message: string; cursorPosition: number } }).sqlDetails;
     return { ok: false, error: { message: details?.message ?? (error as Error).message, ...position(sql, details?.cursorPosition ?? 0) } };

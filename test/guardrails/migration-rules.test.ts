@@ -9,8 +9,15 @@ function jobObject(charts: any[], environment: string, kind: string): ApiObject 
     .node.findAll().filter((c: any) => c instanceof ApiObject).find((o: ApiObject) => o.kind === kind && o.name.startsWith('migrate-0001'));
 }
 
-test('the example history (expand, migrate, index, contract) violates nothing (but the tag-only images IMG001 warns of)', () => {
-  expect(idsIn(violationsAfter(() => undefined)).filter((id) => id !== 'IMG001')).toEqual([]);
+test('the example history (expand, migrate, index, contract) raises only its known warning', () => {
+  // 0003 backfills every row in one statement: its rows stay locked until it commits (LCK012).
+  const violations = violationsAfter(() => undefined);
+  expect(new Set(violations.map((violation) => `${violation.ruleId} ${violation.severity} ${violation.configField}`))).toEqual(new Set([
+    'LCK012 warning 0003-backfill-email-normalized.sql',
+    // Production pins its images by tag only (IMG001 warns: the example cannot know the digest you tested).
+    'IMG001 warning cluster.imageName',
+    'IMG001 warning migrations.gateImage',
+  ]));
 });
 
 describe('MIG001: pre-migration backup and gate', () => {
@@ -77,7 +84,7 @@ describe('MIG003: statements match the phase', () => {
   test.each([
     ['a schema change in a migrate', 'migrate', 'CREATE TABLE x (id int);', /put it in an expand migration/],
     ['BEGIN/COMMIT', 'expand', 'BEGIN; CREATE TABLE x (id int); COMMIT;', /the runner owns BEGIN\/COMMIT/],
-    ['a DO block', 'expand', "DO $$ BEGIN PERFORM 1; END $$;", /is not analysed and counts as breaking/],
+    ['a contract in a migrate', 'migrate', 'ALTER TABLE users DROP COLUMN b;', /is breaking for the previous release and belongs in a contract migration, not in this migrate/],
   ])('Noncompliance: %s', (_case, phase, sql, message) => {
     expect(migrationViolations([{ id: '0001-x', phase: phase as any, sql }])).toContainEqual(expect.objectContaining({ ruleId: 'MIG003', message: expect.stringMatching(message) }));
   });
@@ -172,10 +179,80 @@ describe('MIG007: the Job runs once, in order, and is kept', () => {
 describe('MIG008: non-transactional statements stand alone', () => {
   test('Noncompliance: CONCURRENTLY next to other statements', () => {
     const violations = migrationViolations([{ id: '0001-add', sql: 'ALTER TABLE users ADD COLUMN a text;\nCREATE INDEX CONCURRENTLY i ON users (a);' }]);
-    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG008', severity: 'warning', message: expect.stringMatching(/^migrations\/0001-add.sql:2:1: "create index i on users" cannot run in a transaction/) }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG008', severity: 'warning', message: expect.stringMatching(/^migrations\/0001-add.sql:2:1: "create index i on users" cannot run in a transaction, so the other 1 statement/) }));
   });
-  test('Compliance: alone', () => {
+  test('Compliance: alone, or next to session settings', () => {
     expect(idsIn(migrationViolations([{ id: '0001-add', sql: 'CREATE INDEX CONCURRENTLY i ON users (a);' }]))).not.toContain('MIG008');
+    expect(idsIn(migrationViolations([{ id: '0001-add', sql: "SET maintenance_work_mem = '1GB';\nCREATE INDEX CONCURRENTLY i ON users (a);\nRESET maintenance_work_mem;" }]))).not.toContain('MIG008');
+  });
+  test('Noncompliance: LOCK TABLE in a file that runs statement by statement', () => {
+    const violations = migrationViolations([{ id: '0001-x', sql: 'LOCK TABLE users IN SHARE MODE;\nCREATE INDEX CONCURRENTLY i ON users (a);' }]);
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG008', message: expect.stringMatching(/^migrations\/0001-x\.sql:1:1: "lock table" only works in a transaction/) }));
+  });
+  test('Compliance: a file its author marked no-transaction with a reason', () => {
+    const sql = 'ALTER TABLE users ADD COLUMN a text;\nCREATE INDEX CONCURRENTLY i ON users (a);';
+    const marked = `-- cnpg-gitops: no-transaction because each statement may commit on its own\n${sql}`;
+    expect(idsIn(migrationViolations([{ id: '0001-add', sql: marked }]))).not.toContain('MIG008');
+    expect(idsIn(migrationViolations([{ id: '0001-add', sql }]))).toContain('MIG008');
+  });
+});
+
+describe('MIG009: statements the analysis cannot classify are declared', () => {
+  test('Noncompliance: an undeclared DO block is a warning that shows the declaration', () => {
+    const violations = migrationViolations([{ id: '0001-x', sql: 'DO $$ BEGIN PERFORM 1; END $$;' }]);
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG009', severity: 'warning', message: expect.stringMatching(/^migrations\/0001-x\.sql:1:1: "DO block is not analysed": declare what it does .*-- cnpg-gitops: expand because/) }));
+    expect(idsIn(violations)).not.toContain('MIG003');
+  });
+  test('Noncompliance: a declaration on a statement the analysis classifies is reported, and the statement keeps its class', () => {
+    const violations = migrationViolations([{ id: '0001-x', sql: '-- cnpg-gitops: expand because trust me on this one\nALTER TABLE users DROP COLUMN b;' }]);
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG009', message: expect.stringMatching(/is ignored: the analysis classifies "drop column users.b" as contract itself/) }));
+    expect(idsIn(violations)).toContain('MIG003');
+  });
+  test('Compliance: a declared DO block counts in its declared class', () => {
+    const declared = '-- cnpg-gitops: contract because it drops the legacy role of release 1.2\nDO $$ BEGIN DROP ROLE IF EXISTS legacy; END $$;';
+    expect(idsIn(migrationViolations([{ id: '0001-x', sql: declared }]))).toEqual(expect.arrayContaining(['MIG003']));
+    expect(idsIn(migrationViolations([{ id: '0001-x', sql: declared }]))).not.toContain('MIG009');
+  });
+  test('Noncompliance: a malformed directive fails MIG005 at its line', () => {
+    expect(migrationViolations([{ id: '0001-x', sql: '-- cnpg-gitops: expand\nDO $$ BEGIN PERFORM 1; END $$;' }])).toContainEqual(expect.objectContaining({ ruleId: 'MIG005', message: expect.stringMatching(/^migrations\/0001-x\.sql:1:1: malformed directive/) }));
+  });
+});
+
+describe('MIG010: a new enum value is used after its transaction commits', () => {
+  const adds = "ALTER TYPE order_status ADD VALUE 'refunded';\nUPDATE orders SET status = 'refunded' WHERE id = 1;";
+  test('Noncompliance: added and used in one transaction is an error', () => {
+    expect(migrationViolations([{ id: '0001-x', sql: adds }])).toContainEqual(expect.objectContaining({ ruleId: 'MIG010', severity: 'error', message: expect.stringMatching(/^migrations\/0001-x\.sql:2:1: uses the enum value 'refunded' added at line 1/) }));
+  });
+  test('Compliance: in a no-transaction file, or in a later migration', () => {
+    expect(idsIn(migrationViolations([{ id: '0001-x', sql: `-- cnpg-gitops: no-transaction because the value must commit first\n${adds}` }]))).not.toContain('MIG010');
+    expect(idsIn(migrationViolations([{ id: '0001-x', sql: "ALTER TYPE order_status ADD VALUE 'refunded';" }]))).not.toContain('MIG010');
+  });
+});
+
+describe('MIG011: constraints on existing columns ship when the previous release complies', () => {
+  test('Noncompliance: a CHECK on an existing column in an expand', () => {
+    expect(migrationViolations([{ id: '0001-x', sql: 'ALTER TABLE orders ADD CONSTRAINT c CHECK (total >= 0) NOT VALID;' }])).toContainEqual(expect.objectContaining({
+      ruleId: 'MIG011', severity: 'warning', message: expect.stringMatching(/"add check constraint c on orders" narrows what the previous release may write to orders\.total/),
+    }));
+  });
+  test('Compliance: on a column an earlier expand of the same release adds', () => {
+    const violations = migrationViolations([
+      { id: '0001-add', release: '1.4.0', sql: 'ALTER TABLE orders ADD COLUMN t int;' },
+      { id: '0002-check', release: '1.4.0', sql: 'ALTER TABLE orders ADD CONSTRAINT c CHECK (t >= 0) NOT VALID;' },
+    ]);
+    expect(idsIn(violations)).not.toContain('MIG011');
+    const later = migrationViolations([
+      { id: '0001-add', release: '1.4.0', sql: 'ALTER TABLE orders ADD COLUMN t int;' },
+      { id: '0002-check', release: '1.5.0', sql: 'ALTER TABLE orders ADD CONSTRAINT c CHECK (t >= 0) NOT VALID;' },
+    ]);
+    expect(idsIn(later)).toContain('MIG011');
+  });
+  test('Compliance: on a column the same file adds; in a contract', () => {
+    expect(idsIn(migrationViolations([{ id: '0001-x', sql: 'ALTER TABLE orders ADD COLUMN t int;\nALTER TABLE orders ADD CONSTRAINT c CHECK (t >= 0) NOT VALID;' }]))).not.toContain('MIG011');
+    const contract = { id: '0002-x', release: '2.0.0', phase: 'contract' as const, completes: '0001-add', sql: 'ALTER TABLE orders ADD CONSTRAINT c CHECK (total >= 0) NOT VALID;' };
+    const violations = migrationViolations([addColumn, contract]);
+    expect(idsIn(violations)).not.toContain('MIG011');
+    expect(idsIn(violations)).not.toContain('MIG003');
   });
 });
 
@@ -184,8 +261,15 @@ describe.each([
   ['LCK002', 'ALTER TABLE users ADD CONSTRAINT c CHECK (a > 0);', 'ALTER TABLE users ADD CONSTRAINT c CHECK (a > 0) NOT VALID;'],
   ['LCK003', 'ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES users (id);', 'ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES users (id) NOT VALID;'],
   ['LCK004', 'ALTER TABLE users ADD COLUMN r float8 DEFAULT random();', 'ALTER TABLE users ADD COLUMN r float8 DEFAULT 0;'],
-  ['LCK005', 'SET lock_timeout = 0;\nALTER TABLE users ADD COLUMN a text;', "SET lock_timeout = '1s';\nALTER TABLE users ADD COLUMN a text;"],
+  ['LCK004', 'ALTER TABLE users ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY;', 'ALTER TABLE users ADD COLUMN n bigint GENERATED ALWAYS AS (id * 2) VIRTUAL;'],
+  ['LCK005', 'SET lock_timeout = 0;\nALTER TABLE users ADD COLUMN a text;', 'RESET lock_timeout;\nALTER TABLE users ADD COLUMN a text;'],
   ['LCK008', 'ALTER TABLE users ADD CONSTRAINT k UNIQUE (a);', 'ALTER TABLE users ADD CONSTRAINT k UNIQUE USING INDEX k;'],
+  ['LCK009', 'ALTER TABLE orders ADD CONSTRAINT c CHECK (total >= 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT c;', '-- cnpg-gitops: no-transaction because VALIDATE must not run under the lock\nALTER TABLE orders ADD CONSTRAINT c CHECK (total >= 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT c;'],
+  ['LCK009', 'ALTER TABLE users ADD COLUMN a text;\nUPDATE users SET a = b WHERE id BETWEEN 1 AND 100;\nSELECT count(*) FROM orders;', 'ALTER TABLE users ADD COLUMN a text;\nUPDATE users SET a = b WHERE id BETWEEN 1 AND 100;'],
+  ['LCK010', 'REFRESH MATERIALIZED VIEW user_stats;', 'REFRESH MATERIALIZED VIEW CONCURRENTLY user_stats;'],
+  ['LCK010', 'REINDEX TABLE users;', 'REINDEX TABLE CONCURRENTLY users;'],
+  ['LCK011', "ALTER TABLE events ATTACH PARTITION events_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');", 'CREATE TABLE events_2025 (LIKE events);'],
+  ['LCK012', 'UPDATE users SET a = lower(b);', 'UPDATE users SET a = lower(b) WHERE id BETWEEN 1 AND 10000;'],
 ])('%s: lock safety (expand)', (id, violating, compliant) => {
   test('Noncompliance: a warning naming file, line and column, suppressible with a reason', () => {
     const violations = migrationViolations([{ id: '0001-x', sql: violating }]);
@@ -199,8 +283,8 @@ describe.each([
 });
 
 describe.each([
-  ['LCK006', 'ALTER TABLE users ALTER COLUMN a SET NOT NULL;', "ALTER TABLE users ALTER COLUMN a SET DEFAULT 'x';"],
-  ['LCK007', 'ALTER TABLE users ALTER COLUMN a TYPE bigint;', 'ALTER TABLE users ADD COLUMN a2 bigint;'],
+  ['LCK006', 'ALTER TABLE users ALTER COLUMN a SET NOT NULL;', 'ALTER TABLE users ADD CONSTRAINT a_nn CHECK (a IS NOT NULL);\nALTER TABLE users ALTER COLUMN a SET NOT NULL;'],
+  ['LCK007', 'ALTER TABLE users ALTER COLUMN a TYPE integer USING a::integer;', 'ALTER TABLE users ALTER COLUMN a TYPE text;'],
 ])('%s: lock safety (contract)', (id, violating, compliant) => {
   const expand = { id: '0001-add', sql: 'ALTER TABLE users ADD COLUMN placeholder text;' };
   test('Noncompliance', () => {
@@ -208,7 +292,7 @@ describe.each([
     expect(violations).toContainEqual(expect.objectContaining({ ruleId: id, severity: 'warning' }));
   });
   test('Compliance', () => {
-    expect(idsIn(migrationViolations([expand, { id: '0002-x', sql: compliant }]))).not.toContain(id);
+    expect(idsIn(migrationViolations([expand, { id: '0002-x', release: '2.0.0', phase: 'contract', completes: '0001-add', sql: compliant }]))).not.toContain(id);
   });
 });
 

@@ -1,10 +1,24 @@
 import { Guardrail } from '../rule';
 import { appCredentialsExternal } from './app-credentials-external';
+import { batchedDml } from './batched-dml';
+import { checkNotValid } from './check-not-valid';
+import { columnRewrite } from './column-rewrite';
+import { enumValueCommitted } from './enum-value-committed';
+import { foreignKeyNotValid } from './foreign-key-not-valid';
+import { indexConcurrently } from './index-concurrently';
+import { lockHeldAcross } from './lock-held-across';
+import { maintenanceRewrite } from './maintenance-rewrite';
+import { narrowingInExpand } from './narrowing-in-expand';
+import { notAnalysed } from './not-analysed';
+import { partitionScan } from './partition-scan';
+import { setNotNull } from './set-not-null';
+import { tableRewrite } from './table-rewrite';
+import { timeoutsKept } from './timeouts-kept';
+import { uniqueUsingIndex } from './unique-using-index';
 import { contractAfterExpand } from './contract-after-expand';
 import { expandContract } from './expand-contract';
 import { imageDigest } from './image-digest';
 import { jobSafety } from './job-safety';
-import { checkNotValid, foreignKeyNotValid, indexConcurrently, setNotNull, timeoutsKept, typeRewrite, uniqueUsingIndex, volatileDefault } from './lock-safety';
 import { preMigrationBackup } from './pre-migration-backup';
 import { rollbackPlan } from './rollback-plan';
 import { singleTransaction } from './single-transaction';
@@ -50,11 +64,15 @@ export const GUARDRAILS: readonly Guardrail[] = [
   indexConcurrently,
   checkNotValid,
   foreignKeyNotValid,
-  volatileDefault,
+  columnRewrite,
   timeoutsKept,
   setNotNull,
-  typeRewrite,
+  tableRewrite,
   uniqueUsingIndex,
+  lockHeldAcross,
+  maintenanceRewrite,
+  partitionScan,
+  batchedDml,
   preMigrationBackup,
   rollbackPlan,
   expandContract,
@@ -63,6 +81,9 @@ export const GUARDRAILS: readonly Guardrail[] = [
   stagingValidation,
   jobSafety,
   singleTransaction,
+  notAnalysed,
+  enumValueCommitted,
+  narrowingInExpand,
   endpointURL,
   recoveryServerName,
   recoveryVolumes,
