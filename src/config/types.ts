@@ -159,6 +159,13 @@ export interface ObjectStoreConfig {
    * @default 2
    */
   readonly walMaxParallel?: number;
+  /**
+   * Start every base backup with an immediate checkpoint instead of a spread one. A migration
+   * waits for its pre-migration backup, and a spread checkpoint (`checkpoint_completion_target`
+   * of `checkpoint_timeout`) adds minutes; the cost is a short burst of writes on the primary.
+   * @default true
+   */
+  readonly immediateCheckpoint?: boolean;
 }
 
 /** Scheduled base backups and their retention. */

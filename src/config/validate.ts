@@ -215,6 +215,7 @@ const databaseFields = {
     walCompression: optional(oneOf(['bzip2', 'gzip', 'lz4', 'snappy', 'xz', 'zstd'])),
     dataCompression: optional(oneOf(['bzip2', 'gzip', 'lz4', 'snappy'])),
     walMaxParallel: optional(integer(1, 64)),
+    immediateCheckpoint: optional(flag),
   }),
   backup: object<BackupConfig>({
     schedule: text(),

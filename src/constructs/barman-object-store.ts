@@ -87,7 +87,10 @@ export class BarmanObjectStore extends Construct {
             compression: (props.walCompression ?? 'gzip') as ObjectStoreSpecConfigurationWalCompression,
             maxParallel: props.walMaxParallel ?? 2,
           },
-          data: { compression: (props.dataCompression ?? 'gzip') as ObjectStoreSpecConfigurationDataCompression },
+          data: {
+            compression: (props.dataCompression ?? 'gzip') as ObjectStoreSpecConfigurationDataCompression,
+            immediateCheckpoint: props.immediateCheckpoint ?? true,
+          },
         },
         retentionPolicy: props.retentionPolicy,
         instanceSidecarConfiguration: props.provider === 'aws-s3' ? undefined : { env: S3_COMPATIBLE_CHECKSUM_ENV.map((variable) => ({ ...variable })) },

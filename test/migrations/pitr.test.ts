@@ -106,11 +106,9 @@ beforeAll(async () => {
     archive_command: barman.archiveCommand(sourceFolder),
     // Not UTC on purpose: the targets carry their own zone.
     timezone: 'America/New_York',
-    // The ObjectStore leaves data.immediateCheckpoint unset, so barman-cloud-backup waits for a
-    // spread checkpoint (minutes at the defaults): spread over a few seconds here.
-    checkpoint_timeout: '30s',
-    checkpoint_completion_target: '0.1',
   });
+  // The rendered ObjectStore asks for an immediate checkpoint: the backup does not wait minutes for a spread one.
+  expect(store.spec.configuration.data.immediateCheckpoint).toBe(true);
   const jobs = buildApp(estate()).charts.flatMap((chart) => chart.node.findAll())
     .filter((c): c is GuardedMigrationJob => c instanceof GuardedMigrationJob && c.node.path.startsWith('production-'));
   const job = (id: string) => jobs.find((candidate) => candidate.migration.id === id)!;
