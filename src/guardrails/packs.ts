@@ -11,6 +11,7 @@ const SEVERITIES: Readonly<Record<string, readonly [develop: Severity, staging: 
   BKP003: ['error', 'error', 'error'],
   BKP004: ['warning', 'warning', 'error'],
   BKP005: ['error', 'error', 'error'],
+  BKP006: ['error', 'error', 'error'],
   CLU001: ['error', 'error', 'error'],
   DEL001: ['off', 'off', 'error'],
   FLX001: ['error', 'error', 'error'],

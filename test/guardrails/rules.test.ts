@@ -59,6 +59,19 @@ describe('BKP002: retention minimum per environment', () => {
   });
 });
 
+describe('BKP006: the server keeps time in UTC', () => {
+  test.each(['Europe/Berlin', 'America/New_York', '+02', 'CET'])('Noncompliance: %s', (timezone) => {
+    const violations = violationsOf(withEnvironment('production', (env) => { env.cluster.postgresqlParameters = { timezone }; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'BKP006', severity: 'error', configField: 'cluster.postgresqlParameters.timezone', value: timezone }));
+  });
+  test.each(['UTC', 'Etc/UTC', 'gmt', 'Zulu'])('Compliance: %s', (timezone) => {
+    expect(idsIn(violationsOf(withEnvironment('production', (env) => { env.cluster.postgresqlParameters = { timezone }; })))).not.toContain('BKP006');
+  });
+  test('Compliance: unset (the images run in UTC)', () => {
+    expect(idsIn(violationsOf(shippedEnvironments()))).not.toContain('BKP006');
+  });
+});
+
 describe('BKP003: six-field schedule', () => {
   test('Noncompliance: a five-field crontab', () => {
     const violations = violationsOf(withEnvironment('staging', (env) => { env.backup.schedule = '0 3 * * *'; }));

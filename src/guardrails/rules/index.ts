@@ -44,6 +44,7 @@ import { retentionMinimum } from './retention-minimum';
 import { scheduleFormat } from './schedule-format';
 import { scheduleFrequency } from './schedule-frequency';
 import { superuserDisabled } from './superuser-disabled';
+import { utcTimezone } from './utc-timezone';
 import { walArchiving } from './wal-archiving';
 import { zoneAntiAffinity } from './zone-anti-affinity';
 
@@ -54,6 +55,7 @@ export const GUARDRAILS: readonly Guardrail[] = [
   scheduleFormat,
   scheduleFrequency,
   pluginMethod,
+  utcTimezone,
   clusterName,
   deletionProtection,
   substitutionSafe,
