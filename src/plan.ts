@@ -11,14 +11,14 @@ function environmentOf(path: string): string {
   return /(?:^clusters|\/cnpg-[a-z]+)\/(develop|staging|production)\b/.exec(path)?.[1] ?? 'other';
 }
 
-function objectsOf(files: ReadonlyMap<string, string>): Map<string, { environment: string; manifest: Manifest }> {
-  const objects = new Map<string, { environment: string; manifest: Manifest }>();
+function objectsOf(files: ReadonlyMap<string, string>): Map<string, { environment: string; path: string; manifest: Manifest }> {
+  const objects = new Map<string, { environment: string; path: string; manifest: Manifest }>();
   for (const [path, content] of files) {
     if (path.endsWith('kustomization.yaml')) continue;
     for (const document of YAML.parseAllDocuments(content)) {
       const manifest = document.toJS() as Manifest | null;
       if (!manifest?.kind) continue;
-      objects.set(`${environmentOf(path)}|${manifest.kind}|${manifest.metadata.namespace ?? ''}|${manifest.metadata.name}`, { environment: environmentOf(path), manifest });
+      objects.set(`${environmentOf(path)}|${manifest.kind}|${manifest.metadata.namespace ?? ''}|${manifest.metadata.name}`, { environment: environmentOf(path), path, manifest });
     }
   }
   return objects;
@@ -33,6 +33,11 @@ function changes(before: any, after: any, path = 'spec', depth = 0): string[] {
     return [`${path}: ${show(before)} → ${show(after)}`];
   }
   return [...new Set([...Object.keys(before), ...Object.keys(after)])].sort().flatMap((key) => changes(before[key], after[key], `${path}.${key}`, depth + 1));
+}
+
+/** The folder below the object store a cluster archives into. */
+function archiveFolder(cluster: Manifest): string | undefined {
+  return cluster.spec?.plugins?.find((plugin: { isWALArchiver?: boolean }) => plugin.isWALArchiver)?.parameters?.serverName;
 }
 
 /** Flux applies this object only while it is absent: a change to it in Git never reaches the cluster. */
@@ -53,7 +58,7 @@ export function renderPlan(before: ReadonlyMap<string, string>, after: ReadonlyM
   const say = (environment: string, line: string) => byEnvironment.set(environment, [...(byEnvironment.get(environment) ?? []), line]);
   const runs = new Map<string, string[]>();
   let other = 0;
-  for (const [key, { environment, manifest }] of next) {
+  for (const [key, { environment, path, manifest }] of next) {
     const previous = old.get(key)?.manifest;
     const { kind, metadata } = manifest;
     const annotations = metadata.annotations ?? {};
@@ -67,6 +72,10 @@ export function renderPlan(before: ReadonlyMap<string, string>, after: ReadonlyM
       const to = target.targetName ? `restore point ${target.targetName}` : target.targetTime ? `${target.targetTime}` : JSON.stringify(target);
       say(environment, `- **restore** of ${annotations[RESTORE_ANNOTATIONS.source]} into new cluster ${metadata.name}, to ${to}${target.backupID ? ` from base backup ${target.backupID}` : ''}`);
     } else if (kind === 'Cluster') {
+      if (previous && manifest.spec?.bootstrap?.recovery && archiveFolder(previous) !== archiveFolder(manifest)) {
+        const database = path.replace(/^infrastructure\/data\/cnpg-clusters\//, '').replace(/\/cluster\.yaml$/, '');
+        say(environment, `- **re-clone** of cluster ${metadata.name}: a new cluster, archiving into ${archiveFolder(manifest)} (now ${archiveFolder(previous)}); Flux does not replace a running cluster: follow docs/runbooks/${database}/reclone.md`);
+      }
       say(environment, previous ? `- cluster ${metadata.name} changes: ${changes(previous.spec, manifest.spec).join('; ')}` : `- **new cluster** ${metadata.name} (${manifest.spec?.instances ?? 1} instance(s))`);
     } else if (kind === 'Job' && metadata.labels?.[MIGRATION_LABEL]) {
       const migration = metadata.labels[MIGRATION_LABEL];

@@ -20,6 +20,7 @@ import { acquireSynthesisLock, LockHeld, LockOwner, SynthesisLock } from './flux
 import { DirectoryContent, renderTree, TreeChanges, TreeFile, yamlOf } from './flux/tree-writer';
 import { renderMigrationTimeline } from './runbooks/migration-timeline';
 import { FLUX_KEEP_WHEN_REMOVED } from './names';
+import { renderRecloneRunbook } from './runbooks/reclone-runbook';
 import { renderRollbackRunbook, RetainedObject } from './runbooks/rollback-runbook';
 
 /** Everything synthesis reads: the environment configs and the migration catalog. */
@@ -199,12 +200,19 @@ export function renderEnvironments(input: EstateInput): RenderOutcome {
   const { report, directories } = evaluateApp(app, charts);
   if (report.violations.some((violation) => violation.severity === 'error')) return { status: 'guardrails-failed', report };
   const retainedOf = (chart: CnpgMigrationsChart) => retainedObjects(directories.find((directory) => directory.chart === clusterCharts.find((candidate) => candidate.cluster.name === chart.jobs[0]?.cluster.name && candidate.environment.name === chart.environment.name)?.node.id));
-  const runbooks = migrationCharts
-    .flatMap((chart) => [
+  const migrationChartOf = (chart: CnpgClustersChart) => migrationCharts.find((candidate) => candidate.environment.name === chart.environment.name && candidate.environment.qualifier === chart.environment.qualifier);
+  const runbooks = [
+    ...migrationCharts.flatMap((chart) => [
       renderMigrationTimeline(chart.environment, estate.migrations, cloneOf(estate, chart.environment)),
       ...chart.jobs.map((job) => renderRollbackRunbook({ environment: chart.environment, job, retained: retainedOf(chart) })),
-    ])
-    .sort((a, b) => a.path.localeCompare(b.path));
+    ]),
+    ...clusterCharts.filter((chart) => chart.cloneBaseBackup !== undefined).map((chart) => renderRecloneRunbook({
+      environment: chart.environment,
+      cluster: chart.cluster,
+      migrationStages: migrationChartOf(chart)?.stages ?? [],
+      baseBackupName: chart.cloneBaseBackup!.name,
+    })),
+  ].sort((a, b) => a.path.localeCompare(b.path));
   return { status: 'rendered', report, files: renderTree(directories), runbooks, charts: directories };
 }
 

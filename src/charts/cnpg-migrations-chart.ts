@@ -41,6 +41,8 @@ export interface CnpgMigrationsChartProps {
  */
 export class CnpgMigrationsChart extends FluxChart {
   public readonly jobs: GuardedMigrationJob[];
+  /** The database's migration stages: `cnpg-migrations`, which applies the others, then one per pending migration, in order. */
+  public readonly stages: string[];
 
   constructor(scope: Construct, id: string, props: CnpgMigrationsChartProps) {
     const env = props.environment;
@@ -55,6 +57,7 @@ export class CnpgMigrationsChart extends FluxChart {
     const lastSettled = settled.length > 0 ? catalog.get(settled[settled.length - 1])! : undefined;
     let after: MigrationPredecessor | undefined = lastSettled && { migrationId: lastSettled.id, sqlSha256: sqlSha256(props.readFile(lastSettled.sql)) };
     let previousStage = stageName(STAGES.clusters, env);
+    this.stages = [stageName(STAGES.migrations, env)];
     this.jobs = pending.map((migrationId) => {
       const migration = catalog.get(migrationId)!;
       const job = new GuardedMigrationJob(this, migrationId, {
@@ -92,6 +95,7 @@ export class CnpgMigrationsChart extends FluxChart {
         file: MIGRATION_STAGES_FILE,
       });
       previousStage = stage.name;
+      this.stages.push(stage.name);
       after = job;
       return job;
     });

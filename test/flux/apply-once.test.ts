@@ -53,6 +53,9 @@ describe.each([
 
   test('the plan says no migration runs', () => {
     const plan = renderPlan(new Map(before.map((file) => [file.path, file.content])), new Map(after.map((file) => [file.path, file.content])));
+    if (environment === 'staging') {
+      expect(plan).toContain('- **re-clone** of cluster app-db: a new cluster, archiving into app-db-clone-20261123 (now app-db-clone-20261116); Flux does not replace a running cluster: follow docs/runbooks/staging/reclone.md');
+    }
     expect(plan).toContain(`### ${environment}`);
     expect(plan).toMatch(/- migration 0005-drop-email: its Job changes in Git only \(\d+ field\(s\)\); Flux keeps the Job already in the cluster \(ssa: IfNotPresent\), nothing runs again/);
     expect(plan).not.toMatch(/runs once|runs on a cluster/);
