@@ -6,7 +6,7 @@ import { CnpgMigrationsChart } from './charts/cnpg-migrations-chart';
 import { CnpgPoliciesChart } from './charts/cnpg-policies-chart';
 import { CnpgRestoresChart } from './charts/cnpg-restores-chart';
 import { FluxSyncChart } from './charts/flux-sync-chart';
-import { databasesOf, EnvironmentDatabase } from './config/databases';
+import { cloneSourceKey, databasesOf, EnvironmentDatabase } from './config/databases';
 import { ConfigError, formatConfigError, validateEnvironments } from './config/validate';
 import { EnvironmentConfig, EnvironmentName, MigrationConfig, MigrationValidationRecord } from './config/types';
 import { EnvironmentObjects, evaluateGuardrails, formatViolation, GuardrailReport } from './guardrails/engine';
@@ -113,7 +113,7 @@ function cloneOf(estate: Estate, database: EnvironmentDatabase): { readonly envi
   const clone = estate.environments
     .filter((candidate) => candidate.cloneFrom?.environment === database.name)
     .flatMap(databasesOf)
-    .find((candidate) => candidate.qualifier === database.qualifier);
+    .find((candidate) => cloneSourceKey(candidate) === (database.qualifier ?? ''));
   return clone && { environment: clone.name, configPrefix: clone.configPrefix, records: [...(clone.migrationValidations ?? [])] };
 }
 
@@ -138,7 +138,7 @@ export function buildApp(estate: Estate): { app: App; charts: FluxChart[]; migra
       const id = database.qualifier ? `${env.name}.${database.qualifier}` : env.name;
       const cluster = new CnpgClustersChart(app, id, {
         environment: database,
-        cloneSource: env.cloneFrom && clusters.get(`${env.cloneFrom.environment}/${database.qualifier ?? ''}`)?.cluster,
+        cloneSource: env.cloneFrom && clusters.get(`${env.cloneFrom.environment}/${cloneSourceKey(database)}`)?.cluster,
       });
       clusters.set(`${env.name}/${database.qualifier ?? ''}`, cluster);
       environmentCharts.push(cluster);
@@ -204,7 +204,7 @@ export function renderEnvironments(input: EstateInput): RenderOutcome {
   const runbooks = [
     ...migrationCharts.flatMap((chart) => [
       renderMigrationTimeline(chart.environment, estate.migrations, cloneOf(estate, chart.environment)),
-      ...chart.jobs.map((job) => renderRollbackRunbook({ environment: chart.environment, job, retained: retainedOf(chart) })),
+      ...chart.jobs.map((job) => renderRollbackRunbook({ environment: chart.environment, job, retained: retainedOf(chart), clonedBy: cloneOf(estate, chart.environment) })),
     ]),
     ...clusterCharts.filter((chart) => chart.cloneBaseBackup !== undefined).map((chart) => renderRecloneRunbook({
       environment: chart.environment,

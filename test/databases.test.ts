@@ -102,6 +102,16 @@ describe('several databases in an environment', () => {
     expect(documents(file('infrastructure/data/cnpg-clusters/production/billing-db/cluster.yaml')!.content)[0].spec.plugins[0].parameters.serverName).toBe('billing-db');
   });
 
+  test('cloneOf: a clone recovers from the database it names, e.g. after its source was switched over to a restored cluster', () => {
+    const renamed = withBillingDb((environments) => {
+      env(environments, 'production').databases![0].cluster.name = 'billing-db-restored';
+      env(environments, 'staging').databases![0].cloneOf = 'billing-db-restored';
+    });
+    const files = render(renamed).files;
+    const cluster = documents(files.find((candidate) => candidate.path === 'infrastructure/data/cnpg-clusters/staging/billing-db/cluster.yaml')!.content)[0];
+    expect(cluster.spec.externalClusters[0].plugin.parameters.serverName).toBe('billing-db-restored');
+  });
+
   test('every object of the further databases passes its schema, and kubectl kustomize builds their directories', async () => {
     const objects = outcome.files.filter((candidate) => candidate.path.includes('/billing-db/') && !candidate.path.endsWith('kustomization.yaml')).flatMap((candidate) => documents(candidate.content));
     expect(objects.length).toBeGreaterThan(40);

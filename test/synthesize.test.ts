@@ -179,7 +179,7 @@ test('the committed runbooks are what synthesis produces: one per migration and 
   if (outcome.status !== 'rendered') throw new Error(outcome.status);
   const committed = listFiles(join(REPO, 'docs/runbooks'));
   expect(committed).toEqual(Object.fromEntries(outcome.runbooks.map((file) => [file.path, file.content])));
-  const expected = estate().environments.flatMap((env: any) => [`${env.name}/timeline.md`, ...env.migrations.applied.map((id: string) => `${env.name}/${id}.md`)]);
+  const expected = estate().environments.flatMap((env: any) => [`${env.name}/timeline.md`, ...env.migrations.applied.map((id: string) => `${env.name}/${id}.md`), ...(env.cloneFrom ? [`${env.name}/reclone.md`] : [])]);
   expect(Object.keys(committed).sort()).toEqual(expected.sort());
 });
 

@@ -12,6 +12,11 @@ export interface EnvironmentDatabase extends EnvironmentConfig {
    */
   readonly qualifier?: string;
   /**
+   * The database this one recovers from in the environment it clones (`DatabaseConfig.cloneOf`).
+   * @default - the one of the same cluster name
+   */
+  readonly cloneOf?: string;
+  /**
    * Where the database's fields are in its environment's file, e.g. `databases[2].`.
    * @default '' (the environment's own fields)
    */
@@ -28,6 +33,7 @@ function resolve(env: EnvironmentConfig, database: DatabaseConfig, index: number
     cloneFrom: env.cloneFrom,
     suppressions: [...(env.suppressions ?? []), ...(database.suppressions ?? [])],
     cluster: database.cluster,
+    cloneOf: database.cloneOf,
     objectStore: database.objectStore ?? sharedStore,
     backup: database.backup ?? env.backup,
     appCredentials: database.appCredentials,
@@ -50,6 +56,11 @@ function resolve(env: EnvironmentConfig, database: DatabaseConfig, index: number
 export function databasesOf(env: EnvironmentConfig): EnvironmentDatabase[] {
   const { databases, ...own } = env;
   return [own, ...(databases ?? []).map((database, index) => resolve(env, database, index))];
+}
+
+/** The name of the database this one recovers from in the environment it clones: `''` for an environment's own database. */
+export function cloneSourceKey(database: EnvironmentDatabase): string {
+  return database.qualifier ? database.cloneOf ?? database.qualifier : '';
 }
 
 /** The migrations still rendered: those applied after `settledThrough`. */

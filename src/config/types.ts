@@ -449,6 +449,14 @@ export interface RestoreConfig {
  */
 export interface DatabaseConfig {
   readonly cluster: ClusterConfig;
+  /**
+   * In an environment that clones another (`cloneFrom`), the cluster name of the database there
+   * that this one recovers from, when it differs from this one's (e.g. after the source was
+   * switched over to a restored cluster). Only for `databases`: an environment's own database
+   * always clones the source environment's own.
+   * @default - the database of the same cluster name
+   */
+  readonly cloneOf?: string;
   /** @default - a further database: the environment's, archiving below `<destinationPath>/<cluster name>/` */
   readonly objectStore?: ObjectStoreConfig;
   /** @default - a further database: the environment's schedule and retention */
@@ -486,7 +494,7 @@ export interface DatabaseConfig {
 }
 
 /** One environment: everything that differs between develop, staging and production, and its first database. */
-export interface EnvironmentConfig extends DatabaseConfig {
+export interface EnvironmentConfig extends Omit<DatabaseConfig, 'cloneOf'> {
   /** Which environment this file describes; selects the guardrail pack and the Flux directory. */
   readonly name: EnvironmentName;
   /** Namespace of every database object in this environment. */

@@ -1,7 +1,7 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, sep } from 'node:path';
 import { STORAGE_SIZE_PATTERN } from '../values/storage-size';
-import { databasesOf } from './databases';
+import { cloneSourceKey, databasesOf } from './databases';
 import { BackupConfig, ClusterConfig, DatabaseConfig, EnvironmentConfig, EnvironmentName, ExistingSecretConfig, ExternalSecretConfig, MigrationConfig, ObjectStoreConfig } from './types';
 import { backupIdProblem } from '../values/recovery-target';
 
@@ -273,6 +273,7 @@ const environmentSpec = object<EnvironmentConfig>({
   })),
   databases: optional(list(object<DatabaseConfig>({
     ...databaseFields,
+    cloneOf: optional(text(DNS_LABEL, 'the cluster name of a database of the environment this one clones')),
     objectStore: optional(databaseFields.objectStore),
     backup: optional(databaseFields.backup),
   }))),
@@ -363,8 +364,9 @@ export function validateEnvironments(configs: readonly unknown[], migrations: re
         report('objectStore.endpointURL', `is required for provider "${database.objectStore.provider}" (R2: "https://<account id>.r2.cloudflarestorage.com")`, undefined);
       }
       const source = database.qualifier && env.cloneFrom && environments.find((candidate) => candidate.name === env.cloneFrom!.environment);
-      if (source && !(source.databases ?? []).some((candidate) => candidate.cluster.name === database.qualifier)) {
-        report('cluster.name', `has no database of the same name in ${source.name}, which this environment clones (cloneFrom): add "${database.qualifier}" to the databases of ${configFileOf(source.name)} first`, database.qualifier);
+      if (source && !(source.databases ?? []).some((candidate) => candidate.cluster.name === cloneSourceKey(database))) {
+        const field = database.cloneOf === undefined ? 'cluster.name' : 'cloneOf';
+        report(field, `names no database of ${source.name}, which this environment clones (cloneFrom): add "${cloneSourceKey(database)}" to the databases of ${configFileOf(source.name)} first, or set cloneOf to the name of the one to recover from`, cloneSourceKey(database));
       }
     }
     const report: Report = (field, message, value) => errors.push({ file, field, message, value });

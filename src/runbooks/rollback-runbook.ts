@@ -1,4 +1,4 @@
-import { EnvironmentDatabase } from '../config/databases';
+import { cloneSourceKey, EnvironmentDatabase } from '../config/databases';
 import { GuardedMigrationJob } from '../constructs/guarded-migration-job';
 import { databaseFolder, restoresDirectory, STAGES, stageName } from '../flux/layout';
 import { GENERATED_MARKER } from '../flux/tree-writer';
@@ -25,6 +25,12 @@ export interface RollbackRunbookProps {
   readonly job: GuardedMigrationJob;
   /** What the database's cluster directory renders and Flux keeps when it leaves Git (prune disabled). */
   readonly retained: readonly RetainedObject[];
+  /**
+   * The database that clones this one, in another environment: after the switch-over it must
+   * recover from the restored cluster.
+   * @default - nothing clones this database
+   */
+  readonly clonedBy?: { readonly environment: string; readonly configPrefix?: string };
 }
 
 /** A fenced shell block. */
@@ -40,7 +46,7 @@ function sh(...lines: readonly string[]): string[] {
  * policies (a reason annotated before a protected delete); test/runbooks checks them.
  */
 export function renderRollbackRunbook(props: RollbackRunbookProps): { path: string; content: string } {
-  const { environment: env, job, retained } = props;
+  const { environment: env, job, retained, clonedBy } = props;
   const migration = job.migration;
   const cluster = job.cluster.name;
   const ns = job.cluster.namespace;
@@ -58,6 +64,10 @@ export function renderRollbackRunbook(props: RollbackRunbookProps): { path: stri
     kubectl('delete', API_RESOURCES[object.kind], object.name),
   ]);
   const explicitFolder = env.objectStore.serverName !== undefined;
+  // The restored cluster is from before this migration and every one applied after it.
+  const applied = env.migrations?.applied ?? [];
+  const undone = applied.slice(applied.indexOf(migration.id));
+  const undoneText = undone.length === 1 ? `\`${migration.id}\`` : `\`${migration.id}\` and the migrations applied after it (${undone.slice(1).map((id) => `\`${id}\``).join(', ')}), which the restore undid as well,`;
   const credentials = env.appCredentials === undefined
     ? `The operator generates new application credentials for it, \`${restored}-app\`: point the application at them after this step (the old \`${cluster}-app\` belongs to \`${cluster}\` and goes with it).`
     : 'existingSecret' in env.appCredentials
@@ -138,7 +148,7 @@ export function renderRollbackRunbook(props: RollbackRunbookProps): { path: stri
     '',
     '## 7. Make the restored cluster the database of this environment',
     '',
-    `In \`${file}\`: set \`${field}cluster.name\` to \`'${restored}'\`${explicitFolder ? ` and \`${field}objectStore.serverName\` to \`'${restored}'\` (the folder it archives into)` : ' (it already archives into the folder of that name)'}, remove the \`${field}restores\` entry, remove \`${migration.id}\` from \`${field}migrations.applied\`, then fix the migration forward. ${credentials} Then:`,
+    `In \`${file}\`: set \`${field}cluster.name\` to \`'${restored}'\`${env.cloneFrom && env.qualifier ? ` and \`${field}cloneOf\` to \`'${cloneSourceKey(env)}'\` (so its next re-clone still recovers from ${env.cloneFrom.environment}'s database)` : ''}${explicitFolder ? ` and \`${field}objectStore.serverName\` to \`'${restored}'\` (the folder it archives into)` : ' (it already archives into the folder of that name)'}, remove the \`${field}restores\` entry, remove ${undoneText} from \`${field}migrations.applied\`, then fix the migration forward. ${credentials}${clonedBy && env.qualifier ? ` In \`src/config/${clonedBy.environment}.ts\`, which clones this database, set \`${clonedBy.configPrefix ?? ''}cloneOf\` to \`'${restored}'\`: its running clone is not affected, and its next re-clone recovers from \`${restored}\`.` : ''} Then:`,
     '',
     ...sh(
       'npm run synth',
@@ -146,7 +156,8 @@ export function renderRollbackRunbook(props: RollbackRunbookProps): { path: stri
       command('git', 'commit', '-m', `Make ${restored} the ${env.name} database`),
       'git push',
       command('flux', 'reconcile', 'kustomization', root, '--with-source'),
-      command('kubectl', '-n', 'flux-system', 'wait', `kustomization/${stage(STAGES.clusters)}`, '--for=condition=ready', '--timeout=15m'),
+      // A further database's stages are named after its cluster: they are new ones now.
+      command('kubectl', '-n', 'flux-system', 'wait', `kustomization/${stageName(STAGES.clusters, { ...env, qualifier: env.qualifier && restored })}`, '--for=condition=ready', '--timeout=15m'),
     ),
     '',
     `Flux adopts \`${restored}\` and gives it its own object store, credentials, backups and alerts. What belonged to \`${cluster}\` leaves Git but stays in the cluster (\`kustomize.toolkit.fluxcd.io/prune: disabled\`): \`${cluster}\` keeps archiving, backing up and alerting until you retire it.`,

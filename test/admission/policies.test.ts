@@ -1,17 +1,9 @@
-import { evaluate } from '@marcbachmann/cel-js';
 import * as YAML from 'yaml';
 import { renderEnvironments } from '../../src/synthesize';
+import { admission, PLURALS, Policy } from '../helpers/admission';
 import { estate } from '../helpers/fixtures';
 
-/**
- * The admission policies, evaluated by a real CEL engine the way the API server evaluates a
- * ValidatingAdmissionPolicy: match the resource rules, then the match conditions, then every
- * validation. There is no API server here, so this harness stands in for its matching step.
- */
-const PLURALS: Record<string, string> = { Cluster: 'clusters', Backup: 'backups', ScheduledBackup: 'scheduledbackups', Job: 'jobs', ObjectStore: 'objectstores' };
-
-interface Policy { name: string; spec: any }
-
+/** The admission policies of every environment, evaluated as the API server would (test/helpers/admission.ts). */
 let cached: ReturnType<typeof render> | undefined;
 const rendered = () => (cached ??= render());
 
@@ -29,24 +21,6 @@ function policiesOf(environment: string): { policies: Policy[]; bindings: any[] 
     policies: objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy').map((o) => ({ name: o.metadata.name, spec: o.spec })),
     bindings: objects.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding'),
   };
-}
-
-/** The messages of every policy that denies the request (an empty list: admitted). */
-function admission(policies: Policy[], operation: 'CREATE' | 'UPDATE' | 'DELETE', object: any, oldObject: any = null): string[] {
-  const subject = object ?? oldObject;
-  const [group] = String(subject.apiVersion).includes('/') ? subject.apiVersion.split('/') : [''];
-  const denials: string[] = [];
-  for (const policy of policies) {
-    const matches = policy.spec.matchConstraints.resourceRules.some((rule: any) =>
-      rule.apiGroups.includes(group) && rule.resources.includes(PLURALS[subject.kind]) && rule.operations.includes(operation));
-    if (!matches) continue;
-    const context = { object, oldObject };
-    if (!(policy.spec.matchConditions ?? []).every((condition: any) => evaluate(condition.expression, context) === true)) continue;
-    for (const validation of policy.spec.validations) {
-      if (evaluate(validation.expression, context) !== true) denials.push(validation.message);
-    }
-  }
-  return denials;
 }
 
 describe.each(['develop', 'staging', 'production'])('%s', (environment) => {

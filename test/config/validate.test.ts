@@ -86,7 +86,9 @@ describe('further databases and settled migrations fail when', () => {
     ['a database field is misspelt', 'develop', (env: any) => { env.databases = [{ ...billing, migration: {} }]; }, 'databases[0].migration', /not a known field/],
     ['a database has a wrong type', 'develop', (env: any) => { env.databases = [{ ...billing, cluster: { ...billing.cluster, instances: 'two' } }]; }, 'databases[0].cluster.instances', /whole number/],
     ['a database applies an unknown migration', 'develop', (env: any) => { env.databases = [{ ...billing, migrations: { applied: ['0099-x'], migratorCredentials } }]; }, 'databases[0].migrations.applied[0]', /does not declare/],
-    ['a cloning environment\'s database has no counterpart in the source', 'staging', (env: any) => { env.databases = [billing]; }, 'databases[0].cluster.name', /has no database of the same name in production, which this environment clones/],
+    ['a cloning environment\'s database has no counterpart in the source', 'staging', (env: any) => { env.databases = [billing]; }, 'databases[0].cluster.name', /names no database of production, which this environment clones \(cloneFrom\): add "billing-db" to the databases of src\/config\/production.ts first, or set cloneOf/],
+    ['a cloning environment\'s database names a source that does not exist', 'staging', (env: any) => { env.databases = [{ ...billing, cloneOf: 'orders-db' }]; }, 'databases[0].cloneOf', /names no database of production.*add "orders-db"/],
+    ['the environment\'s own database names what it clones', 'staging', (env: any) => { env.cloneOf = 'app-db'; }, 'cloneOf', /is not a known field/],
     ['settledThrough is not applied', 'develop', (env: any) => { env.migrations.settledThrough = '0099-x'; }, 'migrations.settledThrough', /which migrations.applied does not list/],
     ['a restore targets a settled migration', 'production', (env: any) => {
       env.migrations.settledThrough = '0005-drop-email';

@@ -77,7 +77,7 @@ describe('CnpgCluster', () => {
         secretAccessKey: { name: 'app-db-store-credentials', key: 'ACCESS_SECRET_KEY' },
       },
       wal: { compression: 'gzip', maxParallel: 2 },
-      data: { compression: 'gzip' },
+      data: { compression: 'gzip', immediateCheckpoint: true },
     });
     expect(store.spec.instanceSidecarConfiguration.env).toEqual([
       { name: 'AWS_REQUEST_CHECKSUM_CALCULATION', value: 'when_required' },
