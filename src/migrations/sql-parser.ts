@@ -1,13 +1,65 @@
 import { loadModule, parseSync, scanSync } from 'libpg-query';
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 
 let loaded: Promise<void> | undefined;
 let ready = false;
 
-/** Loads the PostgreSQL parser (libpg_query compiled to WebAssembly) once; call before synthesis. */
+/**
+ * Loads the PostgreSQL parser (libpg_query compiled to WebAssembly) into this thread once. It is
+ * optional: parsing works without it (see `libpgQuery`), only faster after it.
+ */
 export function loadSqlParser(): Promise<void> {
   loaded ??= loadModule().then(() => { ready = true; });
   return loaded;
 }
+
+/**
+ * The parser in a worker thread, for callers that did not load it: WebAssembly can only be set
+ * up asynchronously, and a construct is built synchronously, so the thread blocks on an atomic
+ * until the worker answers (the worker loads the module once, then parses on request).
+ */
+let bridge: { readonly port: MessagePort; readonly signal: Int32Array } | undefined;
+const BRIDGE = `
+const { workerData } = require('node:worker_threads');
+const libpgQuery = require(workerData.module);
+const signal = new Int32Array(workerData.signal);
+const loading = libpgQuery.loadModule();
+workerData.port.on('message', async ({ scan, sql }) => {
+  await loading;
+  let answer;
+  try {
+    answer = { value: scan ? libpgQuery.scanSync(sql) : libpgQuery.parseSync(sql) };
+  } catch (error) {
+    answer = { error: { message: error.message, sqlDetails: error.sqlDetails && { message: error.sqlDetails.message, cursorPosition: error.sqlDetails.cursorPosition } } };
+  }
+  workerData.port.postMessage(answer);
+  Atomics.store(signal, 0, 1);
+  Atomics.notify(signal, 0);
+});
+`;
+
+function viaWorker<T>(scan: boolean, sql: string): T {
+  if (bridge === undefined) {
+    const { port1, port2 } = new MessageChannel();
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(BRIDGE, { eval: true, workerData: { module: require.resolve('libpg-query'), signal: signal.buffer, port: port2 }, transferList: [port2] });
+    worker.unref();
+    port1.unref();
+    bridge = { port: port1, signal };
+  }
+  Atomics.store(bridge.signal, 0, 0);
+  bridge.port.postMessage({ scan, sql });
+  Atomics.wait(bridge.signal, 0, 0);
+  const answer = receiveMessageOnPort(bridge.port)!.message as { value?: T; error?: Error & { sqlDetails?: unknown } };
+  if (answer.error) throw Object.assign(new Error(answer.error.message), { sqlDetails: answer.error.sqlDetails });
+  return answer.value!;
+}
+
+/** libpg_query's parse and scan, in this thread once loaded, through the worker before. */
+const libpgQuery = {
+  parse: (sql: string): any => (ready ? parseSync(sql) : viaWorker(false, sql)),
+  scan: (sql: string): { tokens: { tokenName: string; text: string; start: number }[] } => (ready ? scanSync(sql) : viaWorker(true, sql)),
+};
 
 /** One top-level statement as the PostgreSQL parser sees it. */
 export interface ParsedStatement {
@@ -69,9 +121,8 @@ function firstToken(sql: string, offset: number): number {
 
 /** Parses a SQL script with PostgreSQL's own parser. */
 export function parseSql(sql: string): ParseResult {
-  if (!ready) throw new Error('the SQL parser is not loaded: await loadSqlParser() before synthesis');
   try {
-    const tree = parseSync(sql);
+    const tree = libpgQuery.parse(sql);
     // The parser counts UTF-8 bytes; JavaScript strings count UTF-16 units.
     const bytes = Buffer.from(sql);
     const chars = (offset: number) => (bytes.length === sql.length ? offset : bytes.subarray(0, offset).toString('utf8').length);
@@ -81,7 +132,7 @@ export function parseSql(sql: string): ParseResult {
       const end = raw.stmt_len ? chars((raw.stmt_location ?? 0) + raw.stmt_len) : sql.length;
       return { type, node: raw.stmt[type], text: sql.slice(start, end).trim(), ...position(sql, start) };
     });
-    const comments = scanSync(sql).tokens
+    const comments = libpgQuery.scan(sql).tokens
       .filter((token) => token.tokenName === 'SQL_COMMENT')
       .map((token) => ({ text: token.text, ...position(sql, chars(token.start)) }));
     return { ok: true, statements, comments };
