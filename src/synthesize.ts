@@ -1,4 +1,4 @@
-import { App, Chart } from 'cdk8s';
+import { App } from 'cdk8s';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CnpgClustersChart } from './charts/cnpg-clusters-chart';
@@ -8,11 +8,12 @@ import { CnpgRestoresChart } from './charts/cnpg-restores-chart';
 import { FluxSyncChart } from './charts/flux-sync-chart';
 import { cloneSourceKey, databasesOf, EnvironmentDatabase } from './config/databases';
 import { ConfigError, formatConfigError, validateEnvironments } from './config/validate';
-import { EnvironmentConfig, EnvironmentName, MigrationConfig, MigrationValidationRecord } from './config/types';
-import { EnvironmentObjects, evaluateGuardrails, formatViolation, GuardrailReport } from './guardrails/engine';
-import { annotateSuppressions, suppressGuardrail, suppressionsIn } from './guardrails/suppressions';
+import { EnvironmentConfig, MigrationConfig, MigrationValidationRecord } from './config/types';
+import { formatViolation, GuardrailReport, Violation } from './guardrails/engine';
+import { Guardrails } from './guardrails/guardrails';
+import { suppressGuardrail } from './guardrails/suppressions';
 import { FluxChart } from './flux/flux-chart';
-import { PlacedObject, ReviewedObject, renderObjects, reviewObjects } from './flux/render';
+import { placeObjects } from './flux/render';
 import { FileSystem } from './flux/file-system';
 import { display, listTrees, OutputTree, WriteRefused } from './flux/output-plan';
 import { Recovery, recoverInterruptedWrite, TreeState, WriteFailed, writeOutputs } from './flux/output-transaction';
@@ -162,29 +163,45 @@ export function buildApp(estate: Estate): { app: App; charts: FluxChart[]; migra
     for (const chart of environmentCharts) {
       for (const suppression of chart.environment.suppressions ?? []) suppressGuardrail(chart, suppression);
     }
+    // The environment's pack over all its charts: the same invariants a plain App.synth() validates.
+    const [first, ...rest] = environmentCharts;
+    Guardrails.apply(first, {
+      environment: env.name,
+      configPrefix: first.environment.configPrefix,
+      with: rest.map((chart) => ({ scope: chart, configPrefix: chart.environment.configPrefix })),
+      configFields: true,
+    });
     charts.push(...environmentCharts);
   }
   return { app, charts, migrationCharts, clusterCharts: [...clusters.values()] };
 }
 
-/** Renders every chart once and runs the guardrails over the result (suppressions annotated first). */
+/**
+ * Runs the guardrails of every environment (Guardrails.evaluate, as App.synth() validates them)
+ * and lays out the objects they rendered, once, into the Flux directories.
+ */
 export function evaluateApp(app: App, charts: readonly FluxChart[]): { report: GuardrailReport; directories: ChartContent[] } {
-  annotateSuppressions(suppressionsIn(app));
-  const rendered = charts.map((chart) => ({
-    chart,
-    objects: renderObjects(chart, chart.environment.configPrefix),
-    reviewed: reviewObjects(chart, chart.environment.configPrefix),
-  }));
-  const directories = rendered.map(({ chart, objects }) => ({
+  const evaluations = Guardrails.evaluate(app);
+  const rendered = new Map(evaluations.flatMap((evaluation) => [...evaluation.objects]));
+  const directories = charts.map((chart) => ({
     chart: chart.node.id,
     directory: chart.directory,
     environment: chart.environment.name,
     kustomization: chart.kustomization,
     additionalResources: chart.additionalResources,
     emptyKustomization: chart.emptyKustomization,
-    objects,
+    objects: placeObjects(rendered.get(chart) ?? []),
   }));
-  return { report: evaluateGuardrails(byEnvironment(rendered)), directories };
+  return { report: mergeReports(evaluations.map((evaluation) => evaluation.report)), directories };
+}
+
+/** One report of several environments, sorted as each is. */
+function mergeReports(reports: readonly GuardrailReport[]): GuardrailReport {
+  const order = (a: Violation, b: Violation) => a.ruleId.localeCompare(b.ruleId) || a.path.localeCompare(b.path) || a.message.localeCompare(b.message);
+  return {
+    violations: reports.flatMap((report) => report.violations).sort(order),
+    suppressed: reports.flatMap((report) => report.suppressed).sort(order),
+  };
 }
 
 /**
@@ -284,20 +301,6 @@ function retainedObjects(directory: ChartContent | undefined): RetainedObject[] 
     .sort((a, b) => RETIRE_ORDER.indexOf(a.kind) - RETIRE_ORDER.indexOf(b.kind));
 }
 
-function byEnvironment(rendered: readonly { chart: FluxChart; objects: PlacedObject[]; reviewed: ReviewedObject[] }[]): EnvironmentObjects[] {
-  const environments = new Map<EnvironmentName, { objects: ReviewedObject[]; charts: Chart[] }>();
-  for (const { chart, objects, reviewed } of rendered) {
-    const entry = environments.get(chart.environment.name) ?? { objects: [], charts: [] };
-    entry.objects.push(...objects, ...reviewed);
-    entry.charts.push(chart);
-    environments.set(chart.environment.name, entry);
-  }
-  return [...environments].map(([environment, { objects, charts }]) => ({
-    environment,
-    objects,
-    suppressions: charts.flatMap((chart) => suppressionsIn(chart)),
-  }));
-}
 
 /** What a synthesis did before its own work, one line each. */
 function describeStart(outcome: SynthesisStart): string[] {
@@ -341,7 +344,7 @@ export function formatOutcome(outcome: SynthesisOutcome): string {
       `\n${outcome.configErrors.length} config error(s). ${nothingWritten(outcome)}`,
     ].join('\n');
   }
-  const lines = outcome.report.violations.map(formatViolation);
+  const lines = outcome.report.violations.map((violation) => formatViolation(violation));
   const errors = outcome.report.violations.filter((violation) => violation.severity === 'error').length;
   const warnings = outcome.report.violations.length - errors;
   const suppressed = outcome.report.suppressed.map((violation) => `[${violation.ruleId}] suppressed ${violation.path}: ${violation.reason}`);

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { addInvariants } from '../invariants';
 import { FLUX_KEEP_WHEN_REMOVED } from '../names';
 import {
   ObjectStore,
@@ -57,6 +58,7 @@ export class BarmanObjectStore extends Construct {
 
   constructor(scope: Construct, id: string, props: BarmanObjectStoreProps) {
     super(scope, id);
+    addInvariants(this);
     this.name = props.name;
     this.destinationPath = props.destinationPath;
     this.endpointURL = props.endpointURL;

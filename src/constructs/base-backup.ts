@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { addInvariants } from '../invariants';
 import { Backup, BackupSpecMethod, BackupSpecTarget } from '../../imports/cnpg-postgresql.cnpg.io';
 import { FLUX_APPLY_ONCE, FLUX_KEEP_WHEN_REMOVED } from '../names';
 import { BARMAN_CLOUD_PLUGIN } from './barman-cloud-plugin';
@@ -22,6 +23,7 @@ export class BaseBackup extends Construct {
 
   constructor(scope: Construct, id: string, props: BaseBackupProps) {
     super(scope, id);
+    addInvariants(this);
     this.name = props.name;
     new Backup(this, 'Resource', {
       metadata: { name: props.name, annotations: { ...FLUX_APPLY_ONCE, ...FLUX_KEEP_WHEN_REMOVED } },

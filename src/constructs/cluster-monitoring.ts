@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { addInvariants } from '../invariants';
 import { FLUX_KEEP_WHEN_REMOVED } from '../names';
 import { placeInFile } from '../flux/placement';
 import { longestGapHours, scheduleProblem } from '../values/backup-schedule';
@@ -47,6 +48,7 @@ export interface ClusterMonitoringProps {
 export class ClusterMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: ClusterMonitoringProps) {
     super(scope, id);
+    addInvariants(this);
     const { name, namespace, instances } = props.cluster;
     const severity = props.severity ?? 'critical';
     const selector = `namespace="${namespace}", cluster="${name}"`;

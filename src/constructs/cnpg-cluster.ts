@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { addInvariants } from '../invariants';
 import {
   Cluster,
   ClusterSpecBootstrap,
@@ -154,6 +155,7 @@ export class CnpgCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: CnpgClusterProps) {
     super(scope, id);
+    addInvariants(this);
     this.name = props.name;
     this.namespace = Chart.of(this).namespace ?? 'default';
     this.instances = props.instances ?? 1;

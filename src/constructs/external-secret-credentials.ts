@@ -1,6 +1,7 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import { CredentialsConfig } from '../config/types';
 import { Construct } from 'constructs';
+import { addInvariants } from '../invariants';
 import {
   ExternalSecret,
   ExternalSecretSpecSecretStoreRefKind,
@@ -48,6 +49,7 @@ export class ExternalSecretCredentials extends Construct {
 
   constructor(scope: Construct, id: string, props: ExternalSecretCredentialsProps) {
     super(scope, id);
+    addInvariants(this);
     this.secretName = props.secretName;
     const templateData: Record<string, string> = { ...props.literals };
     for (const key of Object.keys(props.properties)) templateData[key] = `{{ .${key} }}`;

@@ -1,6 +1,7 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { addInvariants } from '../invariants';
 import { MigrationConfig, MigrationValidationRecord } from '../config/types';
 import { FLUX_APPLY_ONCE } from '../names';
 import { analyzeSql, SqlAnalysis, sqlSha256 } from '../migrations/analysis';
@@ -143,6 +144,7 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
 
   constructor(scope: Construct, id: string, props: GuardedMigrationJobProps) {
     super(scope, id);
+    addInvariants(this);
     const migration = props.migration;
     const cluster = props.cluster;
     if (cluster.migratorRole === undefined || cluster.migratorSecretName === undefined) {

@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { addInvariants } from '../invariants';
 import { createHash } from 'node:crypto';
 import { GATE_SCRIPT, LEDGER_SCRIPT, RUN_SCRIPT, RUN_SQL } from '../migrations/scripts';
 import { CnpgCluster } from './cnpg-cluster';
@@ -22,6 +23,7 @@ export class MigrationScripts extends Construct {
 
   constructor(scope: Construct, id: string, props: MigrationScriptsProps) {
     super(scope, id);
+    addInvariants(this);
     const digest = createHash('sha256').update(JSON.stringify(SCRIPTS)).digest('hex').slice(0, 8);
     this.configMap = new kplus.ConfigMap(this, 'Resource', {
       metadata: { name: `${props.cluster.name}-migration-scripts-${digest}`, labels: { 'app.kubernetes.io/managed-by': 'cnpg-gitops' } },

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { addInvariants } from '../invariants';
 import { RecoveryAssertionConfig } from '../config/types';
 import { placeInFile } from '../flux/placement';
 import { RecoveryTarget } from '../values/recovery-target';
@@ -65,6 +66,7 @@ export class PitrRestore extends Construct {
 
   constructor(scope: Construct, id: string, props: PitrRestoreProps) {
     super(scope, id);
+    addInvariants(this);
     this.source = props.source;
     this.target = props.target;
     this.cluster = new CnpgCluster(this, 'Cluster', {

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { addInvariants } from '../invariants';
 import { RecoveryAssertionConfig } from '../config/types';
 import { VERIFY_SCRIPT } from '../migrations/scripts';
 import { CnpgCluster } from './cnpg-cluster';
@@ -33,6 +34,7 @@ export class RecoveryVerificationJob extends Construct {
 
   constructor(scope: Construct, id: string, props: RecoveryVerificationJobProps) {
     super(scope, id);
+    addInvariants(this);
     this.jobName = `verify-${props.cluster.name}`;
     const labels = { 'cnpg-gitops.io/verifies': props.cluster.name, 'app.kubernetes.io/managed-by': 'cnpg-gitops' };
     const data: Record<string, string> = { 'verify.sh': VERIFY_SCRIPT };

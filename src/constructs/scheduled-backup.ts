@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { addInvariants } from '../invariants';
 import { FLUX_KEEP_WHEN_REMOVED } from '../names';
 import {
   ScheduledBackup as ScheduledBackupResource,
@@ -42,6 +43,7 @@ export class ScheduledBackup extends Construct {
 
   constructor(scope: Construct, id: string, props: ScheduledBackupProps) {
     super(scope, id);
+    addInvariants(this);
     this.name = props.name ?? `${props.cluster.name}-scheduled`;
     this.schedule = props.schedule;
     this.cluster = props.cluster;

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { addInvariants } from '../invariants';
 import { MigrationConfig } from '../config/types';
 import { CnpgCluster } from './cnpg-cluster';
 
@@ -20,6 +21,7 @@ export class SettledMigration extends Construct {
 
   constructor(scope: Construct, id: string, props: SettledMigrationProps) {
     super(scope, id);
+    addInvariants(this);
     this.migration = props.migration;
     this.cluster = props.cluster;
   }

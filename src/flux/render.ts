@@ -1,57 +1,18 @@
-import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { RenderedObject } from '../guardrails/rule';
+import { renderedObjects, ReviewedObject } from '../guardrails/reviewed-objects';
 import { fileOf } from './placement';
-
-/** A reviewed object together with the construct it came from (suppressions cover subtrees). */
-export interface ReviewedObject extends RenderedObject {
-  readonly construct: IConstruct;
-  /**
-   * Where the object's database is in its environment file, e.g. `databases[2].`.
-   * @default '' (the environment's own database, or the environment as a whole)
-   */
-  readonly configPrefix?: string;
-}
 
 /** A rendered object and the file of its Flux directory it is written to. */
 export interface PlacedObject extends ReviewedObject {
   readonly file: string;
 }
 
-/** A construct that also submits a synthetic object for review, such as a migration's analysis. */
-interface Reviewable extends IConstruct {
-  reviewObject(): { kind: string; name: string; manifest: unknown };
+/** The rendered objects of a scope with the file of its Flux directory each is written to. */
+export function placeObjects(objects: readonly ReviewedObject[]): PlacedObject[] {
+  return objects.filter((object) => object.apiObject !== undefined).map((object) => ({ ...object, file: fileOf(object.apiObject!) }));
 }
 
-function isReviewable(construct: IConstruct): construct is Reviewable {
-  return typeof (construct as Partial<Reviewable>).reviewObject === 'function';
-}
-
-/**
- * The synthetic objects below a scope that guardrails review but synthesis never writes.
- * @param configPrefix where the scope's database is in its environment file (`databases[2].`)
- */
-export function reviewObjects(scope: IConstruct, configPrefix?: string): ReviewedObject[] {
-  return scope.node.findAll().filter(isReviewable).map((construct) => ({ ...construct.reviewObject(), path: construct.node.path, construct, configPrefix }));
-}
-
-/**
- * Renders every ApiObject below a scope once, in construct order.
- * @param configPrefix where the scope's database is in its environment file (`databases[2].`)
- */
+/** Renders the ApiObjects below a scope once, each with its file. */
 export function renderObjects(scope: IConstruct, configPrefix?: string): PlacedObject[] {
-  return scope.node.findAll()
-    .filter((construct): construct is ApiObject => construct instanceof ApiObject)
-    .map((apiObject) => {
-      const manifest = apiObject.toJson();
-      return {
-        kind: manifest.kind,
-        name: manifest.metadata?.name,
-        manifest,
-        path: apiObject.node.path,
-        construct: apiObject,
-        file: fileOf(apiObject),
-        configPrefix,
-      };
-    });
+  return placeObjects(renderedObjects(scope, configPrefix));
 }

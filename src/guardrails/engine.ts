@@ -1,5 +1,5 @@
 import { EnvironmentName } from '../config/types';
-import { ReviewedObject } from '../flux/render';
+import { ReviewedObject } from './reviewed-objects';
 import { parametersOf, severityOf, UNSUPPRESSIBLE_IN_PRODUCTION } from './packs';
 import { docsPage, Guardrail, RuleContext } from './rule';
 import { GUARDRAILS } from './rules';
@@ -145,8 +145,12 @@ function formatValue(value: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-/** One line per violation: id, severity, where, which config field, what, the value and the fix. */
-export function formatViolation(violation: Violation): string {
-  return `[${violation.ruleId}] ${violation.severity} ${violation.path} (${violation.configFile}: ${violation.configField}): `
+/**
+ * One line per violation: id, severity, where, which config field, what, the value and the fix.
+ * Without config fields (an app that builds constructs in code), the construct path says where.
+ */
+export function formatViolation(violation: Violation, options: { readonly configFields?: boolean } = {}): string {
+  const where = options.configFields ?? true ? ` (${violation.configFile}: ${violation.configField})` : '';
+  return `[${violation.ruleId}] ${violation.severity} ${violation.path}${where}: `
     + `${violation.message} (got ${formatValue(violation.value)}) → fix: ${violation.fix} (${violation.docs})`;
 }
