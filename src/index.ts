@@ -4,4 +4,6 @@ export * from './guardrails/guardrails';
 export * from './guardrails/suppressions';
 export * from './migrations/sql-parser';
 export * from './synthesize';
+export * from './values/backup-schedule';
 export * from './values/recovery-target';
+export * from './values/retention-policy';

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
 import { FLUX_KEEP_WHEN_REMOVED } from '../names';
 import { placeInFile } from '../flux/placement';
-import { longestGapHours, scheduleProblem } from '../values/backup-schedule';
+import { BackupSchedule } from '../values/backup-schedule';
 import { CnpgCluster } from './cnpg-cluster';
 
 /**
@@ -11,8 +11,7 @@ import { CnpgCluster } from './cnpg-cluster';
  * rejects anyway, a year for one that runs too rarely to measure.
  */
 function backupIntervalHours(schedule: string): number {
-  if (scheduleProblem(schedule) !== undefined) return 24;
-  const gap = longestGapHours(schedule);
+  const gap = BackupSchedule.parse(schedule)?.longestGapHours() ?? 24;
   return Number.isFinite(gap) ? gap : 24 * 366;
 }
 

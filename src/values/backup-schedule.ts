@@ -9,36 +9,7 @@ const ROBFIG_FIELD = /^[0-9*?,/-]+$/;
 const NAMES = /JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT/gi;
 const FIELD_NAMES = ['second', 'minute', 'hour', 'day of month', 'month', 'day of week'];
 
-/** Every schedule is read by two rules and the monitoring: parse each distinct one once. */
-const parsed = new Map<string, ReturnType<typeof CronExpressionParser.parse>['fields']>();
-
-function fieldsOf(schedule: string): ReturnType<typeof CronExpressionParser.parse>['fields'] {
-  let fields = parsed.get(schedule);
-  if (fields === undefined) {
-    fields = CronExpressionParser.parse(schedule, { tz: 'UTC' }).fields;
-    parsed.set(schedule, fields);
-  }
-  return fields;
-}
-
-/** Why a schedule is not a six-field CNPG cron expression, or `undefined` when it is. */
-export function scheduleProblem(schedule: string): string | undefined {
-  const fields = schedule.trim().split(/\s+/).filter((field) => field !== '');
-  if (fields.length !== 6) {
-    const reading = fields.length === 5
-      ? '; CNPG reads a five-field crontab seconds-first, so it would not run when you expect'
-      : '';
-    return `schedule has ${fields.length} fields, CNPG needs exactly 6 (seconds first)${reading}`;
-  }
-  const bad = fields.findIndex((field) => !ROBFIG_FIELD.test(field.replace(NAMES, '0')));
-  if (bad >= 0) return `the ${FIELD_NAMES[bad]} field "${fields[bad]}" uses syntax CNPG's cron parser does not support`;
-  try {
-    fieldsOf(fields.join(' '));
-    return undefined;
-  } catch (error) {
-    return `schedule does not parse: ${(error as Error).message}`;
-  }
-}
+type CronFields = ReturnType<typeof CronExpressionParser.parse>['fields'];
 
 const DAY_SECONDS = 86_400;
 /** Three years from a fixed day, leap day included, so the answer never depends on "now". */
@@ -55,25 +26,12 @@ function widestStep(values: readonly number[], unit: number, innerSpan: number):
 }
 
 /**
- * The longest gap, in hours, between two consecutive runs of a valid six-field schedule,
- * computed from the parsed fields over three calendar years (UTC) instead of by iterating
- * every run. Day-of-month and day-of-week combine like robfig/cron: OR when both are
- * restricted, AND when either is `*` or `?`. `Infinity` when it runs less than twice.
- * Remembered per schedule: every database of an environment usually shares one.
+ * The longest gap, in hours, between two consecutive runs, computed from the parsed fields over
+ * three calendar years (UTC) instead of by iterating every run. Day-of-month and day-of-week
+ * combine like robfig/cron: OR when both are restricted, AND when either is `*` or `?`.
+ * `Infinity` when it runs less than twice.
  */
-export function longestGapHours(schedule: string): number {
-  let hours = gaps.get(schedule);
-  if (hours === undefined) {
-    hours = computeLongestGapHours(schedule);
-    gaps.set(schedule, hours);
-  }
-  return hours;
-}
-
-const gaps = new Map<string, number>();
-
-function computeLongestGapHours(schedule: string): number {
-  const fields = fieldsOf(schedule.trim().split(/\s+/).join(' '));
+function longestGapHoursOf(fields: CronFields): number {
   const seconds = [...fields.second.values].sort((a, b) => a - b);
   const minutes = [...fields.minute.values].sort((a, b) => a - b);
   const hours = [...fields.hour.values].sort((a, b) => a - b);
@@ -95,4 +53,68 @@ function computeLongestGapHours(schedule: string): number {
   if (runDays.length < 2) return Infinity;
   longest = Math.max(longest, widestStep(runDays, DAY_SECONDS, daySpan));
   return longest / 3600;
+}
+
+/**
+ * A CNPG backup schedule: six cron fields, seconds first, as robfig/cron v1.2 reads them
+ * (`0 0 3 * * *` is 03:00:00 every day). The only place a schedule is parsed: guardrails and
+ * monitoring read a rendered schedule through `parse`, which refuses what CNPG would not run
+ * as written (`problemOf` says why).
+ * @see https://cloudnative-pg.io/documentation/1.30/backup/#scheduled-backups
+ */
+export class BackupSchedule {
+  /** Why a schedule is not a six-field CNPG cron expression, or `undefined` when it is one. */
+  public static problemOf(expression: string): string | undefined {
+    const read = BackupSchedule.read(expression);
+    return read instanceof BackupSchedule ? undefined : read;
+  }
+
+  /** The schedule, or `undefined` when it is none (see `problemOf`). */
+  public static parse(expression: string): BackupSchedule | undefined {
+    const read = BackupSchedule.read(expression);
+    return read instanceof BackupSchedule ? read : undefined;
+  }
+
+  /** Every schedule is read by two rules and the monitoring, and usually shared by every database: read each once. */
+  private static readonly known = new Map<string, BackupSchedule | string>();
+
+  private static read(expression: string): BackupSchedule | string {
+    let read = BackupSchedule.known.get(expression);
+    if (read === undefined) {
+      read = BackupSchedule.check(expression);
+      BackupSchedule.known.set(expression, read);
+    }
+    return read;
+  }
+
+  private static check(expression: string): BackupSchedule | string {
+    const fields = expression.trim().split(/\s+/).filter((field) => field !== '');
+    if (fields.length !== 6) {
+      const reading = fields.length === 5
+        ? '; CNPG reads a five-field crontab seconds-first, so it would not run when you expect'
+        : '';
+      return `schedule has ${fields.length} fields, CNPG needs exactly 6 (seconds first)${reading}`;
+    }
+    const bad = fields.findIndex((field) => !ROBFIG_FIELD.test(field.replace(NAMES, '0')));
+    if (bad >= 0) return `the ${FIELD_NAMES[bad]} field "${fields[bad]}" uses syntax CNPG's cron parser does not support`;
+    try {
+      return new BackupSchedule(expression, CronExpressionParser.parse(fields.join(' '), { tz: 'UTC' }).fields);
+    } catch (error) {
+      return `schedule does not parse: ${(error as Error).message}`;
+    }
+  }
+
+  private gapHours?: number;
+
+  private constructor(
+    /** The expression as written. */
+    public readonly expression: string,
+    private readonly fields: CronFields,
+  ) {}
+
+  /** The longest time between two consecutive runs, in hours; `Infinity` when it runs less than twice in three years. */
+  public longestGapHours(): number {
+    this.gapHours ??= longestGapHoursOf(this.fields);
+    return this.gapHours;
+  }
 }

@@ -1,14 +1,26 @@
 /** The plugin's `ObjectStore.spec.retentionPolicy` pattern: days, weeks or months. */
-export const RETENTION_POLICY_PATTERN = /^[1-9][0-9]*[dwm]$/;
+const PATTERN = /^[1-9][0-9]*[dwm]$/;
 
 const DAYS_PER_UNIT = { d: 1, w: 7, m: 30 } as const;
 
 /**
- * The recovery window of a retention policy in days (a month counts as 30 days, the
- * shortest reading), or `undefined` when the policy does not match the pattern.
+ * A Barman Cloud recovery window, `<n>d`, `<n>w` or `<n>m` (the ObjectStore CRD's pattern
+ * `^[1-9][0-9]*[dwm]$`). The only place a retention policy is read: guardrails read a rendered
+ * policy through `parse`.
+ * @see https://cloudnative-pg.io/plugin-barman-cloud/docs/retention/
  */
-export function retentionDays(policy: string): number | undefined {
-  if (!RETENTION_POLICY_PATTERN.test(policy)) return undefined;
-  const unit = policy.slice(-1) as keyof typeof DAYS_PER_UNIT;
-  return Number(policy.slice(0, -1)) * DAYS_PER_UNIT[unit];
+export class RetentionPolicy {
+  /** The policy, or `undefined` when it does not match the plugin's pattern. */
+  public static parse(policy: string): RetentionPolicy | undefined {
+    if (!PATTERN.test(policy)) return undefined;
+    const unit = policy.slice(-1) as keyof typeof DAYS_PER_UNIT;
+    return new RetentionPolicy(policy, Number(policy.slice(0, -1)) * DAYS_PER_UNIT[unit]);
+  }
+
+  private constructor(
+    /** The policy as written, e.g. `30d`. */
+    public readonly policy: string,
+    /** The recovery window in days; a month counts as 30, the shortest reading. */
+    public readonly days: number,
+  ) {}
 }

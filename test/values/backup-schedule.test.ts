@@ -1,6 +1,6 @@
-import { longestGapHours, scheduleProblem } from '../../src/values/backup-schedule';
+import { BackupSchedule } from '../../src/values/backup-schedule';
 
-describe('scheduleProblem', () => {
+describe('BackupSchedule.problemOf and parse', () => {
   test.each([
     ['0 0 3 * * *'],
     ['0 30 */6 * * *'],
@@ -8,7 +8,8 @@ describe('scheduleProblem', () => {
     ['0 0 3 * JAN-MAR MON-FRI'],
     ['*/10 * * * * *'],
   ])('accepts the six-field robfig schedule %s', (schedule) => {
-    expect(scheduleProblem(schedule)).toBeUndefined();
+    expect(BackupSchedule.problemOf(schedule)).toBeUndefined();
+    expect(BackupSchedule.parse(schedule)?.expression).toBe(schedule);
   });
 
   describe('fails when', () => {
@@ -23,7 +24,8 @@ describe('scheduleProblem', () => {
       ['0 0 25 * * *', /does not parse: .*0-23/],
       ['0 61 3 * * *', /does not parse/],
     ])('the schedule is %j', (schedule, message) => {
-      expect(scheduleProblem(schedule)).toMatch(message);
+      expect(BackupSchedule.problemOf(schedule)).toMatch(message);
+      expect(BackupSchedule.parse(schedule)).toBeUndefined();
     });
   });
 });
@@ -40,11 +42,11 @@ describe('longestGapHours', () => {
     // Day-of-month and day-of-week both restricted: robfig runs on either (OR).
     ['0 0 3 1 * MON', 7 * 24],
   ])('%s is at most %d hours apart', (schedule, hours) => {
-    expect(longestGapHours(schedule)).toBeCloseTo(hours, 6);
+    expect(BackupSchedule.parse(schedule)!.longestGapHours()).toBeCloseTo(hours, 6);
   });
 
   test('a schedule that runs once in three years has no finite gap', () => {
     // 29 February falls only in 2028 inside the window.
-    expect(longestGapHours('0 0 3 29 2 *')).toBe(Infinity);
+    expect(BackupSchedule.parse('0 0 3 29 2 *')!.longestGapHours()).toBe(Infinity);
   });
 });

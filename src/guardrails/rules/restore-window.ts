@@ -1,6 +1,6 @@
 import { RESTORE_ANNOTATIONS } from '../../constructs/pitr-restore';
 import { backupIdTime } from '../../values/recovery-target';
-import { retentionDays } from '../../values/retention-policy';
+import { RetentionPolicy } from '../../values/retention-policy';
 import { Finding, Guardrail, RenderedObject, RuleContext } from '../rule';
 
 const ZONED = /(Z|[+-]\d{2}:\d{2})$/;
@@ -10,7 +10,7 @@ const DAY_MS = 86_400_000;
 function sourceRetentionDays(cluster: RenderedObject, context: RuleContext): number | undefined {
   const storeName = cluster.manifest.spec?.externalClusters?.[0]?.plugin?.parameters?.barmanObjectName;
   const policy = context.find('ObjectStore', storeName)?.manifest.spec?.retentionPolicy;
-  return policy === undefined ? undefined : retentionDays(policy);
+  return policy === undefined ? undefined : RetentionPolicy.parse(policy)?.days;
 }
 
 export const restoreWindow: Guardrail = {

@@ -1,4 +1,4 @@
-import { RETENTION_POLICY_PATTERN } from '../../values/retention-policy';
+import { RetentionPolicy } from '../../values/retention-policy';
 import { Guardrail } from '../rule';
 
 export const retentionFormat: Guardrail = {
@@ -10,7 +10,7 @@ export const retentionFormat: Guardrail = {
   kinds: ['ObjectStore'],
   check(store) {
     const policy = store.manifest.spec?.retentionPolicy;
-    if (policy === undefined || RETENTION_POLICY_PATTERN.test(policy)) return [];
+    if (policy === undefined || RetentionPolicy.parse(policy) !== undefined) return [];
     return [{ message: 'retention policy does not match ^[1-9][0-9]*[dwm]$', value: policy }];
   },
 };

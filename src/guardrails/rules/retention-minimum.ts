@@ -1,5 +1,5 @@
 import { BARMAN_CLOUD_PLUGIN } from '../../constructs/barman-cloud-plugin';
-import { retentionDays } from '../../values/retention-policy';
+import { RetentionPolicy } from '../../values/retention-policy';
 import { Guardrail } from '../rule';
 
 export const retentionMinimum: Guardrail = {
@@ -14,7 +14,7 @@ export const retentionMinimum: Guardrail = {
     const store = archiver && context.find('ObjectStore', archiver.parameters?.barmanObjectName);
     const policy = store?.manifest.spec?.retentionPolicy;
     if (policy === undefined) return [];
-    const days = retentionDays(policy);
+    const days = RetentionPolicy.parse(policy)?.days;
     const minimum = context.parameters.minimumRetentionDays;
     if (days === undefined || days >= minimum) return [];
     return [{ message: `retention keeps ${days} days, ${context.environment} needs at least ${minimum}`, value: policy }];

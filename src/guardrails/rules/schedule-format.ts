@@ -1,4 +1,4 @@
-import { scheduleProblem } from '../../values/backup-schedule';
+import { BackupSchedule } from '../../values/backup-schedule';
 import { Guardrail } from '../rule';
 
 export const scheduleFormat: Guardrail = {
@@ -17,7 +17,7 @@ export const scheduleFormat: Guardrail = {
   }),
   check(scheduledBackup) {
     const schedule = String(scheduledBackup.manifest.spec?.schedule ?? '');
-    const problem = scheduleProblem(schedule);
+    const problem = BackupSchedule.problemOf(schedule);
     return problem === undefined ? [] : [{ message: problem, value: schedule }];
   },
 };
