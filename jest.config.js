@@ -11,5 +11,7 @@ module.exports = {
   transform: { '^.+\\.(ts|js)$': '<rootDir>/test/helpers/esbuild-transform.js' },
   transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // The examples import the library by its name, as a user's app does: here, the code under test.
+  moduleNameMapper: { '^cnpg-gitops$': '<rootDir>/src/index.ts' },
   setupFilesAfterEnv: ['<rootDir>/test/helpers/setup.ts'],
 };
