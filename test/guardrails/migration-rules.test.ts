@@ -1,24 +1,10 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { idsIn, violationsAfter } from '../helpers/fixtures';
-import { migrationViolations } from '../helpers/migrations';
+import { jobObject, migrationViolations } from '../helpers/migrations';
+
+/** Migrations (MIG): backup and gate, rollback plan, expand/contract, parsing, staging validation, Job safety. */
 
 const addColumn = { id: '0001-add', sql: 'ALTER TABLE users ADD COLUMN nickname text;' };
-
-function jobObject(charts: any[], environment: string, kind: string): ApiObject {
-  return charts.find((chart) => chart.environment.name === environment && chart.directory.includes('cnpg-migrations'))
-    .node.findAll().filter((c: any) => c instanceof ApiObject).find((o: ApiObject) => o.kind === kind && o.name.startsWith('migrate-0001'));
-}
-
-test('the example history (expand, migrate, index, contract) raises only its known warning', () => {
-  // 0003 backfills every row in one statement: its rows stay locked until it commits (LCK012).
-  const violations = violationsAfter(() => undefined);
-  expect(new Set(violations.map((violation) => `${violation.ruleId} ${violation.severity} ${violation.configField}`))).toEqual(new Set([
-    'LCK012 warning 0003-backfill-email-normalized.sql',
-    // Production pins its images by tag only (IMG001 warns: the example cannot know the digest you tested).
-    'IMG001 warning cluster.imageName',
-    'IMG001 warning migrations.gateImage',
-  ]));
-});
 
 describe('MIG001: pre-migration backup and gate', () => {
   test('Noncompliance: the gate init container is removed', () => {
@@ -253,56 +239,5 @@ describe('MIG011: constraints on existing columns ship when the previous release
     const violations = migrationViolations([addColumn, contract]);
     expect(idsIn(violations)).not.toContain('MIG011');
     expect(idsIn(violations)).not.toContain('MIG003');
-  });
-});
-
-describe.each([
-  ['LCK001', 'CREATE INDEX i ON users (a);', 'CREATE INDEX CONCURRENTLY i ON users (a);'],
-  ['LCK002', 'ALTER TABLE users ADD CONSTRAINT c CHECK (a > 0);', 'ALTER TABLE users ADD CONSTRAINT c CHECK (a > 0) NOT VALID;'],
-  ['LCK003', 'ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES users (id);', 'ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES users (id) NOT VALID;'],
-  ['LCK004', 'ALTER TABLE users ADD COLUMN r float8 DEFAULT random();', 'ALTER TABLE users ADD COLUMN r float8 DEFAULT 0;'],
-  ['LCK004', 'ALTER TABLE users ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY;', 'ALTER TABLE users ADD COLUMN n bigint GENERATED ALWAYS AS (id * 2) VIRTUAL;'],
-  ['LCK005', 'SET lock_timeout = 0;\nALTER TABLE users ADD COLUMN a text;', 'RESET lock_timeout;\nALTER TABLE users ADD COLUMN a text;'],
-  ['LCK008', 'ALTER TABLE users ADD CONSTRAINT k UNIQUE (a);', 'ALTER TABLE users ADD CONSTRAINT k UNIQUE USING INDEX k;'],
-  ['LCK009', 'ALTER TABLE orders ADD CONSTRAINT c CHECK (total >= 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT c;', '-- cnpg-gitops: no-transaction because VALIDATE must not run under the lock\nALTER TABLE orders ADD CONSTRAINT c CHECK (total >= 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT c;'],
-  ['LCK009', 'ALTER TABLE users ADD COLUMN a text;\nUPDATE users SET a = b WHERE id BETWEEN 1 AND 100;\nSELECT count(*) FROM orders;', 'ALTER TABLE users ADD COLUMN a text;\nUPDATE users SET a = b WHERE id BETWEEN 1 AND 100;'],
-  ['LCK010', 'REFRESH MATERIALIZED VIEW user_stats;', 'REFRESH MATERIALIZED VIEW CONCURRENTLY user_stats;'],
-  ['LCK010', 'REINDEX TABLE users;', 'REINDEX TABLE CONCURRENTLY users;'],
-  ['LCK011', "ALTER TABLE events ATTACH PARTITION events_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');", 'CREATE TABLE events_2025 (LIKE events);'],
-  ['LCK012', 'UPDATE users SET a = lower(b);', 'UPDATE users SET a = lower(b) WHERE id BETWEEN 1 AND 10000;'],
-])('%s: lock safety (expand)', (id, violating, compliant) => {
-  test('Noncompliance: a warning naming file, line and column, suppressible with a reason', () => {
-    const violations = migrationViolations([{ id: '0001-x', sql: violating }]);
-    expect(violations).toContainEqual(expect.objectContaining({ ruleId: id, severity: 'warning', configField: '0001-x.sql', message: expect.stringMatching(/^migrations\/0001-x\.sql:\d+:\d+: /) }));
-    const suppressed = migrationViolations([{ id: '0001-x', sql: violating, suppressions: [{ id, reason: 'table has 12 rows, lock is instant' }] }]);
-    expect(idsIn(suppressed)).not.toContain(id);
-  });
-  test('Compliance', () => {
-    expect(idsIn(migrationViolations([{ id: '0001-x', sql: compliant }]))).not.toContain(id);
-  });
-});
-
-describe.each([
-  ['LCK006', 'ALTER TABLE users ALTER COLUMN a SET NOT NULL;', 'ALTER TABLE users ADD CONSTRAINT a_nn CHECK (a IS NOT NULL);\nALTER TABLE users ALTER COLUMN a SET NOT NULL;'],
-  ['LCK007', 'ALTER TABLE users ALTER COLUMN a TYPE integer USING a::integer;', 'ALTER TABLE users ALTER COLUMN a TYPE text;'],
-])('%s: lock safety (contract)', (id, violating, compliant) => {
-  const expand = { id: '0001-add', sql: 'ALTER TABLE users ADD COLUMN placeholder text;' };
-  test('Noncompliance', () => {
-    const violations = migrationViolations([expand, { id: '0002-x', release: '2.0.0', phase: 'contract', completes: '0001-add', sql: violating }]);
-    expect(violations).toContainEqual(expect.objectContaining({ ruleId: id, severity: 'warning' }));
-  });
-  test('Compliance', () => {
-    expect(idsIn(migrationViolations([expand, { id: '0002-x', release: '2.0.0', phase: 'contract', completes: '0001-add', sql: compliant }]))).not.toContain(id);
-  });
-});
-
-describe('FLX001: protected from variable substitution', () => {
-  test('Noncompliance: ${ added by an override without the annotation', () => {
-    const violations = violationsAfter((charts) => jobObject(charts, 'develop', 'Job').addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations', { version: '${VERSION}' })));
-    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'FLX001', message: expect.stringMatching(/contains \$\{ but is not marked/) }));
-  });
-  test('Compliance: SQL with ${ gets the annotation from the construct', () => {
-    const violations = migrationViolations([{ id: '0001-add', sql: "COMMENT ON TABLE users IS '${not a variable}';" }]);
-    expect(idsIn(violations)).not.toContain('FLX001');
   });
 });

@@ -1,4 +1,4 @@
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import { ENVIRONMENTS, MIGRATION_CATALOG } from '../../src/config';
 import { EnvironmentConfig, EnvironmentName, MigrationConfig } from '../../src/config/types';
 import { FluxChart } from '../../src/flux/flux-chart';
@@ -63,6 +63,13 @@ export function violationsAfter(patch: (charts: FluxChart[], app: App) => void, 
 /** The one chart of an environment's database directory. */
 export function databaseChart(charts: FluxChart[], environment: EnvironmentName): FluxChart {
   return charts.find((chart) => chart.environment.name === environment && chart.directory.includes('cnpg-clusters'))!;
+}
+
+/** The rendered object of a kind in an environment's database chart, for escape-hatch overrides. */
+export function objectOf(charts: FluxChart[], environment: EnvironmentName, kind: string, name?: string): ApiObject {
+  return databaseChart(charts, environment).node.findAll()
+    .filter((c): c is ApiObject => c instanceof ApiObject)
+    .find((o) => o.kind === kind && (name === undefined || o.name === name))!;
 }
 
 export function idsIn(violations: readonly Violation[], environment?: EnvironmentName): string[] {

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,4 +62,10 @@ export function migrationViolations(migrations: readonly TestMigration[], option
   const outcome = renderEnvironments(migrationEstate(migrations, options));
   if (outcome.status === 'invalid-config') throw new Error(`invalid test estate: ${JSON.stringify(outcome.configErrors)}`);
   return outcome.report.violations;
+}
+
+/** The rendered object of a kind of migration 0001 in an environment, for escape-hatch overrides. */
+export function jobObject(charts: any[], environment: string, kind: string): ApiObject {
+  return charts.find((chart) => chart.environment.name === environment && chart.directory.includes('cnpg-migrations'))
+    .node.findAll().filter((c: any) => c instanceof ApiObject).find((o: ApiObject) => o.kind === kind && o.name.startsWith('migrate-0001'));
 }

@@ -1,0 +1,30 @@
+import { JsonPatch } from 'cdk8s';
+import { idsIn, objectOf, violationsAfter, violationsOf, withEnvironment } from '../helpers/fixtures';
+
+/** Object stores (OBJ): S3 and R2 endpoints. */
+describe('OBJ001: S3-compatible endpoint', () => {
+  test.each([
+    ['http://0f1e2d3c4b5a69780f1e2d3c4b5a6978.r2.cloudflarestorage.com', 'endpointURL does not use https'],
+    ['https://0f1e2d3c4b5a69780f1e2d3c4b5a6978.r2.cloudflarestorage.com/acme-cnpg-develop', 'endpointURL has a path or query; the bucket and prefix belong in destinationPath'],
+    ['https://acme-cnpg-develop.0f1e2d3c4b5a69780f1e2d3c4b5a6978.r2.cloudflarestorage.com', 'endpointURL starts with the bucket "acme-cnpg-develop" (virtual-host style)'],
+    ['https://my-account.r2.cloudflarestorage.com', 'R2 endpoint host is not <32-hex account id>[.eu|.fedramp].r2.cloudflarestorage.com'],
+    ['not a url', 'endpointURL is not a URL'],
+  ])('Noncompliance: %s', (endpointURL, message) => {
+    const violations = violationsOf(withEnvironment('develop', (env) => { env.objectStore.endpointURL = endpointURL; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'OBJ001', configField: 'objectStore.endpointURL', message }));
+  });
+  test('Noncompliance: an S3-compatible store without the checksum variables', () => {
+    const violations = violationsAfter((charts) => objectOf(charts, 'develop', 'ObjectStore').addJsonPatch(JsonPatch.remove('/spec/instanceSidecarConfiguration')));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'OBJ001', configField: 'objectStore.provider' }));
+  });
+  test.each([
+    'https://0f1e2d3c4b5a69780f1e2d3c4b5a6978.eu.r2.cloudflarestorage.com',
+    'https://minio.storage.svc:9000',
+  ])('Compliance: %s', (endpointURL) => {
+    expect(idsIn(violationsOf(withEnvironment('develop', (env) => { env.objectStore.endpointURL = endpointURL; })))).not.toContain('OBJ001');
+  });
+  test('Compliance: AWS S3 without an endpoint', () => {
+    const environments = withEnvironment('develop', (env) => { env.objectStore.provider = 'aws-s3'; delete env.objectStore.endpointURL; });
+    expect(idsIn(violationsOf(environments))).not.toContain('OBJ001');
+  });
+});
