@@ -19,20 +19,19 @@ test('a suppression with a reason silences the rule and is annotated on every ob
   expect(outcome.files.filter((file) => file.path.includes('/develop/')).some((file) => file.content.includes(SUPPRESSIONS_ANNOTATION))).toBe(false);
 });
 
-describe('fails when', () => {
+describe('GRD001: a suppression names a known rule, gives a reason, and production keeps its locked rules', () => {
   test.each([
     [[{ id: 'BKP004', reason: 'because' }], /suppression of BKP004 needs a reason of at least 10 characters/],
     [[{ id: 'BKP004', reason: '          x' }], /needs a reason of at least 10 characters/],
     [[{ id: 'BKP999', reason: 'a reason long enough' }], /suppression names unknown guardrail "BKP999"/],
     [[{ id: 'WAL001', reason: 'a reason long enough' }], /WAL001 cannot be suppressed in production/],
-  ])('the suppression is %j', (suppressions, message) => {
+  ])('Noncompliance: the suppression is %j', (suppressions, message) => {
     const violations = violationsOf(weeklyProduction(suppressions));
     expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'GRD001', environment: 'production', configField: 'suppressions', message: expect.stringMatching(message) }));
     expect(idsIn(violations)).toContain('BKP004');
   });
-});
-
-test('rules that cannot be suppressed in production can be suppressed in develop', () => {
-  const environments = withEnvironment('develop', (env) => { env.suppressions = [{ id: 'SEC001', reason: 'scratch cluster, throwaway credentials' }]; });
-  expect(idsIn(violationsOf(environments))).not.toContain('GRD001');
+  test('Compliance: rules that cannot be suppressed in production can be suppressed in develop', () => {
+    const environments = withEnvironment('develop', (env) => { env.suppressions = [{ id: 'SEC001', reason: 'scratch cluster, throwaway credentials' }]; });
+    expect(idsIn(violationsOf(environments))).not.toContain('GRD001');
+  });
 });
