@@ -3,5 +3,7 @@ export * from './constructs';
 export * from './guardrails/guardrails';
 export * from './guardrails/suppressions';
 export * from './migrations/sql-parser';
+export * from './restore/pitr-restore';
+export * from './restore/recovery-verification-job';
 export * from './synthesize';
 export * from './values/recovery-target';

@@ -1,7 +1,5 @@
 import * as YAML from 'yaml';
-import { MIGRATION_ANNOTATIONS, MIGRATION_LABEL } from './constructs/guarded-migration-job';
-import { FLUX_APPLY_ONCE } from './names';
-import { RESTORE_ANNOTATIONS } from './constructs/pitr-restore';
+import { FLUX_APPLY_ONCE, MIGRATION_ANNOTATIONS, MIGRATION_LABEL, RESTORE_ANNOTATIONS } from './names';
 import { SUPPRESSIONS_ANNOTATION } from './guardrails/suppressions';
 
 type Manifest = { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string>; labels?: Record<string, string> }; spec?: any };

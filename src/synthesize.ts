@@ -5,10 +5,10 @@ import { CnpgClustersChart } from './charts/cnpg-clusters-chart';
 import { CnpgMigrationsChart } from './charts/cnpg-migrations-chart';
 import { CnpgPoliciesChart } from './charts/cnpg-policies-chart';
 import { CnpgRestoresChart } from './charts/cnpg-restores-chart';
-import { FluxSyncChart } from './charts/flux-sync-chart';
+import { FluxSyncChart } from './flux/flux-sync-chart';
 import { cloneSourceKey, databasesOf, EnvironmentDatabase } from './config/databases';
 import { ConfigError, formatConfigError, validateEnvironments } from './config/validate';
-import { EnvironmentConfig, MigrationConfig, MigrationValidationRecord } from './config/types';
+import { EnvironmentConfig, EnvironmentName, MigrationConfig, MigrationValidationRecord } from './config/types';
 import { formatViolation, GuardrailReport, Violation } from './guardrails/engine';
 import { Guardrails } from './guardrails/guardrails';
 import { suppressGuardrail } from './guardrails/suppressions';
@@ -110,12 +110,12 @@ export type SynthesisOutcome = SynthesisStart & (
 );
 
 /** The database that clones `database` (staging's of the same cluster for production's): where its migrations are validated. */
-function cloneOf(estate: Estate, database: EnvironmentDatabase): { readonly environment: string; readonly configPrefix?: string; readonly records: MigrationValidationRecord[] } | undefined {
+function cloneOf(estate: Estate, database: EnvironmentDatabase): { readonly environment: EnvironmentName; readonly cluster: string; readonly configPrefix?: string; readonly records: MigrationValidationRecord[] } | undefined {
   const clone = estate.environments
     .filter((candidate) => candidate.cloneFrom?.environment === database.name)
     .flatMap(databasesOf)
     .find((candidate) => cloneSourceKey(candidate) === (database.qualifier ?? ''));
-  return clone && { environment: clone.name, configPrefix: clone.configPrefix, records: [...(clone.migrationValidations ?? [])] };
+  return clone && { environment: clone.name, cluster: clone.cluster.name, configPrefix: clone.configPrefix, records: [...(clone.migrationValidations ?? [])] };
 }
 
 /**
@@ -170,6 +170,7 @@ export function buildApp(estate: Estate): { app: App; charts: FluxChart[]; migra
       configPrefix: first.environment.configPrefix,
       with: rest.map((chart) => ({ scope: chart, configPrefix: chart.environment.configPrefix })),
       configFields: true,
+      configPrefixOf: (environment, cluster) => estate.environments.filter((candidate) => candidate.name === environment).flatMap(databasesOf).find((candidate) => candidate.cluster.name === cluster)?.configPrefix,
     });
     charts.push(...environmentCharts);
   }

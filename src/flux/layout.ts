@@ -61,6 +61,24 @@ export const CLONE_BASE_BACKUP_FILE = 'clone-base-backup.yaml';
 /** The file of the shared migration scripts, relative to a database's clusters directory. */
 export const MIGRATION_SCRIPTS_FILE = 'migration-scripts.yaml';
 
+/** Files of a database's clusters directory that hold more than one kind, or another name than their kind's. */
+export const CLUSTER_FILES = {
+  appSecret: 'postgres-app-secret.yaml',
+  migratorSecret: 'migrator-secret.yaml',
+  objectStoreCredentials: 'object-store-credentials.yaml',
+  monitoring: 'monitoring.yaml',
+} as const;
+
+/** The file of a restored cluster and its backups, relative to its database's restores directory. */
+export function restoreClusterFile(restoredCluster: string): string {
+  return `clusters/${restoredCluster}.yaml`;
+}
+
+/** The file of a restore's verification Job, relative to its database's restores directory. */
+export function restoreVerificationFile(restoredCluster: string): string {
+  return `verify/${restoredCluster}.yaml`;
+}
+
 /** The Flux stages every database has, by role. A further database's are `<stage>-<cluster>`. */
 export const STAGES = {
   policies: 'cnpg-policies',

@@ -1,9 +1,10 @@
 import { EnvironmentName } from '../config/types';
 import { ReviewedObject } from './reviewed-objects';
 import { parametersOf, severityOf, UNSUPPRESSIBLE_IN_PRODUCTION } from './packs';
-import { docsPage, Guardrail, RuleContext } from './rule';
+import { docsPage, Finding, Guardrail, RuleContext } from './rule';
 import { GUARDRAILS } from './rules';
-import { covers, MINIMUM_REASON_LENGTH, ScopedSuppression } from './suppressions';
+import { MINIMUM_REASON_LENGTH } from '../values/reason';
+import { covers, ScopedSuppression } from './suppressions';
 
 /** Id under which invalid suppressions are reported. */
 export const SUPPRESSION_RULE_ID = 'GRD001';
@@ -40,7 +41,16 @@ export interface EnvironmentObjects {
   readonly environment: EnvironmentName;
   readonly objects: readonly ReviewedObject[];
   readonly suppressions: readonly ScopedSuppression[];
+  /**
+   * Where the fields of a cluster's database begin in an environment's config file, e.g.
+   * `databases[2].`, for findings about another environment's database.
+   * @default - nowhere: such findings name the field alone
+   */
+  readonly configPrefixOf?: ConfigPrefixOf;
 }
+
+/** Where the fields of a cluster's database begin in an environment's config file. */
+export type ConfigPrefixOf = (environment: EnvironmentName, cluster: string) => string | undefined;
 
 const KNOWN_IDS = new Set(GUARDRAILS.map((rule) => rule.id));
 
@@ -51,7 +61,7 @@ const KNOWN_IDS = new Set(GUARDRAILS.map((rule) => rule.id));
 export function evaluateGuardrails(environments: readonly EnvironmentObjects[], rules: readonly Guardrail[] = GUARDRAILS): GuardrailReport {
   const violations: Violation[] = [];
   const suppressed: SuppressedViolation[] = [];
-  for (const { environment, objects, suppressions } of environments) {
+  for (const { environment, objects, suppressions, configPrefixOf } of environments) {
     const valid = suppressions.filter((suppression) => {
       const problem = suppressionProblem(suppression, environment);
       if (problem !== undefined) violations.push(suppressionViolation(suppression, environment, problem));
@@ -63,7 +73,7 @@ export function evaluateGuardrails(environments: readonly EnvironmentObjects[], 
         if (!rule.kinds.includes(object.kind) && !rule.kinds.includes('*')) continue;
         const severity = severityOf(rule.id, environment);
         if (severity === 'off') continue;
-        for (const violation of findingsOf(rule, object, context, severity)) {
+        for (const violation of findingsOf(rule, object, context, severity, configPrefixOf)) {
           const suppression = valid.find((candidate) => candidate.id === rule.id && covers(candidate, object.construct));
           if (suppression) suppressed.push({ ...violation, reason: suppression.reason });
           else violations.push(violation);
@@ -74,13 +84,23 @@ export function evaluateGuardrails(environments: readonly EnvironmentObjects[], 
   return { violations: sortViolations(violations), suppressed: sortViolations(suppressed) };
 }
 
-function findingsOf(rule: Guardrail, object: ReviewedObject, context: RuleContext, severity: 'error' | 'warning'): Violation[] {
+/** The config file and field a finding points at. */
+function configLocation(finding: Finding, rule: Guardrail, object: ReviewedObject, environment: EnvironmentName, configPrefixOf?: ConfigPrefixOf): Pick<Violation, 'configFile' | 'configField'> {
+  const field = finding.configField ?? rule.configField;
+  if (finding.configIn) {
+    const { environment: other, cluster } = finding.configIn;
+    return { configFile: configFile(other), configField: `${configPrefixOf?.(other, cluster) ?? ''}${field}` };
+  }
+  if (finding.configFile) return { configFile: finding.configFile, configField: field };
+  return { configFile: configFile(environment), configField: `${object.configPrefix ?? ''}${field}` };
+}
+
+function findingsOf(rule: Guardrail, object: ReviewedObject, context: RuleContext, severity: 'error' | 'warning', configPrefixOf?: ConfigPrefixOf): Violation[] {
   const base = { ruleId: rule.id, severity, environment: context.environment, path: object.path, fix: rule.fix, docs: docsPage(rule.id) };
   try {
     return rule.check(object, context).map((finding) => ({
       ...base,
-      configFile: finding.configFile ?? configFile(context.environment),
-      configField: finding.configFile === undefined ? `${object.configPrefix ?? ''}${finding.configField ?? rule.configField}` : finding.configField ?? rule.configField,
+      ...configLocation(finding, rule, object, context.environment, configPrefixOf),
       message: finding.message,
       value: finding.value,
     }));

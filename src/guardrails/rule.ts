@@ -50,6 +50,12 @@ export interface Finding {
    * @default - the environment's config file
    */
   readonly configFile?: string;
+  /**
+   * The field belongs to a database of another environment: the one of this cluster there (MIG006
+   * points at the clone's validation records).
+   * @default - the object's own environment and database
+   */
+  readonly configIn?: { readonly environment: EnvironmentName; readonly cluster: string };
 }
 
 /** Points a finding at a field of one migration in the migration catalog. */

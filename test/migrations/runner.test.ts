@@ -223,7 +223,7 @@ test('a migrator without the checkpoint grants (a cluster bootstrapped before th
 test('the recovery verification script passes matching assertions and fails listing every mismatch', () => {
   const { Testing } = require('cdk8s');
   const { CnpgCluster } = require('../../src/constructs/cnpg-cluster');
-  const { RecoveryVerificationJob } = require('../../src/constructs/recovery-verification-job');
+  const { RecoveryVerificationJob } = require('../../src/restore/recovery-verification-job');
   const chart = Testing.chart();
   const cluster = new CnpgCluster(chart, 'Db', { name: 'app-db', storageSize: '1Gi', retentionPolicy: '7d', objectStore: { provider: 'aws-s3', destinationPath: 's3://b/', credentials: { clusterSecretStore: 's', remoteKey: 'k' } } });
   const verify = (assertions: { name: string; sql: string; expect: string }[]) => {

@@ -1,4 +1,4 @@
-import { PROVIDED_BY_REPOSITORY } from '../../constructs/barman-object-store';
+import { PROVIDED_BY_REPOSITORY } from '../../names';
 import { Finding, Guardrail, RenderedObject, RuleContext } from '../rule';
 
 /** Names of variables, parameters and annotations whose values are credentials. */

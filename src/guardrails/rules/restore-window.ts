@@ -1,4 +1,4 @@
-import { RESTORE_ANNOTATIONS } from '../../constructs/pitr-restore';
+import { RESTORE_ANNOTATIONS } from '../../names';
 import { backupIdTime } from '../../values/recovery-target';
 import { retentionDays } from '../../values/retention-policy';
 import { Finding, Guardrail, RenderedObject, RuleContext } from '../rule';

@@ -13,7 +13,7 @@ export const stagingValidation: Guardrail = {
     const { cloneValidation: validation, sha256 } = migration.manifest;
     if (!validation) return [{ message: `no environment clones ${migration.manifest.cluster}'s environment, so migration ${migration.name} cannot be validated on a copy of its data`, value: migration.name }];
     const record = validation.record;
-    const where = { configFile: `src/config/${validation.environment}.ts`, configField: `${validation.configPrefix ?? ''}migrationValidations` };
+    const where = { configIn: { environment: validation.environment, cluster: validation.cluster }, configField: 'migrationValidations' };
     if (!record) return [{ message: `migration ${migration.name} has no validation record from ${validation.environment}`, value: migration.name, ...where }];
     if (record.sqlSha256 !== sha256) {
       return [{ message: `the SQL of ${migration.name} changed since it was validated in ${validation.environment} (validated ${record.sqlSha256}, now ${sha256})`, value: record.sqlSha256, ...where }];

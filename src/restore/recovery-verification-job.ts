@@ -2,20 +2,28 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
-import { RecoveryAssertionConfig } from '../config/types';
 import { VERIFY_SCRIPT } from '../migrations/scripts';
-import { CnpgCluster } from './cnpg-cluster';
-import { POSTGRES_UID, postgresConnection, renderIntoFile, RESTRICTED_CONTAINER, SMALL_CONTAINER_RESOURCES } from './job-defaults';
+import { CnpgCluster } from '../constructs/cnpg-cluster';
+import { protectFromSubstitution } from '../constructs/flux-substitution';
+import { POSTGRES_UID, postgresConnection, RESTRICTED_CONTAINER, SMALL_CONTAINER_RESOURCES } from '../constructs/job-defaults';
 
 const ASSERTIONS_DIR = '/assertions';
+
+/** A SQL check the verification Job runs on the restored cluster. */
+export interface RecoveryAssertion {
+  /** What is checked, in a few words. */
+  readonly name: string;
+  /** A query returning one value, e.g. `SELECT count(*) FROM users`. */
+  readonly sql: string;
+  /** The value psql must print (unaligned, tuples only), e.g. `1`. */
+  readonly expect: string;
+}
 
 export interface RecoveryVerificationJobProps {
   /** The restored cluster to check. */
   readonly cluster: CnpgCluster;
   /** The checks, in order. */
-  readonly assertions: readonly RecoveryAssertionConfig[];
-  /** File of the Flux directory the Job is rendered into. */
-  readonly fileName: string;
+  readonly assertions: readonly RecoveryAssertion[];
 }
 
 /** `01-the-new-column-is-absent`: ordered, file-name-safe keys for the ConfigMap. */
@@ -70,6 +78,6 @@ export class RecoveryVerificationJob extends Construct {
         { path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp') },
       ],
     });
-    renderIntoFile(this, props.fileName, props.assertions.flatMap((assertion) => [assertion.sql, assertion.expect]));
+    protectFromSubstitution(this, props.assertions.flatMap((assertion) => [assertion.sql, assertion.expect]));
   }
 }
