@@ -1,4 +1,5 @@
 import { EnvironmentName } from '../config/types';
+import { credentialsIn, describeCredential, redactCredentials, redactValue } from './credentials';
 import { ReviewedObject } from '../flux/render';
 import { parametersOf, severityOf, UNSUPPRESSIBLE_IN_PRODUCTION } from './packs';
 import { docsPage, Guardrail, RuleContext } from './rule';
@@ -65,7 +66,7 @@ export function evaluateGuardrails(environments: readonly EnvironmentObjects[], 
         if (severity === 'off') continue;
         for (const violation of findingsOf(rule, object, context, severity)) {
           const suppression = valid.find((candidate) => candidate.id === rule.id && covers(candidate, object.construct));
-          if (suppression) suppressed.push({ ...violation, reason: suppression.reason });
+          if (suppression) suppressed.push({ ...violation, reason: redactCredentials(suppression.reason) });
           else violations.push(violation);
         }
       }
@@ -74,6 +75,7 @@ export function evaluateGuardrails(environments: readonly EnvironmentObjects[], 
   return { violations: sortViolations(violations), suppressed: sortViolations(suppressed) };
 }
 
+/** A rule's findings as violations, every credential in their messages and values redacted (a rule may quote SQL or a setting). */
 function findingsOf(rule: Guardrail, object: ReviewedObject, context: RuleContext, severity: 'error' | 'warning'): Violation[] {
   const base = { ruleId: rule.id, severity, environment: context.environment, path: object.path, fix: rule.fix, docs: docsPage(rule.id) };
   try {
@@ -81,11 +83,11 @@ function findingsOf(rule: Guardrail, object: ReviewedObject, context: RuleContex
       ...base,
       configFile: finding.configFile ?? configFile(context.environment),
       configField: finding.configFile === undefined ? `${object.configPrefix ?? ''}${finding.configField ?? rule.configField}` : finding.configField ?? rule.configField,
-      message: finding.message,
-      value: finding.value,
+      message: redactCredentials(finding.message),
+      value: redactValue(finding.value),
     }));
   } catch (error) {
-    return [{ ...base, severity: 'error', configFile: configFile(context.environment), configField: rule.configField, message: `rule threw an error while checking ${object.kind} ${object.name}: ${(error as Error).message}`, value: object.name }];
+    return [{ ...base, severity: 'error', configFile: configFile(context.environment), configField: rule.configField, message: redactCredentials(`rule threw an error while checking ${object.kind} ${object.name}: ${(error as Error).message}`), value: object.name }];
   }
 }
 
@@ -113,6 +115,8 @@ function suppressionProblem(suppression: ScopedSuppression, environment: Environ
   if (environment === 'production' && UNSUPPRESSIBLE_IN_PRODUCTION.includes(suppression.id)) {
     return `${suppression.id} cannot be suppressed in production`;
   }
+  const [credential] = credentialsIn(suppression.reason);
+  if (credential !== undefined) return `the reason of the suppression of ${suppression.id} holds ${describeCredential(credential)}; reasons are written into the Flux tree, so into Git`;
   return undefined;
 }
 
@@ -124,8 +128,8 @@ function suppressionViolation(suppression: ScopedSuppression, environment: Envir
     path: suppression.scope.node.path,
     configFile: configFile(environment),
     configField: 'suppressions',
-    message: problem,
-    value: { id: suppression.id, reason: suppression.reason },
+    message: redactCredentials(problem),
+    value: redactValue({ id: suppression.id, reason: suppression.reason }),
     fix: `name an existing guardrail id and explain in at least ${MINIMUM_REASON_LENGTH} characters why it does not apply; production never accepts suppressions of ${UNSUPPRESSIBLE_IN_PRODUCTION.join(', ')}`,
     docs: docsPage(SUPPRESSION_RULE_ID),
   };
