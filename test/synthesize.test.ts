@@ -8,7 +8,7 @@ import { formatOutcome, renderEnvironments, synthesize } from '../src/synthesize
 import { faultyFileSystem, MUTATIONS } from './helpers/faulty-file-system';
 import { changedEnvironments } from './helpers/output-change';
 import { builtInSchemaErrors, isBuiltIn, loadCrdValidators, schemaErrors } from './helpers/crd-schemas';
-import { databaseChart, estate, idsIn, violationsAfter, violationsOf, withEnvironment, withoutShippedWarnings } from './helpers/fixtures';
+import { databaseChart, estate, idsIn, violationsAfter, withEnvironment, withoutShippedWarnings } from './helpers/fixtures';
 
 const REPO = join(__dirname, '..');
 

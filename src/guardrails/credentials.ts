@@ -32,7 +32,7 @@ export interface Credential {
  */
 export function credentialName(name: string): 'password' | 'key' | 'reference' | undefined {
   const compact = name.toLowerCase().replace(/[^a-z0-9]/g, '');
-  if (/(password|passwd|passphrase)$/.test(compact)) return 'password';
+  if (/(password|passwd|passphrase|pgpass)$/.test(compact)) return 'password';
   if (/(secret|credentials?)$/.test(compact)) return 'reference';
   if (/(token|(private|secret|api|access|signing|encryption|master|ssh)key|accesskeyid)$/.test(compact)) return 'key';
   return undefined;
@@ -121,7 +121,7 @@ const FORMS: readonly Form[] = [
   },
   {
     kind: (match) => namedCredential(match[1]),
-    pattern: /(?<![A-Za-z0-9_.$-])["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*[:=]\s*("[^"\n]*"|'[^'\n]*'|[^\s"',;&)]+)/g,
+    pattern: /(?<![A-Za-z0-9_.$-])-{0,2}["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]*[:=][ \t]*("[^"\n]*"|'[^'\n]*'|[^\s"',;&)]+)/g,
     group: 2,
     accept: (secret, match) => namedSecret(match[1], unquote(secret)),
   },
@@ -183,11 +183,15 @@ function withoutOverlaps(found: Credential[]): Credential[] {
   return kept;
 }
 
+/** A PEM certificate or public key, whose base64 lines look random but are public by design. */
+const PUBLIC_PEM = /-----BEGIN (CERTIFICATE|[A-Z0-9 ]*PUBLIC KEY|X509 CRL)-----[\s\S]*?-----END \1-----/g;
+
 /** Every credential in a text, by form and (through PostgreSQL's lexer) in SQL, without overlaps. */
 export function credentialsIn(text: string): Credential[] {
   const found = byForm(text);
   if (MAY_NAME_CREDENTIALS.test(text)) found.unshift(...inSqlConstants(text));
-  return withoutOverlaps(found);
+  const publicBlocks = [...text.matchAll(PUBLIC_PEM)].map((match) => [match.index!, match.index! + match[0].length]);
+  return withoutOverlaps(found).filter((credential) => !publicBlocks.some(([start, end]) => credential.start >= start && credential.end <= end));
 }
 
 /** A credential in words, never the credential: its kind, its length, and for a long one two characters at each end. */
