@@ -137,8 +137,12 @@ const FORMS: readonly Form[] = [
   },
 ];
 
-/** `PASSWORD '...'` in any quoting form, for text PostgreSQL's lexer refuses (prose with an apostrophe). */
-const SQL_PASSWORD = /\bPASSWORD\s+(?:(?:E|U&)?'((?:[^']|'')*)'|(\$[A-Za-z_]*\$)([\s\S]*?)\2)/gi;
+/**
+ * `PASSWORD '...'` in any quoting form where PostgreSQL's lexer finds no string constant: in a
+ * comment (`-- was: ALTER ROLE app PASSWORD '...'`), or in text the lexer refuses (prose with an
+ * apostrophe).
+ */
+const SQL_PASSWORD = /\bPASSWORD\s+((?:E|U&)?'(?:[^']|'')*'|(\$[A-Za-z_]*\$)[\s\S]*?\2)/gi;
 /** Text worth reading as SQL: it may name a credential, or hide one in an escaped string. */
 const MAY_NAME_CREDENTIALS = /pass|secret|token|key|credential|e'|u&'/i;
 
@@ -156,16 +160,18 @@ function byForm(text: string): Credential[] {
   return found;
 }
 
+function passwordClauses(text: string): Credential[] {
+  return [...text.matchAll(SQL_PASSWORD)].flatMap((match) => {
+    const literal = match[1];
+    const start = match.index! + match[0].length - literal.length;
+    const secret = literal.replace(/^(E|U&)?'|'$/gi, '').replace(/^\$[A-Za-z_]*\$|\$[A-Za-z_]*\$$/g, '');
+    return secret === '' ? [] : [{ kind: 'a password in SQL', start, end: start + literal.length, secret }];
+  });
+}
+
 /** Credentials in the string constants of SQL (or SQL-like text), by their name or their decoded form. */
 function inSqlConstants(text: string): Credential[] {
-  const constants = sqlStringConstants(text);
-  if (constants === undefined) {
-    return [...text.matchAll(SQL_PASSWORD)].flatMap((match) => {
-      const secret = match[1] ?? match[3];
-      return secret === '' ? [] : [{ kind: 'a password in SQL', start: match.index!, end: match.index! + match[0].length, secret }];
-    });
-  }
-  return constants.flatMap((constant) => {
+  return (sqlStringConstants(text) ?? []).flatMap((constant) => {
     const at = { start: constant.start, end: constant.end, secret: constant.value };
     if (constant.name === 'password' && constant.value !== '') return [{ ...at, kind: 'a password in SQL' }];
     if (constant.name !== undefined && namedSecret(constant.name, constant.value)) return [{ ...at, kind: `${namedCredential(constant.name)} in SQL` }];
@@ -188,8 +194,8 @@ const PUBLIC_PEM = /-----BEGIN (CERTIFICATE|[A-Z0-9 ]*PUBLIC KEY|X509 CRL)-----[
 
 /** Every credential in a text, by form and (through PostgreSQL's lexer) in SQL, without overlaps. */
 export function credentialsIn(text: string): Credential[] {
-  const found = byForm(text);
-  if (MAY_NAME_CREDENTIALS.test(text)) found.unshift(...inSqlConstants(text));
+  // The lexer's findings first: where the same literal is found twice, its decoded reading wins.
+  const found = [...(MAY_NAME_CREDENTIALS.test(text) ? inSqlConstants(text) : []), ...byForm(text), ...passwordClauses(text)];
   const publicBlocks = [...text.matchAll(PUBLIC_PEM)].map((match) => [match.index!, match.index! + match[0].length]);
   return withoutOverlaps(found).filter((credential) => !publicBlocks.some(([start, end]) => credential.start >= start && credential.end <= end));
 }
