@@ -192,8 +192,20 @@ function withoutOverlaps(found: Credential[]): Credential[] {
 /** A PEM certificate or public key, whose base64 lines look random but are public by design. */
 const PUBLIC_PEM = /-----BEGIN (CERTIFICATE|[A-Z0-9 ]*PUBLIC KEY|X509 CRL)-----[\s\S]*?-----END \1-----/g;
 
+/** Found credentials by text: the same scripts, names and SQL recur in every database and every environment. */
+const searched = new Map<string, Credential[]>();
+
 /** Every credential in a text, by form and (through PostgreSQL's lexer) in SQL, without overlaps. */
 export function credentialsIn(text: string): Credential[] {
+  let credentials = searched.get(text);
+  if (credentials === undefined) {
+    credentials = search(text);
+    searched.set(text, credentials);
+  }
+  return credentials;
+}
+
+function search(text: string): Credential[] {
   // The lexer's findings first: where the same literal is found twice, its decoded reading wins.
   const found = [...(MAY_NAME_CREDENTIALS.test(text) ? inSqlConstants(text) : []), ...byForm(text), ...passwordClauses(text)];
   const publicBlocks = [...text.matchAll(PUBLIC_PEM)].map((match) => [match.index!, match.index! + match[0].length]);

@@ -125,7 +125,11 @@ function nameOf(token: { tokenName: string; text: string } | undefined): string 
   return token.text.replace(/^"|"$/g, '').toLowerCase();
 }
 
+/** The value of a string literal: quotes and dollar tags read here, escapes (`E'..'`, `U&'..'`) by the parser. */
 function decode(literal: string): string {
+  if (literal.startsWith("'")) return literal.slice(1, -1).replaceAll("''", "'");
+  const dollar = /^(\$[A-Za-z_0-9]*\$)([\s\S]*)\1$/.exec(literal);
+  if (dollar) return dollar[2];
   try {
     const tree: any = parseSync(`SELECT ${literal}`);
     const value = tree.stmts[0].stmt.SelectStmt.targetList[0].ResTarget.val.A_Const?.sval?.sval;

@@ -26,7 +26,7 @@ export const substitutionSafe: Guardrail = {
   kinds: ['*'],
   check(object) {
     // Only what is written to the tree and applied by Flux: a review object (a migration's analysis) is not.
-    if (object.manifest.apiVersion === undefined) return [];
+    if (object.manifest.apiVersion === undefined || !JSON.stringify(object.manifest).includes('${')) return [];
     const where = firstSubstitution(object.manifest, '');
     if (where === undefined) return [];
     const { labels, annotations } = object.manifest.metadata ?? {};
