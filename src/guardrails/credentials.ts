@@ -30,7 +30,7 @@ export interface Credential {
  * `password`, a `key` or token, or a `reference`-prone name (`...secret`, `...credentials`), whose
  * value is often the name of a Secret rather than a secret.
  */
-export function credentialName(name: string): 'password' | 'key' | 'reference' | undefined {
+function credentialName(name: string): 'password' | 'key' | 'reference' | undefined {
   const compact = name.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (/(password|passwd|passphrase|pgpass)$/.test(compact)) return 'password';
   if (/(secret|credentials?)$/.test(compact)) return 'reference';
@@ -222,7 +222,7 @@ export function describeCredential(credential: Pick<Credential, 'kind' | 'secret
 /** The text with every credential replaced by `<redacted: what it is>`. */
 export function redactCredentials(text: string): string {
   let result = text;
-  for (const credential of credentialsIn(text).sort((a, b) => b.start - a.start)) {
+  for (const credential of [...credentialsIn(text)].sort((a, b) => b.start - a.start)) {
     result = `${result.slice(0, credential.start)}<redacted: ${describeCredential(credential)}>${result.slice(credential.end)}`;
   }
   return result;
