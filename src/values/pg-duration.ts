@@ -33,7 +33,8 @@ export function pgDurationMilliseconds(value: string | number): number | undefin
   const match = SETTING.exec(String(value));
   if (!match) return undefined;
   const parsed = number(match[1]) * MILLISECONDS[(match[2] ?? 'ms') as keyof typeof MILLISECONDS];
-  return Number.isFinite(parsed) ? roundHalfEven(parsed) : undefined;
+  // `|| 0`: -0 is 0.
+  return Number.isFinite(parsed) ? roundHalfEven(parsed) || 0 : undefined;
 }
 
 /** Whether a timeout setting switches the timeout off: it rounds to 0 milliseconds. */
