@@ -1,4 +1,5 @@
 import { EnvironmentName } from '../config/types';
+import { credentialsIn, describeCredential, redactCredentials, redactValue } from '../security/credentials';
 import { ReviewedObject } from './reviewed-objects';
 import { parametersOf, severityOf, UNSUPPRESSIBLE_IN_PRODUCTION } from './packs';
 import { docsPage, Finding, Guardrail, RuleContext } from './rule';
@@ -75,7 +76,7 @@ export function evaluateGuardrails(environments: readonly EnvironmentObjects[], 
         if (severity === 'off') continue;
         for (const violation of findingsOf(rule, object, context, severity, configPrefixOf)) {
           const suppression = valid.find((candidate) => candidate.id === rule.id && covers(candidate, object.construct));
-          if (suppression) suppressed.push({ ...violation, reason: suppression.reason });
+          if (suppression) suppressed.push({ ...violation, reason: redactCredentials(suppression.reason) });
           else violations.push(violation);
         }
       }
@@ -95,17 +96,18 @@ function configLocation(finding: Finding, rule: Guardrail, object: ReviewedObjec
   return { configFile: configFile(environment), configField: `${object.configPrefix ?? ''}${field}` };
 }
 
+/** A rule's findings as violations, every credential in their messages and values redacted (a rule may quote SQL or a setting). */
 function findingsOf(rule: Guardrail, object: ReviewedObject, context: RuleContext, severity: 'error' | 'warning', configPrefixOf?: ConfigPrefixOf): Violation[] {
   const base = { ruleId: rule.id, severity, environment: context.environment, path: object.path, fix: rule.fix, docs: docsPage(rule.id) };
   try {
     return rule.check(object, context).map((finding) => ({
       ...base,
       ...configLocation(finding, rule, object, context.environment, configPrefixOf),
-      message: finding.message,
-      value: finding.value,
+      message: redactCredentials(finding.message),
+      value: redactValue(finding.value),
     }));
   } catch (error) {
-    return [{ ...base, severity: 'error', configFile: configFile(context.environment), configField: rule.configField, message: `rule threw an error while checking ${object.kind} ${object.name}: ${(error as Error).message}`, value: object.name }];
+    return [{ ...base, severity: 'error', configFile: configFile(context.environment), configField: rule.configField, message: redactCredentials(`rule threw an error while checking ${object.kind} ${object.name}: ${(error as Error).message}`), value: object.name }];
   }
 }
 
@@ -133,6 +135,8 @@ function suppressionProblem(suppression: ScopedSuppression, environment: Environ
   if (environment === 'production' && UNSUPPRESSIBLE_IN_PRODUCTION.includes(suppression.id)) {
     return `${suppression.id} cannot be suppressed in production`;
   }
+  const [credential] = credentialsIn(suppression.reason);
+  if (credential !== undefined) return `the reason of the suppression of ${suppression.id} holds ${describeCredential(credential)}; reasons are written into the Flux tree, so into Git`;
   return undefined;
 }
 
@@ -144,8 +148,8 @@ function suppressionViolation(suppression: ScopedSuppression, environment: Envir
     path: suppression.scope.node.path,
     configFile: configFile(environment),
     configField: 'suppressions',
-    message: problem,
-    value: { id: suppression.id, reason: suppression.reason },
+    message: redactCredentials(problem),
+    value: redactValue({ id: suppression.id, reason: suppression.reason }),
     fix: `name an existing guardrail id and explain in at least ${MINIMUM_REASON_LENGTH} characters why it does not apply; production never accepts suppressions of ${UNSUPPRESSIBLE_IN_PRODUCTION.join(', ')}`,
     docs: docsPage(SUPPRESSION_RULE_ID),
   };

@@ -146,8 +146,23 @@ describe('MIG006: validated on a recent clone before production', () => {
   });
   test('Noncompliance: the clone was too old when the migration ran', () => {
     const sha = require('../../src/migrations/analysis').sqlSha256(addColumn.sql);
-    expect(migrationViolations([addColumn], { validations: record({ sqlSha256: sha, validatedAt: '2026-11-30T10:00:00Z' }) }))
+    expect(migrationViolations([addColumn], { validations: record({ sqlSha256: sha, clonedOn: '2026-11-01', validatedAt: '2026-11-15T10:00:00Z' }) }))
       .toContainEqual(expect.objectContaining({ ruleId: 'MIG006', message: 'the validation of 0001-add ran on a clone 14 days old, more than 7' }));
+  });
+  test('Noncompliance: a record dated in the future is no evidence', () => {
+    const sha = require('../../src/migrations/analysis').sqlSha256(addColumn.sql);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    expect(migrationViolations([addColumn], { validations: record({ sqlSha256: sha, validatedAt: tomorrow }) }))
+      .toContainEqual(expect.objectContaining({ ruleId: 'MIG006', configFile: 'src/config/staging.ts', message: `the validation of 0001-add is dated ${tomorrow}, in the future: a record is evidence of a run that happened; copy it from the staging Job's output` }));
+  });
+  test.each([
+    ['a record of a migration staging does not apply', { validations: [{ migration: '0009-elsewhere', sqlSha256: `sha256:${'0'.repeat(64)}`, validatedAt: '2026-11-18T10:00:00Z', clonedOn: '2026-11-16' }] }, 'migrationValidations[0].migration', /names migration "0009-elsewhere", which this database does not apply \(migrations.applied\)/],
+    ['a record dated on a day that does not exist', { validations: [{ migration: '0001-add', sqlSha256: `sha256:${'0'.repeat(64)}`, validatedAt: '2026-02-30T10:00:00Z', clonedOn: '2026-11-16' }] }, 'migrationValidations[0].validatedAt', /February 2026 has 28 days/],
+    ['a record at an hour that does not exist', { validations: [{ migration: '0001-add', sqlSha256: `sha256:${'0'.repeat(64)}`, validatedAt: '2026-11-18T24:00:00Z', clonedOn: '2026-11-16' }] }, 'migrationValidations[0].validatedAt', /hour 24 does not exist/],
+  ])('Noncompliance (config): %s', (_case, options, field, message) => {
+    const { renderEnvironments } = require('../../src/synthesize');
+    const outcome = renderEnvironments(require('../helpers/migrations').migrationEstate([addColumn], options));
+    expect(outcome.configErrors).toContainEqual(expect.objectContaining({ file: 'src/config/staging.ts', field, message: expect.stringMatching(message) }));
   });
   test('Noncompliance: validated before the clone existed', () => {
     const sha = require('../../src/migrations/analysis').sqlSha256(addColumn.sql);
@@ -282,6 +297,30 @@ describe.each([
   });
 });
 
+describe('LCK005: a timeout of 0, however it is spelled', () => {
+  test.each(["'0s'", "'0ms'", "' 0 min '", '0.4', "'499us'", "'0x0'"])('Noncompliance: SET lock_timeout = %s', (value) => {
+    expect(migrationViolations([{ id: '0001-x', sql: `SET lock_timeout = ${value};\nALTER TABLE users ADD COLUMN a text;` }])).toContainEqual(expect.objectContaining({ ruleId: 'LCK005', configField: '0001-x.sql' }));
+  });
+  test.each(["'1s'", "'0.6ms'", '5', 'DEFAULT'])('Compliance: SET statement_timeout = %s', (value) => {
+    expect(idsIn(migrationViolations([{ id: '0001-x', sql: `SET statement_timeout = ${value};\nALTER TABLE users ADD COLUMN a text;` }]))).not.toContain('LCK005');
+  });
+  test.each([['lockTimeout', '0s'], ['statementTimeout', '0'], ['lockTimeout', '400us']] as const)('Noncompliance: the catalog\'s %s %j, at its catalog field', (field, value) => {
+    expect(migrationViolations([{ ...addColumn, [field]: value }])).toContainEqual(expect.objectContaining({ ruleId: 'LCK005', configFile: 'src/config/migrations.ts', configField: `0001-add.${field}`, value }));
+  });
+  test('Compliance: the catalog\'s bounded timeouts', () => {
+    expect(idsIn(migrationViolations([{ ...addColumn, lockTimeout: '2s', statementTimeout: '1min' }]))).not.toContain('LCK005');
+  });
+});
+
+test('LCK006\'s recommended recipe (docs/guardrails/LCK006.md) passes MIG003 and every other rule in a contract', () => {
+  const page = require('node:fs').readFileSync(require('node:path').join(__dirname, '../../docs/guardrails/LCK006.md'), 'utf8') as string;
+  const recipe = page.slice(page.indexOf('use\n')).match(/```sql\n([\s\S]*?)```/)![1];
+  expect(recipe).toMatch(/SET NOT NULL/);
+  const expand = { id: '0001-add', sql: 'ALTER TABLE users ADD COLUMN email_normalized text;' };
+  const violations = migrationViolations([expand, { id: '0002-not-null', release: '2.0.0', phase: 'contract', completes: '0001-add', sql: recipe }]);
+  expect(violations.filter((violation) => violation.configField.startsWith('0002-not-null'))).toEqual([]);
+});
+
 describe.each([
   ['LCK006', 'ALTER TABLE users ALTER COLUMN a SET NOT NULL;', 'ALTER TABLE users ADD CONSTRAINT a_nn CHECK (a IS NOT NULL);\nALTER TABLE users ALTER COLUMN a SET NOT NULL;'],
   ['LCK007', 'ALTER TABLE users ALTER COLUMN a TYPE integer USING a::integer;', 'ALTER TABLE users ALTER COLUMN a TYPE text;'],
@@ -297,9 +336,33 @@ describe.each([
 });
 
 describe('FLX001: protected from variable substitution', () => {
-  test('Noncompliance: ${ added by an override without the annotation', () => {
+  test('Noncompliance: ${ added by an override without the annotation, at its field', () => {
     const violations = violationsAfter((charts) => jobObject(charts, 'develop', 'Job').addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations', { version: '${VERSION}' })));
-    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'FLX001', message: expect.stringMatching(/contains \$\{ but is not marked/) }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'FLX001', message: expect.stringMatching(/^Job migrate-0001-create-users-[0-9a-f]{8} contains \$\{ \(at spec.template.metadata.annotations.version\) but is not marked kustomize.toolkit.fluxcd.io\/substitute: disabled$/) }));
+  });
+  test.each([
+    ['a cluster parameter (any kind, not only Jobs)', (env: any) => { env.cluster.postgresqlParameters = { 'app.greeting': 'hello ${USER}' }; }, /^Cluster app-db contains \$\{ \(at spec.postgresql.parameters.app.greeting\)/],
+    ['the escaped form $${ (Flux drops one $)', (env: any) => { env.cluster.postgresqlParameters = { 'app.greeting': 'hello $${USER}' }; }, /^Cluster app-db contains \$\{/],
+  ])('Noncompliance: ${ in %s', (_case, change, message) => {
+    const { violationsOf, withEnvironment } = require('../helpers/fixtures');
+    expect(violationsOf(withEnvironment('develop', change))).toContainEqual(expect.objectContaining({ ruleId: 'FLX001', environment: 'develop', message: expect.stringMatching(message) }));
+  });
+  test('Noncompliance: ${ in the rollback steps (a Job annotation)', () => {
+    const violations = migrationViolations([{ ...addColumn, rollback: { steps: 'Restore with PitrRestore, then run psql -d ${DATABASE} -c "SELECT 1" to check.' } }]);
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'FLX001', message: expect.stringMatching(/contains \$\{ \(at metadata.annotations.cnpg-gitops.io\/rollback-steps\)/) }));
+  });
+  test.each([
+    ['the annotation', '/metadata/annotations/kustomize.toolkit.fluxcd.io~1substitute'],
+    ['the label', '/metadata/labels/kustomize.toolkit.fluxcd.io~1substitute'],
+  ])('Compliance: ${ in an object whose %s says disabled (kustomize-controller reads either)', (_case, pointer) => {
+    const violations = violationsAfter((charts) => jobObject(charts, 'develop', 'Job')
+      .addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations', { version: '${VERSION}' }), JsonPatch.add(pointer, 'disabled')));
+    expect(idsIn(violations)).not.toContain('FLX001');
+  });
+  test('Noncompliance: "Disabled" is not "disabled" (kustomize-controller compares exactly)', () => {
+    const violations = violationsAfter((charts) => jobObject(charts, 'develop', 'Job')
+      .addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations', { version: '${VERSION}' }), JsonPatch.add('/metadata/annotations/kustomize.toolkit.fluxcd.io~1substitute', 'Disabled')));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'FLX001', value: 'Disabled' }));
   });
   test('Compliance: SQL with ${ gets the annotation from the construct', () => {
     const violations = migrationViolations([{ id: '0001-add', sql: "COMMENT ON TABLE users IS '${not a variable}';" }]);

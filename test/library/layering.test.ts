@@ -9,8 +9,9 @@ import { REPO_ROOT } from '../helpers/fixtures';
  * layer maps environment files onto construct props; the charts and the Flux layout sit on top.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['names', 'invariants', 'values', 'stop-on-signals'],
+  ['names', 'invariants', 'values', 'stop-on-signals', 'flux/layout'],
   ['migrations'],
+  ['security'],
   ['constructs'],
   ['restore'],
   ['config'],
@@ -38,10 +39,10 @@ function sourceFiles(directory: string): string[] {
   });
 }
 
-/** `constructs` for src/constructs/cnpg-cluster.ts, `names` for src/names.ts. */
+/** `constructs` for src/constructs/cnpg-cluster.ts, `names` for src/names.ts; the Flux layout, pure naming, is a part of its own. */
 function partOf(path: string): string {
-  const [first, ...rest] = relative(SRC, path).split('/');
-  return rest.length > 0 ? first : first.replace(/\.(ts|mjs)$/, '');
+  const module = relative(SRC, path).replace(/\.(ts|mjs)$/, '');
+  return module === 'flux/layout' ? module : module.split('/')[0];
 }
 
 function layerOf(part: string): number {
