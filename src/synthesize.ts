@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { loadAll } from 'js-yaml';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CnpgClustersChart } from './charts/cnpg-clusters-chart';
 import { CnpgMigrationsChart } from './charts/cnpg-migrations-chart';
@@ -7,9 +8,10 @@ import { CnpgPoliciesChart } from './charts/cnpg-policies-chart';
 import { CnpgRestoresChart } from './charts/cnpg-restores-chart';
 import { FluxSyncChart } from './charts/flux-sync-chart';
 import { databasesOf, EnvironmentDatabase } from './config/databases';
+import { fieldWithin, NotChecked, renderablePart } from './config/renderable';
 import { ConfigError, formatConfigError, validateEnvironments } from './config/validate';
 import { EnvironmentConfig, EnvironmentName, MigrationConfig, MigrationValidationRecord } from './config/types';
-import { EnvironmentObjects, evaluateGuardrails, formatViolation, GuardrailReport } from './guardrails/engine';
+import { EnvironmentObjects, evaluateGuardrails, formatViolation, GuardrailReport, Violation } from './guardrails/engine';
 import { annotateSuppressions, suppressGuardrail, suppressionsIn } from './guardrails/suppressions';
 import { FluxChart } from './flux/flux-chart';
 import { PlacedObject, ReviewedObject, renderObjects, reviewObjects } from './flux/render';
@@ -21,6 +23,7 @@ import { DirectoryContent, renderTree, TreeChanges, TreeFile, yamlOf } from './f
 import { renderMigrationTimeline } from './runbooks/migration-timeline';
 import { FLUX_KEEP_WHEN_REMOVED } from './names';
 import { renderRollbackRunbook, RetainedObject } from './runbooks/rollback-runbook';
+import { writeReport } from './report';
 
 /** Everything synthesis reads: the environment configs and the migration catalog. */
 export interface EstateInput {
@@ -36,6 +39,12 @@ export interface EstateInput {
    * @default - the current directory
    */
   readonly repoRoot?: string;
+  /**
+   * Reads a file of the committed Flux tree (path relative to its root; undefined when absent):
+   * what Flux applied, which guardrails compare the rendering with (CLU002: volumes never shrink).
+   * @default - nothing is compared; synthesize() reads the files below fluxRoot
+   */
+  readonly deployedFile?: (path: string) => string | undefined;
 }
 
 /** The validated form of EstateInput. */
@@ -87,7 +96,14 @@ export type ChartContent = DirectoryContent & { readonly chart: string };
 
 /** Why nothing was written, or what would be written. */
 export type RenderOutcome =
-  | { readonly status: 'invalid-config'; readonly configErrors: readonly ConfigError[] }
+  | {
+    readonly status: 'invalid-config';
+    readonly configErrors: readonly ConfigError[];
+    /** The guardrails of what still renders without the fields that have errors (src/config/renderable.ts). */
+    readonly report: GuardrailReport;
+    /** The environments that did not render, so their guardrails did not run. */
+    readonly notChecked: readonly NotChecked[];
+  }
   | { readonly status: 'guardrails-failed'; readonly report: GuardrailReport }
   | { readonly status: 'rendered'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly runbooks: readonly TreeFile[]; readonly charts: readonly ChartContent[] };
 
@@ -167,7 +183,7 @@ export function buildApp(estate: Estate): { app: App; charts: FluxChart[]; migra
 }
 
 /** Renders every chart once and runs the guardrails over the result (suppressions annotated first). */
-export function evaluateApp(app: App, charts: readonly FluxChart[]): { report: GuardrailReport; directories: ChartContent[] } {
+export function evaluateApp(app: App, charts: readonly FluxChart[], deployedFile?: EstateInput['deployedFile']): { report: GuardrailReport; directories: ChartContent[] } {
   annotateSuppressions(suppressionsIn(app));
   const rendered = charts.map((chart) => ({
     chart,
@@ -183,7 +199,44 @@ export function evaluateApp(app: App, charts: readonly FluxChart[]): { report: G
     emptyKustomization: chart.emptyKustomization,
     objects,
   }));
-  return { report: evaluateGuardrails(byEnvironment(rendered)), directories };
+  return { report: evaluateGuardrails(byEnvironment(rendered, deployedFile)), directories };
+}
+
+/** The committed form of each rendered object: the same kind and name in the file it is written to. */
+function deployedObjects(rendered: readonly { chart: FluxChart; objects: PlacedObject[] }[], deployedFile: NonNullable<EstateInput['deployedFile']>): (object: ReviewedObject) => unknown {
+  const paths = new Map<ReviewedObject, string>(rendered.flatMap(({ chart, objects }) => objects.map((object) => [object, `${chart.directory}/${object.file}`] as const)));
+  const documents = new Map<string, unknown[]>();
+  const parsed = (path: string): unknown[] => {
+    if (!documents.has(path)) {
+      const content = deployedFile(path);
+      let manifests: unknown[] = [];
+      // A committed file that does not parse holds nothing to compare with.
+      try { manifests = content === undefined ? [] : loadAll(content); } catch { /* nothing deployed to compare */ }
+      documents.set(path, manifests);
+    }
+    return documents.get(path)!;
+  };
+  return (object) => {
+    const path = paths.get(object);
+    return path === undefined ? undefined : parsed(path).find((manifest: any) => manifest?.kind === object.kind && manifest?.metadata?.name === object.name);
+  };
+}
+
+/** Reads the committed Flux tree below its root, as the deployed state. */
+export function committedTree(fluxRoot: string): (path: string) => string | undefined {
+  return (path) => {
+    try {
+      return readFileSync(join(fluxRoot, path), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/** Violations about a field that was left out follow from leaving it out: the config error says it. */
+function withoutOmitted(report: GuardrailReport, omitted: readonly { file: string; field: string }[]): GuardrailReport {
+  const follows = (violation: Violation) => omitted.some(({ file, field }) => file === violation.configFile && fieldWithin(violation.configField, field));
+  return { violations: report.violations.filter((violation) => !follows(violation)), suppressed: report.suppressed.filter((violation) => !follows(violation)) };
 }
 
 /**
@@ -193,10 +246,15 @@ export function evaluateApp(app: App, charts: readonly FluxChart[]): { report: G
 export function renderEnvironments(input: EstateInput): RenderOutcome {
   const repoRoot = input.repoRoot ?? '.';
   const configErrors = validateEnvironments(input.environments, input.migrations ?? [], repoRoot);
-  if (configErrors.length > 0) return { status: 'invalid-config', configErrors };
+  if (configErrors.length > 0) {
+    const part = renderablePart(input.environments, input.migrations ?? [], configErrors, repoRoot);
+    const { app, charts } = buildApp({ environments: part.environments, migrations: part.migrations, repoRoot } as Estate);
+    const report = withoutOmitted(evaluateApp(app, charts, input.deployedFile).report, part.omitted);
+    return { status: 'invalid-config', configErrors, report, notChecked: part.notChecked };
+  }
   const estate = { environments: input.environments, migrations: input.migrations ?? [], repoRoot } as Estate;
   const { app, charts, migrationCharts, clusterCharts } = buildApp(estate);
-  const { report, directories } = evaluateApp(app, charts);
+  const { report, directories } = evaluateApp(app, charts, input.deployedFile);
   if (report.violations.some((violation) => violation.severity === 'error')) return { status: 'guardrails-failed', report };
   const retainedOf = (chart: CnpgMigrationsChart) => retainedObjects(directories.find((directory) => directory.chart === clusterCharts.find((candidate) => candidate.cluster.name === chart.jobs[0]?.cluster.name && candidate.environment.name === chart.environment.name)?.node.id));
   const runbooks = migrationCharts
@@ -226,10 +284,8 @@ export async function synthesize(options: SynthesizeOptions): Promise<SynthesisO
   const start: { -readonly [K in keyof SynthesisStart]: SynthesisStart[K] } = { trees, staleLock: lock.staleOwner };
   try {
     start.recovery = recoverInterruptedWrite(workDir, options.fileSystem);
-    const outcome = renderEnvironments(options);
-    if (options.reportFile && outcome.status !== 'invalid-config') {
-      writeFileSync(options.reportFile, `${JSON.stringify(outcome.report, null, 2)}\n`);
-    }
+    const outcome = renderEnvironments({ ...options, deployedFile: options.deployedFile ?? committedTree(options.fluxRoot) });
+    if (options.reportFile) writeReport(options.reportFile, outcome, options.repoRoot ?? '.');
     if (outcome.status !== 'rendered') return { ...start, ...outcome };
     const [changes, ...others] = await writeOutputs(outputTrees(outcome, options), { workDir, signal: options.signal, fileSystem: options.fileSystem });
     const runbookChanges = options.runbookRoot === undefined ? undefined : others.shift();
@@ -276,7 +332,8 @@ function retainedObjects(directory: ChartContent | undefined): RetainedObject[] 
     .sort((a, b) => RETIRE_ORDER.indexOf(a.kind) - RETIRE_ORDER.indexOf(b.kind));
 }
 
-function byEnvironment(rendered: readonly { chart: FluxChart; objects: PlacedObject[]; reviewed: ReviewedObject[] }[]): EnvironmentObjects[] {
+function byEnvironment(rendered: readonly { chart: FluxChart; objects: PlacedObject[]; reviewed: ReviewedObject[] }[], deployedFile: EstateInput['deployedFile']): EnvironmentObjects[] {
+  const deployed = deployedFile && deployedObjects(rendered, deployedFile);
   const environments = new Map<EnvironmentName, { objects: ReviewedObject[]; charts: Chart[] }>();
   for (const { chart, objects, reviewed } of rendered) {
     const entry = environments.get(chart.environment.name) ?? { objects: [], charts: [] };
@@ -288,6 +345,7 @@ function byEnvironment(rendered: readonly { chart: FluxChart; objects: PlacedObj
     environment,
     objects,
     suppressions: charts.flatMap((chart) => suppressionsIn(chart)),
+    ...(deployed && { deployed }),
   }));
 }
 
@@ -326,17 +384,21 @@ function changeLine(root: string, changes: TreeChanges): string {
 export function formatOutcome(outcome: SynthesisOutcome): string {
   const start = describeStart(outcome);
   if (outcome.status === 'not-written') return [...start, outcome.reason].join('\n');
-  if (outcome.status === 'invalid-config') {
-    return [
-      ...start,
-      ...outcome.configErrors.map(formatConfigError),
-      `\n${outcome.configErrors.length} config error(s). ${nothingWritten(outcome)}`,
-    ].join('\n');
-  }
   const lines = outcome.report.violations.map(formatViolation);
   const errors = outcome.report.violations.filter((violation) => violation.severity === 'error').length;
   const warnings = outcome.report.violations.length - errors;
   const suppressed = outcome.report.suppressed.map((violation) => `[${violation.ruleId}] suppressed ${violation.path}: ${violation.reason}`);
+  if (outcome.status === 'invalid-config') {
+    const notChecked = outcome.notChecked.map(({ environment, reason }) => `${environment}: guardrails not checked: ${reason}`);
+    const unchecked = outcome.notChecked.length === 0 ? '' : `, not checked in ${outcome.notChecked.map((entry) => entry.environment).join(', ')}`;
+    return [
+      ...start,
+      ...outcome.configErrors.map(formatConfigError),
+      ...lines,
+      ...notChecked,
+      `\n${outcome.configErrors.length} config error(s); guardrails: ${errors} error(s), ${warnings} warning(s)${unchecked}. ${nothingWritten(outcome)}`,
+    ].join('\n');
+  }
   if (outcome.status === 'guardrails-failed') {
     return [...start, ...lines, `\nGuardrails failed: ${errors} error(s), ${warnings} warning(s). ${nothingWritten(outcome)}`].join('\n');
   }

@@ -1,3 +1,4 @@
+import { SourcePosition } from '../config/locate';
 import { EnvironmentName } from '../config/types';
 import { ReviewedObject } from '../flux/render';
 import { parametersOf, severityOf, UNSUPPRESSIBLE_IN_PRODUCTION } from './packs';
@@ -22,6 +23,11 @@ export interface Violation {
   readonly value: unknown;
   readonly fix: string;
   readonly docs: string;
+  /**
+   * Where the problem is written when that is not the config field (a statement of a migration's SQL).
+   * @default - the config field
+   */
+  readonly source?: SourcePosition;
 }
 
 export interface SuppressedViolation extends Violation {
@@ -40,6 +46,11 @@ export interface EnvironmentObjects {
   readonly environment: EnvironmentName;
   readonly objects: readonly ReviewedObject[];
   readonly suppressions: readonly ScopedSuppression[];
+  /**
+   * The committed form of a rendered object (RuleContext.deployed).
+   * @default - nothing is deployed
+   */
+  readonly deployed?: (object: ReviewedObject) => unknown;
 }
 
 const KNOWN_IDS = new Set(GUARDRAILS.map((rule) => rule.id));
@@ -51,13 +62,13 @@ const KNOWN_IDS = new Set(GUARDRAILS.map((rule) => rule.id));
 export function evaluateGuardrails(environments: readonly EnvironmentObjects[], rules: readonly Guardrail[] = GUARDRAILS): GuardrailReport {
   const violations: Violation[] = [];
   const suppressed: SuppressedViolation[] = [];
-  for (const { environment, objects, suppressions } of environments) {
+  for (const { environment, objects, suppressions, deployed } of environments) {
     const valid = suppressions.filter((suppression) => {
       const problem = suppressionProblem(suppression, environment);
       if (problem !== undefined) violations.push(suppressionViolation(suppression, environment, problem));
       return problem === undefined;
     });
-    const context = contextFor(environment, objects);
+    const context = contextFor(environment, objects, deployed);
     for (const object of objects) {
       for (const rule of rules) {
         if (!rule.kinds.includes(object.kind) && !rule.kinds.includes('*')) continue;
@@ -83,13 +94,14 @@ function findingsOf(rule: Guardrail, object: ReviewedObject, context: RuleContex
       configField: finding.configFile === undefined ? `${object.configPrefix ?? ''}${finding.configField ?? rule.configField}` : finding.configField ?? rule.configField,
       message: finding.message,
       value: finding.value,
+      ...(finding.source && { source: finding.source }),
     }));
   } catch (error) {
     return [{ ...base, severity: 'error', configFile: configFile(context.environment), configField: rule.configField, message: `rule threw an error while checking ${object.kind} ${object.name}: ${(error as Error).message}`, value: object.name }];
   }
 }
 
-function contextFor(environment: EnvironmentName, objects: readonly ReviewedObject[]): RuleContext {
+function contextFor(environment: EnvironmentName, objects: readonly ReviewedObject[], deployed: EnvironmentObjects['deployed']): RuleContext {
   const byKey = new Map(objects.map((object) => [`${object.kind}/${object.name}`, object]));
   const byKind = new Map<string, ReviewedObject[]>();
   for (const object of objects) {
@@ -102,6 +114,7 @@ function contextFor(environment: EnvironmentName, objects: readonly ReviewedObje
     parameters: parametersOf(environment),
     find: (kind, name) => byKey.get(`${kind}/${name}`),
     ofKind: (kind) => byKind.get(kind) ?? [],
+    deployed: (object) => deployed?.(object as ReviewedObject),
   };
 }
 

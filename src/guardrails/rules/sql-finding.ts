@@ -12,7 +12,8 @@ export function statementsOf(migration: RenderedObject): readonly AnalyzedStatem
 /** A finding at one statement of a migration's SQL: `file:line:column:` and the statement as the value. */
 export function statementFinding(migration: RenderedObject, statement: AnalyzedStatement, message: string): Finding {
   const value = statement.text.length > 80 ? `${statement.text.slice(0, 77)}...` : statement.text;
-  return { message: `${migration.manifest.sql}:${statement.line}:${statement.column}: ${message}`, value, ...catalogField(migration.name, 'sql') };
+  const source = { file: migration.manifest.sql, line: statement.line, column: statement.column };
+  return { message: `${source.file}:${source.line}:${source.column}: ${message}`, value, source, ...catalogField(migration.name, 'sql') };
 }
 
 export interface PassRuleSpec extends Pick<Guardrail, 'id' | 'title' | 'explanation' | 'fix'> {
