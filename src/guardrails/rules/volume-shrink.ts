@@ -1,16 +1,38 @@
 import { RESTORE_ANNOTATIONS } from '../../constructs/pitr-restore';
 import { storageBytes } from '../../values/storage-size';
-import { Finding, Guardrail } from '../rule';
+import { Guardrail } from '../rule';
 
-/** A Cluster's volume size as CNPG reads it: `size`, or the request of its PVC template. */
+/** A volume of a Cluster's spec that a change makes smaller (`after` set) or removes. */
+export interface VolumeShrink {
+  readonly volume: 'data volume' | 'WAL volume';
+  readonly before: string;
+  readonly after?: string;
+}
+
+/** A volume's size as CNPG reads it: `size`, or the request of its PVC template. */
 function sizeOf(storage: any): string | undefined {
   return storage?.size ?? storage?.pvcTemplate?.resources?.requests?.storage;
 }
 
-const VOLUMES = [
-  { spec: 'storage', what: 'data volume', configField: 'cluster.storageSize' },
-  { spec: 'walStorage', what: 'WAL volume', configField: 'cluster.walStorageSize' },
-] as const;
+/**
+ * What CNPG refuses between a Cluster's deployed spec and a new one: a smaller data or WAL
+ * volume, or no WAL volume where there was one (its webhook: validateStorageConfigurationChange,
+ * validateWalStorageChange). Sizes that are not quantities are not compared, as there.
+ */
+export function volumeShrinks(deployed: any, rendered: any): VolumeShrink[] {
+  return ([['storage', 'data volume'], ['walStorage', 'WAL volume']] as const).flatMap(([field, volume]): VolumeShrink[] => {
+    const [before, after] = [sizeOf(deployed?.[field]), sizeOf(rendered?.[field])];
+    if (before === undefined) return [];
+    if (after === undefined) return field === 'walStorage' && rendered?.walStorage === undefined ? [{ volume, before }] : [];
+    const [beforeBytes, afterBytes] = [storageBytes(before), storageBytes(after)];
+    return beforeBytes !== undefined && afterBytes !== undefined && afterBytes < beforeBytes ? [{ volume, before, after }] : [];
+  });
+}
+
+/** `its data volume would shrink 100Gi → 50Gi`, as the plan and the rule say it. */
+export function describeShrink({ volume, before, after }: VolumeShrink): string {
+  return after === undefined ? `its ${volume} (${before}) would be removed` : `its ${volume} would shrink ${before} → ${after}`;
+}
 
 export const volumeShrink: Guardrail = {
   id: 'CLU002',
@@ -20,24 +42,11 @@ export const volumeShrink: Guardrail = {
   configField: 'cluster.storageSize',
   kinds: ['Cluster'],
   check(cluster, context) {
-    const deployed = context.deployed(cluster);
-    if (deployed === undefined) return [];
     const restore = cluster.manifest.metadata?.annotations?.[RESTORE_ANNOTATIONS.source] !== undefined;
-    const findings: Finding[] = [];
-    for (const volume of VOLUMES) {
-      const before = sizeOf(deployed.spec?.[volume.spec]);
-      const after = sizeOf(cluster.manifest.spec?.[volume.spec]);
-      const configField = restore ? 'restores' : volume.configField;
-      if (before === undefined) continue;
-      if (after === undefined && volume.spec === 'walStorage') {
-        findings.push({ message: `cluster ${cluster.name} would lose its ${before} ${volume.what} of the committed Flux tree: CNPG refuses ("walStorage cannot be disabled once configured")`, value: after, configField });
-        continue;
-      }
-      const [beforeBytes, afterBytes] = [storageBytes(before), after === undefined ? undefined : storageBytes(after)];
-      if (beforeBytes !== undefined && afterBytes !== undefined && afterBytes < beforeBytes) {
-        findings.push({ message: `cluster ${cluster.name}'s ${volume.what} would shrink from ${before} (the committed Flux tree: what Flux applied) to ${after}: CNPG refuses ("can't shrink existing storage from ${before} to ${after}")`, value: after, configField });
-      }
-    }
-    return findings;
+    return volumeShrinks(context.deployed(cluster)?.spec, cluster.manifest.spec).map((shrink) => ({
+      message: `cluster ${cluster.name}: ${describeShrink(shrink)} against the committed Flux tree (what Flux applied); CNPG refuses it ("${shrink.after === undefined ? 'walStorage cannot be disabled once configured' : `can't shrink existing storage from ${shrink.before} to ${shrink.after}`}")`,
+      value: shrink.after,
+      configField: restore ? 'restores' : shrink.volume === 'data volume' ? 'cluster.storageSize' : 'cluster.walStorageSize',
+    }));
   },
 };
