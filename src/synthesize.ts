@@ -250,7 +250,7 @@ export function renderEnvironments(input: EstateInput): RenderOutcome {
     const part = renderablePart(input.environments, input.migrations ?? [], configErrors, repoRoot);
     const { app, charts } = buildApp({ environments: part.environments, migrations: part.migrations, repoRoot } as Estate);
     const report = withoutOmitted(evaluateApp(app, charts, input.deployedFile).report, part.omitted);
-    return { status: 'invalid-config', configErrors, report, notChecked: part.notChecked };
+    return { status: 'invalid-config', configErrors: part.configErrors, report, notChecked: part.notChecked };
   }
   const estate = { environments: input.environments, migrations: input.migrations ?? [], repoRoot } as Estate;
   const { app, charts, migrationCharts, clusterCharts } = buildApp(estate);

@@ -10,6 +10,8 @@ export interface NotChecked {
 
 /** What of an estate with config errors can still be rendered, and its guardrails checked. */
 export interface RenderablePart {
+  /** The errors given, and those they hid: the references checked once the fields with errors are left out. */
+  readonly configErrors: readonly ConfigError[];
   /** The environments that render, each without the fields that had errors. */
   readonly environments: readonly unknown[];
   /** The catalog without the migrations whose declaration still has errors. */
@@ -23,6 +25,9 @@ export interface RenderablePart {
 }
 
 type Segment = string | number;
+
+/** Passes that look for errors the earlier ones hid; then whatever is still invalid is not rendered. */
+const MAXIMUM_PASSES = 5;
 
 /** A copy of the plain objects and arrays of a config; other values are shared. */
 function copy(value: unknown): unknown {
@@ -61,48 +66,63 @@ const nameOf = (config: unknown, index: number): string => {
 
 /**
  * Config errors need not hide the guardrails of what is still sound. Each field with an error is
- * left out, as if it were not written (an optional field takes its default); an environment that
- * is still invalid without it is not rendered, nor are the environments tied to it by a clone
- * (the clone recovers from its source; the source's migrations are validated on its clone), nor
- * those that apply a migration whose declaration is still invalid without its bad fields.
+ * left out, as if it were not written (an optional field takes its default), and the rest is
+ * validated again: the references between environments and to the catalog are only checked once
+ * every shape is valid, so this finds the errors those hid, which are reported and left out too.
+ * An environment still invalid without them is not rendered, nor are the environments tied to it
+ * by a clone (the clone recovers from its source; the source's migrations are validated on its
+ * clone), nor those that apply a migration whose declaration is invalid.
  */
 export function renderablePart(environments: readonly unknown[], migrations: readonly unknown[], errors: readonly ConfigError[], repoRoot: string): RenderablePart {
   const configs = environments.map(copy);
   const catalog = migrations.map(copy);
+  const configErrors = [...errors];
   const omitted: FieldReference[] = [];
-  const removals: { target: unknown; segments: Segment[] }[] = [];
-  for (const error of errors) {
-    const segments = fieldSegments(error.field);
-    if (error.file === MIGRATIONS_FILE) {
-      const [, index, ...field] = segments;
-      if (typeof index !== 'number' || field.length === 0) continue;
-      removals.push({ target: catalog[index], segments: field });
-      const id = (migrations[index] as { id?: unknown } | null)?.id;
-      if (typeof id === 'string') omitted.push({ file: error.file, field: `${id}.${error.field.slice(error.field.indexOf('.') + 1)}` });
-    } else {
-      configs.forEach((config, index) => { if (configFileOf(nameOf(config, index)) === error.file) removals.push({ target: config, segments }); });
-      omitted.push({ file: error.file, field: error.field });
-    }
-  }
-  removals.sort((a, b) => laterFirst(a.segments, b.segments)).forEach(({ target, segments }) => remove(target, segments));
-
   const excluded = new Map<number, string>();
   const invalidMigrations = new Set<number>();
-  // References between environments are only checked once every shape is valid: each pass
-  // excludes what is still invalid, until what remains validates.
-  for (;;) {
+  const leaveOut = (found: readonly ConfigError[], catalogIndexes: readonly number[]) => {
+    const removals: { target: unknown; segments: Segment[] }[] = [];
+    for (const error of found) {
+      const segments = fieldSegments(error.field);
+      if (error.file === MIGRATIONS_FILE) {
+        const [, position, ...field] = segments;
+        if (typeof position !== 'number' || field.length === 0) continue;
+        const index = catalogIndexes[position];
+        removals.push({ target: catalog[index], segments: field });
+        const id = (migrations[index] as { id?: unknown } | null)?.id;
+        if (typeof id === 'string') omitted.push({ file: error.file, field: `${id}.${error.field.slice(error.field.indexOf('.') + 1)}` });
+      } else {
+        configs.forEach((config, index) => { if (!excluded.has(index) && configFileOf(nameOf(config, index)) === error.file) removals.push({ target: config, segments }); });
+        omitted.push({ file: error.file, field: error.field });
+      }
+    }
+    removals.sort((a, b) => laterFirst(a.segments, b.segments)).forEach(({ target, segments }) => remove(target, segments));
+  };
+  // A problem about a field that was left out follows from leaving it out; any other is the config's own.
+  const followsFromOmitted = (problem: ConfigError) => omitted.some(({ file, field }) => file === problem.file && (fieldWithin(field, problem.field) || fieldWithin(problem.field, field)));
+  const known = (problem: ConfigError) => configErrors.some((error) => error.file === problem.file && error.field === problem.field && error.message === problem.message);
+
+  leaveOut(errors, catalog.map((_, index) => index));
+  for (let pass = 1; ; pass += 1) {
     const candidates = configs.map((config, index) => ({ config, index })).filter(({ index }) => !excluded.has(index));
     const catalogIndexes = catalog.map((_, index) => index).filter((index) => !invalidMigrations.has(index));
     const problems = validateEnvironments(candidates.map(({ config }) => config), catalogIndexes.map((index) => catalog[index]), repoRoot);
     if (problems.length === 0) {
       return {
+        configErrors,
         environments: candidates.map(({ config }) => config),
         migrations: catalogIndexes.map((index) => catalog[index]),
         notChecked: [...excluded].sort(([a], [b]) => a - b).map(([index, reason]) => ({ environment: nameOf(configs[index], index), reason })),
         omitted,
       };
     }
-    const before = excluded.size;
+    const hidden = problems.filter((problem) => problem.file !== MIGRATIONS_FILE && !followsFromOmitted(problem) && !known(problem));
+    if (hidden.length > 0 && pass < MAXIMUM_PASSES) {
+      configErrors.push(...hidden);
+      leaveOut(hidden, catalogIndexes);
+      continue;
+    }
+    const before = excluded.size + invalidMigrations.size;
     for (const problem of problems.filter((candidate) => candidate.file === MIGRATIONS_FILE)) {
       const position = fieldSegments(problem.field)[1];
       if (typeof position === 'number') invalidMigrations.add(catalogIndexes[position]);
@@ -111,12 +131,11 @@ export function renderablePart(environments: readonly unknown[], migrations: rea
     for (const { config, index } of candidates) {
       const problem = problems.find((candidate) => candidate.file === configFileOf(nameOf(config, index)));
       const applies = invalidIds.find((id) => appliedIds(config).includes(id));
-      if (problem) excluded.set(index, omitted.some(({ file, field }) => file === problem.file && (fieldWithin(field, problem.field) || fieldWithin(problem.field, field))) ? `it does not render without ${problem.field}` : `${problem.field}: ${problem.message}`);
+      if (problem) excluded.set(index, followsFromOmitted(problem) ? `it does not render without ${problem.field}` : `${problem.field}: ${problem.message}`);
       else if (applies !== undefined) excluded.set(index, `it applies ${applies}, whose declaration in ${MIGRATIONS_FILE} has errors`);
     }
     excludeCloneGroups(configs, excluded);
-    // A catalog entry only the excluded used: the next pass validates without it.
-    if (excluded.size === before && !problems.every((problem) => problem.file === MIGRATIONS_FILE)) {
+    if (excluded.size + invalidMigrations.size === before) {
       for (const { index } of candidates) excluded.set(index, 'the environments\' configs do not fit together');
     }
   }
