@@ -145,6 +145,11 @@ function shell(work: string, command: string, env: NodeJS.ProcessEnv): { status:
   return { status: result.status, output: result.stdout + result.stderr };
 }
 
+/** Fails with the command's whole output when it did not end as expected. */
+function expectStatus(where: string, command: string, result: { status: number | null; output: string }, expected: 'success' | 'failure'): void {
+  if ((result.status === 0) !== (expected === 'success')) throw new Error(`${where}: \`${command}\` exited ${result.status}, expected ${expected}:\n${result.output}`);
+}
+
 /** Each line of the block is a line of the output: `…` alone skips lines, a trailing `…` makes a prefix. */
 function missingLines(expected: string, output: string): string[] {
   const lines = output.split('\n').map((line) => line.trimEnd());
@@ -167,7 +172,7 @@ describe.each([...examples].map(([name, blocks]) => [name, blocks] as const))('%
     let changed = false;
     const synthesize = () => {
       const result = shell(work, 'npm run synth', env);
-      expect({ status: result.status, output: result.output }).toEqual({ status: fails ? 1 : 0, output: expect.any(String) });
+      expectStatus(blocks.at(-1)!.where, 'npm run synth', result, fails ? 'failure' : 'success');
       for (const text of saying) expect(result.output).toContain(text);
       for (const text of never) expect(result.output).not.toContain(text);
       return result;
@@ -187,11 +192,11 @@ describe.each([...examples].map(([name, blocks]) => [name, blocks] as const))('%
       }
       if (verb === 'program') {
         last = program(work, block.content, env);
-        expect({ where: block.where, ...last }).toEqual({ where: block.where, status: 0, output: expect.any(String) });
+        expectStatus(block.where, 'the block as a program', last, 'success');
       } else if (verb === 'run') {
         for (const command of block.content.split('\n').filter((line) => line.trim() !== '' && !line.trim().startsWith('#'))) {
           last = shell(work, command, env);
-          expect({ where: block.where, command, ...last }).toEqual({ where: block.where, command, status: 0, output: expect.any(String) });
+          expectStatus(block.where, command, last, 'success');
         }
       } else if (verb === 'output') {
         last ??= synthesize();
