@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './fixtures';
@@ -23,4 +23,11 @@ export function scratchCheckout(prefix: string, options: { git?: boolean } = {})
     git('commit', '--quiet', '--message', 'scratch checkout');
   }
   return work;
+}
+
+/** Replaces text in a file of a scratch checkout, which must hold it. */
+export function editFile(work: string, file: string, from: string, to: string): void {
+  const content = readFileSync(join(work, file), 'utf8');
+  if (!content.includes(from)) throw new Error(`${file} has no ${from}`);
+  writeFileSync(join(work, file), content.replace(from, to));
 }

@@ -1,18 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReportFile } from '../../src/report';
-import { scratchCheckout } from '../helpers/scratch-checkout';
+import { editFile, scratchCheckout } from '../helpers/scratch-checkout';
 
 // `GUARDRAIL_REPORT=report.json npm run synth` with config errors, a guardrail error and the SQL
 // findings of the shipped backfill, in a copy of the repository; then `npm run annotate` on it.
 const ENV = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
 
-function edit(work: string, file: string, from: string, to: string): void {
-  const content = readFileSync(join(work, file), 'utf8');
-  if (!content.includes(from)) throw new Error(`${file} has no ${from}`);
-  writeFileSync(join(work, file), content.replace(from, to));
-}
 
 /** Line and column (1-based) where `text` starts in the file, found by plain search. */
 function positionOf(work: string, file: string, text: string, within = ''): { line: number; column: number } {
@@ -29,9 +24,9 @@ let summary: string;
 
 beforeAll(() => {
   work = scratchCheckout('report');
-  edit(work, 'src/config/production.ts', 'instances: 3,', "instances: 'three',");
-  edit(work, 'src/config/production.ts', "schedule: '0 0 3 * * *',", "schedule: '0 3 * * *',");
-  edit(work, 'src/config/develop.ts', '  migrations: {', [
+  editFile(work, 'src/config/production.ts', 'instances: 3,', "instances: 'three',");
+  editFile(work, 'src/config/production.ts', "schedule: '0 0 3 * * *',", "schedule: '0 3 * * *',");
+  editFile(work, 'src/config/develop.ts', '  migrations: {', [
     '  databases: [',
     "    { cluster: { name: 'billing-db', storageSize: '5Gi' }, migrations: { migratorCredentials: { clusterSecretStore: 'platform-secrets', remoteKey: 'cnpg/develop/billing-db-migrator' }, applied: ['0009-missing'] } },",
     '  ],',

@@ -1,21 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scratchCheckout } from '../helpers/scratch-checkout';
+import { editFile, scratchCheckout } from '../helpers/scratch-checkout';
 
 // `npm run synth` runs the real cdk8s-cli (src/tools/synth.mjs) in a copy of the repository.
 const ENV = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
 const CDK8S_APP_FAILED = /returned a non-zero exit code|at ChildProcess/;
 
-function edit(work: string, file: string, from: string, to: string): void {
-  const content = readFileSync(join(work, file), 'utf8');
-  if (!content.includes(from)) throw new Error(`${file} has no ${from}`);
-  writeFileSync(join(work, file), content.replace(from, to));
-}
 
 test('a failing npm run synth ends with the project\'s summary; cdk8s synth alone ends with cdk8s-cli\'s stack trace', () => {
   const work = scratchCheckout('synth-output');
-  edit(work, 'src/config/production.ts', 'instances: 3,', 'instances: 1,');
+  editFile(work, 'src/config/production.ts', 'instances: 3,', 'instances: 1,');
   const before = readFileSync(join(work, 'flux/infrastructure/data/cnpg-clusters/production/cluster.yaml'), 'utf8');
 
   const npm = spawnSync('npm', ['run', 'synth'], { cwd: work, encoding: 'utf8', env: ENV });
