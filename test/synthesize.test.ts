@@ -4,7 +4,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as YAML from 'yaml';
-import { formatOutcome, renderEnvironments, synthesize } from '../src/synthesize';
+import { renderEnvironments, synthesize } from '../src/synthesize';
+import { formatOutcome } from '../src/report';
 import { faultyFileSystem, MUTATIONS } from './helpers/faulty-file-system';
 import { changedEnvironments } from './helpers/output-change';
 import { builtInSchemaErrors, isBuiltIn, loadCrdValidators, schemaErrors } from './helpers/crd-schemas';

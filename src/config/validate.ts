@@ -8,7 +8,7 @@ import { calendarDayProblem, zonedTimeProblem } from '../values/calendar-time';
 import { STORAGE_SIZE_PATTERN } from '../values/storage-size';
 import { cloneSourceKey, databasesOf } from './databases';
 import { BackupConfig, ClusterConfig, CredentialsConfig, DatabaseConfig, EnvironmentConfig, EnvironmentName, ExistingSecretConfig, ExternalSecretConfig, MigrationConfig, ObjectStoreConfig, RecoveryAssertionConfig } from './types';
-import { backupIdProblem } from '../values/recovery-target';
+import { backupIdProblem, restorePointOf } from '../values/recovery-target';
 
 /** A mistake in an environment config, reported like a compiler error. */
 export interface ConfigError {
@@ -360,7 +360,11 @@ function configErrors(configs: readonly unknown[], migrations: readonly unknown[
       database.restores?.forEach((restore, index) => {
         if (restore.name === database.cluster.name) report(`restores[${index}].name`, `must differ from the cluster it restores ("${database.cluster.name}"): recovery always creates a new cluster`, restore.name);
         const migration = 'beforeMigration' in restore.target ? restore.target.beforeMigration : 'restorePoint' in restore.target ? restore.target.restorePoint : undefined;
-        if (migration !== undefined && !applied.includes(migration)) {
+        const restorePointOwner = applied.find((id) => restorePointOf(id) === migration);
+        if (migration !== undefined && restorePointOwner !== undefined) {
+          const form = 'restorePoint' in restore.target ? 'restorePoint' : 'beforeMigration';
+          report(`restores[${index}].target.${form}`, `names the restore point "${migration}" itself: ${form} takes the id of the migration whose checkpoint created it, "${restorePointOwner}"`, migration);
+        } else if (migration !== undefined && !applied.includes(migration)) {
           report(`restores[${index}].target`, `names migration "${migration}", which this database does not apply (migrations.applied), so it has no checkpoint to restore to`, migration);
         } else if (migration !== undefined && settled !== undefined && applied.indexOf(migration) <= applied.indexOf(settled)) {
           report(`restores[${index}].target`, `names migration "${migration}", which is settled (migrations.settledThrough "${settled}"): its rollback window is over and its checkpoint objects are gone; restore to a time instead`, migration);

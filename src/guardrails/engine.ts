@@ -1,3 +1,4 @@
+import { SourcePosition } from '../config/locate';
 import { EnvironmentName } from '../config/types';
 import { credentialsIn, describeCredential, redactCredentials, redactValue } from '../security/credentials';
 import { ReviewedObject } from './reviewed-objects';
@@ -24,6 +25,11 @@ export interface Violation {
   readonly value: unknown;
   readonly fix: string;
   readonly docs: string;
+  /**
+   * Where the problem is written when that is not the config field (a statement of a migration's SQL).
+   * @default - the config field
+   */
+  readonly source?: SourcePosition;
 }
 
 export interface SuppressedViolation extends Violation {
@@ -48,6 +54,11 @@ export interface EnvironmentObjects {
    * @default - nowhere: such findings name the field alone
    */
   readonly configPrefixOf?: ConfigPrefixOf;
+  /**
+   * The committed form of a rendered object (RuleContext.deployed).
+   * @default - nothing is deployed
+   */
+  readonly deployed?: (object: ReviewedObject) => unknown;
 }
 
 /** Where the fields of a cluster's database begin in an environment's config file. */
@@ -62,13 +73,13 @@ const KNOWN_IDS = new Set(GUARDRAILS.map((rule) => rule.id));
 export function evaluateGuardrails(environments: readonly EnvironmentObjects[], rules: readonly Guardrail[] = GUARDRAILS): GuardrailReport {
   const violations: Violation[] = [];
   const suppressed: SuppressedViolation[] = [];
-  for (const { environment, objects, suppressions, configPrefixOf } of environments) {
+  for (const { environment, objects, suppressions, configPrefixOf, deployed } of environments) {
     const valid = suppressions.filter((suppression) => {
       const problem = suppressionProblem(suppression, environment);
       if (problem !== undefined) violations.push(suppressionViolation(suppression, environment, problem));
       return problem === undefined;
     });
-    const context = contextFor(environment, objects);
+    const context = contextFor(environment, objects, deployed);
     for (const object of objects) {
       for (const rule of rules) {
         if (!rule.kinds.includes(object.kind) && !rule.kinds.includes('*')) continue;
@@ -105,13 +116,14 @@ function findingsOf(rule: Guardrail, object: ReviewedObject, context: RuleContex
       ...configLocation(finding, rule, object, context.environment, configPrefixOf),
       message: redactCredentials(finding.message),
       value: redactValue(finding.value),
+      ...(finding.source && { source: finding.source }),
     }));
   } catch (error) {
     return [{ ...base, severity: 'error', configFile: configFile(context.environment), configField: rule.configField, message: redactCredentials(`rule threw an error while checking ${object.kind} ${object.name}: ${(error as Error).message}`), value: object.name }];
   }
 }
 
-function contextFor(environment: EnvironmentName, objects: readonly ReviewedObject[]): RuleContext {
+function contextFor(environment: EnvironmentName, objects: readonly ReviewedObject[], deployed: EnvironmentObjects['deployed']): RuleContext {
   const byKey = new Map(objects.map((object) => [`${object.kind}/${object.name}`, object]));
   const byKind = new Map<string, ReviewedObject[]>();
   for (const object of objects) {
@@ -124,6 +136,7 @@ function contextFor(environment: EnvironmentName, objects: readonly ReviewedObje
     parameters: parametersOf(environment),
     find: (kind, name) => byKey.get(`${kind}/${name}`),
     ofKind: (kind) => byKind.get(kind) ?? [],
+    deployed: (object) => deployed?.(object as ReviewedObject),
   };
 }
 

@@ -44,6 +44,12 @@ export interface GuardrailOptions {
    * @default - nowhere
    */
   readonly configPrefixOf?: ConfigPrefixOf;
+  /**
+   * The form of an object that runs now (the committed tree), for rules that compare with it
+   * (CLU002: volumes never shrink).
+   * @default - nothing runs yet: such rules find nothing
+   */
+  readonly deployed?: (object: ReviewedObject) => unknown;
 }
 
 interface Binding {
@@ -51,6 +57,7 @@ interface Binding {
   readonly environment: EnvironmentName;
   readonly configFields: boolean;
   readonly configPrefixOf?: ConfigPrefixOf;
+  readonly deployed?: (object: ReviewedObject) => unknown;
 }
 
 /** The objects a binding reviewed and what the guardrails found in them. */
@@ -79,7 +86,7 @@ function evaluate(binding: Binding): Evaluated {
   annotateSuppressions(suppressions);
   const objects = new Map(binding.scopes.map(({ scope, configPrefix }) => [scope, [...renderedObjects(scope, configPrefix), ...reviewObjects(scope, configPrefix)]] as const));
   const all = [...objects.values()].flat();
-  const report = evaluateGuardrails([{ environment: binding.environment, objects: all, suppressions, configPrefixOf: binding.configPrefixOf }]);
+  const report = evaluateGuardrails([{ environment: binding.environment, objects: all, suppressions, configPrefixOf: binding.configPrefixOf, deployed: binding.deployed }]);
   const byPath = new Map(all.map((object) => [object.path, object.construct]));
   const violationsOf = new Map(report.violations.map((violation) => [violation, byPath.get(violation.path) ?? binding.scopes[0].scope]));
   const result = { evaluation: { environment: binding.environment, report, objects }, violationsOf };
@@ -126,6 +133,7 @@ export class Guardrails {
       environment: options.environment ?? 'production',
       configFields: options.configFields ?? false,
       configPrefixOf: options.configPrefixOf,
+      deployed: options.deployed,
     };
     bindings.set(scope, binding);
     for (const { scope: extra } of options.with ?? []) bindings.set(extra, binding);

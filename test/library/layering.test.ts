@@ -19,7 +19,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['flux'],
   ['charts'],
   ['runbooks'],
-  ['plan'],
+  ['plan', 'outcome'],
+  ['report'],
   ['synthesize'],
   ['main', 'index', 'tools'],
 ];

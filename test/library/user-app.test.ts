@@ -28,7 +28,7 @@ function careless(chart: Chart) {
     sql: 'DROP TABLE legacy_orders;\n',
     migration: { id: '0007-drop-legacy', release: '2.0.0', phase: 'expand', rollback: { strategies: [], steps: 'restore' } },
   });
-  new PitrRestore(chart, 'Restore', { source: cluster, name: 'orders-db-restored', target: RecoveryTarget.time('2026-11-20T10:00:00Z'), assertions: [] });
+  new PitrRestore(chart, 'Restore', { source: cluster, name: 'orders-db-restored', target: RecoveryTarget.time('2026-11-20T10:00:00Z'), assertions: [{ name: 'orders survive', sql: 'SELECT count(*) > 0 FROM orders', expect: 't' }] });
   return cluster;
 }
 

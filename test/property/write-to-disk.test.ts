@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
-import { formatOutcome, renderEnvironments, synthesize, SynthesisOutcome } from '../../src/synthesize';
+import { renderEnvironments, synthesize } from '../../src/synthesize';
+import { SynthesisOutcome } from '../../src/outcome';
+import { formatOutcome } from '../../src/report';
 import { REPO_ROOT, shippedEnvironments, shippedMigrations } from '../helpers/fixtures';
 import { entriesBelow, RECENT_BACKUP_ID, ROOTS } from '../helpers/output-change';
 

@@ -17,7 +17,8 @@ export function statementsOf(migration: RenderedObject): readonly AnalyzedStatem
 export function statementFinding(migration: RenderedObject, statement: AnalyzedStatement, message: string): Finding {
   const text = redactCredentials(statement.text);
   const value = text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  return { message: `${migration.manifest.sql}:${statement.line}:${statement.column}: ${message}`, value, ...catalogField(migration.name, 'sql') };
+  const source = { file: migration.manifest.sql, line: statement.line, column: statement.column };
+  return { message: `${source.file}:${source.line}:${source.column}: ${message}`, value, source, ...catalogField(migration.name, 'sql') };
 }
 
 export interface PassRuleSpec extends Pick<Guardrail, 'id' | 'title' | 'explanation' | 'fix'> {
