@@ -3,6 +3,8 @@ export * from './constructs';
 export * from './guardrails/guardrails';
 export * from './guardrails/suppressions';
 export * from './migrations/sql-parser';
+export * from './restore/pitr-restore';
+export * from './restore/recovery-verification-job';
 export * from './synthesize';
 export * from './values/backup-schedule';
 export * from './values/recovery-target';

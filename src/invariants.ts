@@ -18,6 +18,16 @@ export function installInvariantCheck(invariants: InvariantCheck): void {
 }
 
 /**
+ * The check, loading the guardrails on first use: an app that imports a construct's module alone
+ * still validates against them, never silently against nothing. (The one import that goes up
+ * the layers, and only at validation time, when every module is loaded.)
+ */
+function invariantCheck(): InvariantCheck {
+  if (check === undefined) require('./guardrails/guardrails');
+  return check!;
+}
+
+/**
  * Registers the guardrails as invariants of a construct: cdk8s's `App.synth()` validates every
  * construct and fails with what they report. Constructs depend on this small module only, never
  * on the rules, which depend on the constructs' facts.
@@ -28,10 +38,10 @@ export function addInvariants(construct: IConstruct): void {
   if (!roots.has(root)) {
     roots.add(root);
     // The root validates first, so each pass starts afresh: a suppression added between two synths counts.
-    root.node.addValidation({ validate: () => { check?.begin(root); return []; } });
+    root.node.addValidation({ validate: () => { invariantCheck().begin(root); return []; } });
   }
   registered.add(construct);
-  construct.node.addValidation({ validate: () => check?.errorsOf(construct) ?? [] });
+  construct.node.addValidation({ validate: () => invariantCheck().errorsOf(construct) });
 }
 
 /** The nearest construct at or above this one with invariants: the one that reports what is wrong in it. */

@@ -4,7 +4,8 @@ import { ENVIRONMENTS, MIGRATION_CATALOG } from './config';
 import { loadSqlParser } from './migrations/sql-parser';
 import { RUNBOOKS_ROOT } from './runbooks/rollback-runbook';
 import { exitCode, stopOnSignals } from './stop-on-signals';
-import { formatOutcome, synthesize } from './synthesize';
+import { synthesize } from './synthesize';
+import { formatOutcome } from './report';
 
 const FLUX_ROOT = 'flux';
 /** cdk8s's manifests. Not cdk8s's output directory: `cdk8s synth` deletes that before the app runs. */

@@ -1,6 +1,7 @@
 /**
- * Annotations that controllers read, shared by the constructs, the guardrails, the plan and the
- * runbooks, so each is spelt in one place.
+ * Names that controllers, admission policies and guardrails read (labels, annotations, the
+ * plugin), shared by the constructs, the guardrails, the plan and the runbooks, so each is spelt
+ * in one place.
  * @see https://fluxcd.io/flux/components/kustomize/kustomizations/#controlling-the-apply-behavior-of-resources
  */
 
@@ -31,3 +32,32 @@ export const API_RESOURCES: Readonly<Record<string, string>> = {
   PrometheusRule: 'prometheusrules.monitoring.coreos.com',
   Job: 'jobs.batch',
 };
+
+/** Labels and annotations a migration Job carries; admission policies and rules read them. */
+export const MIGRATION_LABEL = 'cnpg-gitops.io/migration';
+
+export const MIGRATION_ANNOTATIONS = {
+  cluster: 'cnpg-gitops.io/cluster',
+  sqlSha256: 'cnpg-gitops.io/sql-sha256',
+  phase: 'cnpg-gitops.io/phase',
+  release: 'cnpg-gitops.io/release',
+  rollbackStrategies: 'cnpg-gitops.io/rollback-strategies',
+  rollbackSteps: 'cnpg-gitops.io/rollback-steps',
+  /** The migration that must be in the ledger before this one starts; empty for a database's first. */
+  after: 'cnpg-gitops.io/after',
+} as const;
+
+/** Annotations of a restored Cluster; the restore guardrails read them. */
+export const RESTORE_ANNOTATIONS = {
+  source: 'cnpg-gitops.io/restore-of',
+  migration: 'cnpg-gitops.io/rolls-back-migration',
+} as const;
+
+/**
+ * Names, on an ObjectStore or a Cluster, the Secret the repository provides itself (e.g.
+ * SOPS-encrypted) for its credentials, which no ExternalSecret renders.
+ */
+export const PROVIDED_BY_REPOSITORY = 'cnpg-gitops.io/provided-by-repository';
+
+/** Name of the Barman Cloud CNPG-I plugin, as registered with the operator. */
+export const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';

@@ -1,8 +1,7 @@
 import * as YAML from 'yaml';
-import { MIGRATION_ANNOTATIONS, MIGRATION_LABEL } from './constructs/guarded-migration-job';
-import { FLUX_APPLY_ONCE } from './names';
-import { RESTORE_ANNOTATIONS } from './constructs/pitr-restore';
+import { FLUX_APPLY_ONCE, MIGRATION_ANNOTATIONS, MIGRATION_LABEL, RESTORE_ANNOTATIONS } from './names';
 import { SUPPRESSIONS_ANNOTATION } from './guardrails/suppressions';
+import { describeShrink, volumeShrinks } from './guardrails/rules/volume-shrink';
 
 type Manifest = { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string>; labels?: Record<string, string> }; spec?: any };
 
@@ -24,20 +23,47 @@ function objectsOf(files: ReadonlyMap<string, string>): Map<string, { environmen
   return objects;
 }
 
+/** Longest value shown whole; longer ones show where they differ. */
+const SHOWN = 60;
+/** Characters kept before the first difference. */
+const CONTEXT = 12;
+
+/**
+ * `"a" → "b"`; long values are cut around where they differ, so the two sides never look equal:
+ * `…:18.4@sha256:0f1e…` → `…:18.4@sha256:9a8b…`.
+ */
+function showChange(before: unknown, after: unknown): string {
+  const [a, b] = [before, after].map((value) => JSON.stringify(value) ?? 'unset');
+  if (a.length <= SHOWN && b.length <= SHOWN) return `${a} → ${b}`;
+  const shorter = Math.min(a.length, b.length);
+  let prefix = 0;
+  while (prefix < shorter && a[prefix] === b[prefix]) prefix += 1;
+  let suffix = 0;
+  while (suffix < shorter - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix += 1;
+  const excerpt = (text: string) => {
+    const start = Math.max(0, prefix - CONTEXT);
+    const end = Math.min(text.length, Math.max(text.length - suffix, prefix + 1) + CONTEXT, start + SHOWN);
+    return `${start > 0 ? '…' : ''}${text.slice(start, end)}${end < text.length ? '…' : ''}`;
+  };
+  return `${excerpt(a)} → ${excerpt(b)}`;
+}
+
 /** Dotted paths whose values differ, two levels into `spec`, e.g. `spec.instances: 2 → 3`. */
 function changes(before: any, after: any, path = 'spec', depth = 0): string[] {
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
   const objects = before && after && typeof before === 'object' && typeof after === 'object' && !Array.isArray(before) && !Array.isArray(after);
-  if (!objects || depth === 2) {
-    const show = (value: unknown) => { const text = JSON.stringify(value) ?? 'unset'; return text.length > 60 ? `${text.slice(0, 57)}...` : text; };
-    return [`${path}: ${show(before)} → ${show(after)}`];
-  }
+  if (!objects || depth === 2) return [`${path}: ${showChange(before, after)}`];
   return [...new Set([...Object.keys(before), ...Object.keys(after)])].sort().flatMap((key) => changes(before[key], after[key], `${path}.${key}`, depth + 1));
 }
 
 /** The folder below the object store a cluster archives into. */
 function archiveFolder(cluster: Manifest): string | undefined {
   return cluster.spec?.plugins?.find((plugin: { isWALArchiver?: boolean }) => plugin.isWALArchiver)?.parameters?.serverName;
+}
+
+/** The entries of a suppression annotation (`ID: reason; ID: reason`); a reason may hold "; " itself. */
+function suppressionEntries(annotation: string | undefined): string[] {
+  return annotation === undefined ? [] : annotation.split(/; (?=[A-Z]{2,3}\d{3}: )/);
 }
 
 /** Flux applies this object only while it is absent: a change to it in Git never reaches the cluster. */
@@ -57,16 +83,26 @@ export function renderPlan(before: ReadonlyMap<string, string>, after: ReadonlyM
   const byEnvironment = new Map<string, string[]>();
   const say = (environment: string, line: string) => byEnvironment.set(environment, [...(byEnvironment.get(environment) ?? []), line]);
   const runs = new Map<string, string[]>();
+  // Per environment, each suppression added to objects, with the objects it now covers.
+  const suppressions = new Map<string, Map<string, string[]>>();
   let other = 0;
   for (const [key, { environment, path, manifest }] of next) {
     const previous = old.get(key)?.manifest;
     const { kind, metadata } = manifest;
     const annotations = metadata.annotations ?? {};
-    const suppressed = annotations[SUPPRESSIONS_ANNOTATION];
-    if (suppressed !== undefined && suppressed !== previous?.metadata.annotations?.[SUPPRESSIONS_ANNOTATION]) {
-      say(environment, `- suppression on ${kind} ${metadata.name}: ${suppressed}`);
+    const before = suppressionEntries(previous?.metadata.annotations?.[SUPPRESSIONS_ANNOTATION]);
+    for (const entry of suppressionEntries(annotations[SUPPRESSIONS_ANNOTATION]).filter((candidate) => !before.includes(candidate))) {
+      const covered = suppressions.get(environment) ?? new Map<string, string[]>();
+      covered.set(entry, [...(covered.get(entry) ?? []), `${kind} ${metadata.name}`]);
+      suppressions.set(environment, covered);
     }
     if (previous && JSON.stringify(previous) === JSON.stringify(manifest)) continue;
+    const specChanges = previous ? changes(previous.spec, manifest.spec) : [];
+    // Only its metadata or data changed (a suppression annotation is said above).
+    if (previous && specChanges.length === 0) {
+      other += 1;
+      continue;
+    }
     if (kind === 'Cluster' && annotations[RESTORE_ANNOTATIONS.source] !== undefined && !previous) {
       const target = manifest.spec?.bootstrap?.recovery?.recoveryTarget ?? {};
       const to = target.targetName ? `restore point ${target.targetName}` : target.targetTime ? `${target.targetTime}` : JSON.stringify(target);
@@ -76,7 +112,10 @@ export function renderPlan(before: ReadonlyMap<string, string>, after: ReadonlyM
         const database = path.replace(/^infrastructure\/data\/cnpg-clusters\//, '').replace(/\/cluster\.yaml$/, '');
         say(environment, `- **re-clone** of cluster ${metadata.name}: a new cluster, archiving into ${archiveFolder(manifest)} (now ${archiveFolder(previous)}); Flux does not replace a running cluster: follow docs/runbooks/${database}/reclone.md`);
       }
-      say(environment, previous ? `- cluster ${metadata.name} changes: ${changes(previous.spec, manifest.spec).join('; ')}` : `- **new cluster** ${metadata.name} (${manifest.spec?.instances ?? 1} instance(s))`);
+      say(environment, previous ? `- cluster ${metadata.name} changes: ${specChanges.join('; ')}` : `- **new cluster** ${metadata.name} (${manifest.spec?.instances ?? 1} instance(s))`);
+      for (const shrink of volumeShrinks(previous?.spec, manifest.spec)) {
+        say(environment, `- **cluster ${metadata.name} cannot change:** ${describeShrink(shrink)}, which CNPG refuses on an existing cluster (CLU002): Flux's apply fails until the Cluster is re-created`);
+      }
     } else if (kind === 'Job' && metadata.labels?.[MIGRATION_LABEL]) {
       const migration = metadata.labels[MIGRATION_LABEL];
       const cluster = annotations[MIGRATION_ANNOTATIONS.cluster];
@@ -85,16 +124,23 @@ export function renderPlan(before: ReadonlyMap<string, string>, after: ReadonlyM
         say(environment, `- new **migration** ${migration} (release ${annotations[MIGRATION_ANNOTATIONS.release]}, ${annotations[MIGRATION_ANNOTATIONS.phase]}; rollback: ${annotations[MIGRATION_ANNOTATIONS.rollbackStrategies]}): **runs once** on ${cluster}${after ? `, after ${after}` : ''}, with a fresh base backup first, unless its ledger already holds it`);
         runs.set(environment, [...(runs.get(environment) ?? []), `${migration} on ${cluster}`]);
       } else if (appliedOnce(previous)) {
-        say(environment, `- migration ${migration}: its Job changes in Git only (${changes(previous.spec, manifest.spec).length} field(s)); Flux keeps the Job already in the cluster (ssa: IfNotPresent), nothing runs again`);
+        say(environment, `- migration ${migration}: its Job changes in Git only (${specChanges.length} field(s)); Flux keeps the Job already in the cluster (ssa: IfNotPresent), nothing runs again`);
       } else {
         say(environment, `- migration ${migration}: its Job changes and Flux may re-create it (no ssa: IfNotPresent in the committed tree); the ledger makes a re-run of an applied migration a no-op`);
       }
     } else if (kind === 'Backup' && !previous) {
       say(environment, `- new base backup ${metadata.name} of ${manifest.spec?.cluster?.name}`);
     } else if (kind === 'ScheduledBackup') {
-      say(environment, previous ? `- scheduled backup ${metadata.name} changes: ${changes(previous.spec, manifest.spec).join('; ')}` : `- new scheduled backup ${metadata.name} (${manifest.spec?.schedule})`);
+      say(environment, previous ? `- scheduled backup ${metadata.name} changes: ${specChanges.join('; ')}` : `- new scheduled backup ${metadata.name} (${manifest.spec?.schedule})`);
     } else {
       other += 1;
+    }
+  }
+  for (const [environment, covered] of suppressions) {
+    for (const [entry, objects] of covered) {
+      const [id, reason] = [entry.slice(0, entry.indexOf(': ')), entry.slice(entry.indexOf(': ') + 2)];
+      const named = objects.length <= 2 ? objects.join(', ') : `${objects.slice(0, 2).join(', ')} and ${objects.length - 2} more`;
+      say(environment, `- suppression ${id} on ${objects.length} object(s) (${named}): ${reason}`);
     }
   }
   for (const [key, { environment, manifest }] of old) {

@@ -1,28 +1,34 @@
-import { App } from 'cdk8s';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { App, Chart } from 'cdk8s';
+import { loadAll } from 'js-yaml';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CnpgClustersChart } from './charts/cnpg-clusters-chart';
 import { CnpgMigrationsChart } from './charts/cnpg-migrations-chart';
 import { CnpgPoliciesChart } from './charts/cnpg-policies-chart';
 import { CnpgRestoresChart } from './charts/cnpg-restores-chart';
-import { FluxSyncChart } from './charts/flux-sync-chart';
+import { FluxSyncChart } from './flux/flux-sync-chart';
 import { cloneSourceKey, databasesOf, EnvironmentDatabase } from './config/databases';
-import { ConfigError, formatConfigError, validateEnvironments } from './config/validate';
-import { EnvironmentConfig, MigrationConfig, MigrationValidationRecord } from './config/types';
-import { formatViolation, GuardrailReport, Violation } from './guardrails/engine';
+import { fieldWithin, renderablePart } from './config/renderable';
+import { validateEnvironments } from './config/validate';
+import { EnvironmentConfig, EnvironmentName, MigrationConfig, MigrationValidationRecord } from './config/types';
+import { GuardrailReport, Violation } from './guardrails/engine';
 import { Guardrails } from './guardrails/guardrails';
+import { ReviewedObject } from './guardrails/reviewed-objects';
 import { suppressGuardrail } from './guardrails/suppressions';
 import { FluxChart } from './flux/flux-chart';
+import { fileOf } from './flux/placement';
 import { placeObjects } from './flux/render';
 import { FileSystem } from './flux/file-system';
-import { display, listTrees, OutputTree, WriteRefused } from './flux/output-plan';
-import { Recovery, recoverInterruptedWrite, TreeState, WriteFailed, writeOutputs } from './flux/output-transaction';
-import { acquireSynthesisLock, LockHeld, LockOwner, SynthesisLock } from './flux/synthesis-lock';
-import { DirectoryContent, renderTree, TreeChanges, TreeFile, yamlOf } from './flux/tree-writer';
+import { OutputTree, WriteRefused } from './flux/output-plan';
+import { recoverInterruptedWrite, WriteFailed, writeOutputs } from './flux/output-transaction';
+import { acquireSynthesisLock, LockHeld, SynthesisLock } from './flux/synthesis-lock';
+import { renderTree, yamlOf } from './flux/tree-writer';
 import { renderMigrationTimeline } from './runbooks/migration-timeline';
 import { FLUX_KEEP_WHEN_REMOVED } from './names';
 import { renderRecloneRunbook } from './runbooks/reclone-runbook';
 import { renderRollbackRunbook, RetainedObject } from './runbooks/rollback-runbook';
+import { ChartContent, RenderOutcome, SynthesisOutcome, SynthesisStart } from './outcome';
+import { nothingWritten, writeReport } from './report';
 
 /** Everything synthesis reads: the environment configs and the migration catalog. */
 export interface EstateInput {
@@ -38,6 +44,12 @@ export interface EstateInput {
    * @default - the current directory
    */
   readonly repoRoot?: string;
+  /**
+   * Reads a file of the committed Flux tree (path relative to its root; undefined when absent):
+   * what Flux applied, which guardrails compare the rendering with (CLU002: volumes never shrink).
+   * @default - nothing is compared; synthesize() reads the files below fluxRoot
+   */
+  readonly deployedFile?: (path: string) => string | undefined;
 }
 
 /** The validated form of EstateInput. */
@@ -84,45 +96,20 @@ export interface SynthesizeOptions extends EstateInput {
   readonly fileSystem?: FileSystem;
 }
 
-/** The rendered objects of one chart: its Flux directory, and its name in cdk8s's dist/. */
-export type ChartContent = DirectoryContent & { readonly chart: string };
-
-/** Why nothing was written, or what would be written. */
-export type RenderOutcome =
-  | { readonly status: 'invalid-config'; readonly configErrors: readonly ConfigError[] }
-  | { readonly status: 'guardrails-failed'; readonly report: GuardrailReport }
-  | { readonly status: 'rendered'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly runbooks: readonly TreeFile[]; readonly charts: readonly ChartContent[] };
-
-/** What every synthesis reports besides its result. */
-export interface SynthesisStart {
-  /** The directories it writes, as messages name them (`flux`, `docs/runbooks`, `dist`). */
-  readonly trees: readonly string[];
-  /** What it did first about a synthesis that was interrupted. */
-  readonly recovery?: Recovery;
-  /** The synthesis that was killed holding the lock, which this one took over. */
-  readonly staleLock?: LockOwner;
-}
-
-export type SynthesisOutcome = SynthesisStart & (
-  | Exclude<RenderOutcome, { status: 'rendered' }>
-  | { readonly status: 'written'; readonly report: GuardrailReport; readonly files: readonly TreeFile[]; readonly changes: TreeChanges; readonly runbookChanges?: TreeChanges; readonly distChanges?: TreeChanges }
-  | { readonly status: 'not-written'; readonly reason: string; readonly treeState: TreeState }
-);
-
 /** The database that clones `database` (staging's of the same cluster for production's): where its migrations are validated. */
-function cloneOf(estate: Estate, database: EnvironmentDatabase): { readonly environment: string; readonly configPrefix?: string; readonly records: MigrationValidationRecord[] } | undefined {
+function cloneOf(estate: Estate, database: EnvironmentDatabase): { readonly environment: EnvironmentName; readonly cluster: string; readonly configPrefix?: string; readonly records: MigrationValidationRecord[] } | undefined {
   const clone = estate.environments
     .filter((candidate) => candidate.cloneFrom?.environment === database.name)
     .flatMap(databasesOf)
     .find((candidate) => cloneSourceKey(candidate) === (database.qualifier ?? ''));
-  return clone && { environment: clone.name, configPrefix: clone.configPrefix, records: [...(clone.migrationValidations ?? [])] };
+  return clone && { environment: clone.name, cluster: clone.cluster.name, configPrefix: clone.configPrefix, records: [...(clone.migrationValidations ?? [])] };
 }
 
 /**
  * The cdk8s app of every environment: its admission policies; each database's cluster,
  * migrations and restores charts; and the Flux Kustomizations that sync them in order.
  */
-export function buildApp(estate: Estate): { app: App; charts: FluxChart[]; migrationCharts: CnpgMigrationsChart[]; clusterCharts: CnpgClustersChart[] } {
+export function buildApp(estate: Estate, deployedFile?: EstateInput['deployedFile']): { app: App; charts: FluxChart[]; migrationCharts: CnpgMigrationsChart[]; clusterCharts: CnpgClustersChart[] } {
   const app = new App();
   const charts: FluxChart[] = [];
   // cdk8s answers `instanceof` for any Chart subclass with Chart.isChart: keep the typed list here.
@@ -130,6 +117,7 @@ export function buildApp(estate: Estate): { app: App; charts: FluxChart[]; migra
   // By `<environment>/<qualifier>`: a clone recovers from the database of the same name.
   const clusters = new Map<string, CnpgClustersChart>();
   const readFile = (path: string) => readFileSync(join(estate.repoRoot, path), 'utf8');
+  const deployed = deployedFile && deployedObjects(deployedFile);
   // Sources first, so a clone can reference the cluster it recovers from.
   for (const env of [...estate.environments].sort((a, b) => Number(Boolean(a.cloneFrom)) - Number(Boolean(b.cloneFrom)))) {
     const environmentCharts: FluxChart[] = [new CnpgPoliciesChart(app, `${env.name}-policies`, { environment: env })];
@@ -170,6 +158,8 @@ export function buildApp(estate: Estate): { app: App; charts: FluxChart[]; migra
       configPrefix: first.environment.configPrefix,
       with: rest.map((chart) => ({ scope: chart, configPrefix: chart.environment.configPrefix })),
       configFields: true,
+      configPrefixOf: (environment, cluster) => estate.environments.filter((candidate) => candidate.name === environment).flatMap(databasesOf).find((candidate) => candidate.cluster.name === cluster)?.configPrefix,
+      deployed,
     });
     charts.push(...environmentCharts);
   }
@@ -204,6 +194,43 @@ function mergeReports(reports: readonly GuardrailReport[]): GuardrailReport {
   };
 }
 
+/** The committed form of each rendered object: the same kind and name in the file its chart writes it to. */
+function deployedObjects(deployedFile: NonNullable<EstateInput['deployedFile']>): (object: ReviewedObject) => unknown {
+  const documents = new Map<string, unknown[]>();
+  const parsed = (path: string): unknown[] => {
+    if (!documents.has(path)) {
+      const content = deployedFile(path);
+      let manifests: unknown[] = [];
+      // A committed file that does not parse holds nothing to compare with.
+      try { manifests = content === undefined ? [] : loadAll(content); } catch { /* nothing deployed to compare */ }
+      documents.set(path, manifests);
+    }
+    return documents.get(path)!;
+  };
+  return (object) => {
+    if (object.apiObject === undefined) return undefined;
+    const path = `${(Chart.of(object.apiObject) as FluxChart).directory}/${fileOf(object.apiObject)}`;
+    return parsed(path).find((manifest: any) => manifest?.kind === object.kind && manifest?.metadata?.name === object.name);
+  };
+}
+
+/** Reads the committed Flux tree below its root, as the deployed state. */
+export function committedTree(fluxRoot: string): (path: string) => string | undefined {
+  return (path) => {
+    try {
+      return readFileSync(join(fluxRoot, path), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/** Violations about a field that was left out follow from leaving it out: the config error says it. */
+function withoutOmitted(report: GuardrailReport, omitted: readonly { file: string; field: string }[]): GuardrailReport {
+  const follows = (violation: Violation) => omitted.some(({ file, field }) => file === violation.configFile && fieldWithin(violation.configField, field));
+  return { violations: report.violations.filter((violation) => !follows(violation)), suppressed: report.suppressed.filter((violation) => !follows(violation)) };
+}
+
 /**
  * Validates the configs, builds every environment and runs the guardrails over the rendered
  * objects; returns the files of the Flux tree only when nothing fails. Writes nothing.
@@ -211,9 +238,14 @@ function mergeReports(reports: readonly GuardrailReport[]): GuardrailReport {
 export function renderEnvironments(input: EstateInput): RenderOutcome {
   const repoRoot = input.repoRoot ?? '.';
   const configErrors = validateEnvironments(input.environments, input.migrations ?? [], repoRoot);
-  if (configErrors.length > 0) return { status: 'invalid-config', configErrors };
+  if (configErrors.length > 0) {
+    const part = renderablePart(input.environments, input.migrations ?? [], configErrors, repoRoot);
+    const { app, charts } = buildApp({ environments: part.environments, migrations: part.migrations, repoRoot } as Estate, input.deployedFile);
+    const report = withoutOmitted(evaluateApp(app, charts).report, part.omitted);
+    return { status: 'invalid-config', configErrors: part.configErrors, report, notChecked: part.notChecked };
+  }
   const estate = { environments: input.environments, migrations: input.migrations ?? [], repoRoot } as Estate;
-  const { app, charts, migrationCharts, clusterCharts } = buildApp(estate);
+  const { app, charts, migrationCharts, clusterCharts } = buildApp(estate, input.deployedFile);
   const { report, directories } = evaluateApp(app, charts);
   if (report.violations.some((violation) => violation.severity === 'error')) return { status: 'guardrails-failed', report };
   const retainedOf = (chart: CnpgMigrationsChart) => retainedObjects(directories.find((directory) => directory.chart === clusterCharts.find((candidate) => candidate.cluster.name === chart.jobs[0]?.cluster.name && candidate.environment.name === chart.environment.name)?.node.id));
@@ -251,10 +283,8 @@ export async function synthesize(options: SynthesizeOptions): Promise<SynthesisO
   const start: { -readonly [K in keyof SynthesisStart]: SynthesisStart[K] } = { trees, staleLock: lock.staleOwner };
   try {
     start.recovery = recoverInterruptedWrite(workDir, options.fileSystem);
-    const outcome = renderEnvironments(options);
-    if (options.reportFile && outcome.status !== 'invalid-config') {
-      writeFileSync(options.reportFile, `${JSON.stringify(outcome.report, null, 2)}\n`);
-    }
+    const outcome = renderEnvironments({ ...options, deployedFile: options.deployedFile ?? committedTree(options.fluxRoot) });
+    if (options.reportFile) writeReport(options.reportFile, outcome, options.repoRoot ?? '.');
     if (outcome.status !== 'rendered') return { ...start, ...outcome };
     const [changes, ...others] = await writeOutputs(outputTrees(outcome, options), { workDir, signal: options.signal, fileSystem: options.fileSystem });
     const runbookChanges = options.runbookRoot === undefined ? undefined : others.shift();
@@ -299,67 +329,4 @@ function retainedObjects(directory: ChartContent | undefined): RetainedObject[] 
     .filter((manifest) => Object.entries(FLUX_KEEP_WHEN_REMOVED).every(([key, value]) => manifest.metadata.annotations?.[key] === value))
     .map((manifest) => ({ kind: manifest.kind, name: manifest.metadata.name }))
     .sort((a, b) => RETIRE_ORDER.indexOf(a.kind) - RETIRE_ORDER.indexOf(b.kind));
-}
-
-
-/** What a synthesis did before its own work, one line each. */
-function describeStart(outcome: SynthesisStart): string[] {
-  const lines: string[] = [];
-  if (outcome.staleLock) {
-    lines.push(`Recovered: the synthesis of pid ${outcome.staleLock.pid} (started ${outcome.staleLock.startedAt}) was killed holding the lock; took the lock over.`);
-  }
-  const recovery = outcome.recovery;
-  if (recovery?.action === 'discarded') {
-    lines.push('Recovered: a synthesis was interrupted before it began writing; discarded the files it had staged (it had written nothing).');
-  } else if (recovery?.action === 'completed') {
-    const counts = recovery.trees.map((tree) => `${display(tree.label)} ${tree.written} written, ${tree.removed} removed`).join('; ');
-    lines.push(`Recovered: the synthesis of pid ${recovery.pid} (started ${recovery.startedAt}) was interrupted while writing; completed its write first: ${counts}.`);
-  } else if (recovery?.action === 'undone') {
-    const why = recovery.reason ? `completing it failed (${recovery.reason}), so ` : '';
-    lines.push(`Recovered: the synthesis of pid ${recovery.pid} (started ${recovery.startedAt}) was interrupted while writing; ${why}put back the files it had replaced: ${listTrees(recovery.trees.map((tree) => tree.label))} are as before it.`);
-  }
-  return lines;
-}
-
-/** "flux/ is unchanged", true only when nothing (not even a recovery) changed the directories. */
-function nothingWritten(outcome: SynthesisStart): string {
-  const recovered = outcome.recovery !== undefined && outcome.recovery.action !== 'discarded';
-  const trees = listTrees(outcome.trees);
-  if (recovered) return `Nothing else was written: ${trees} ${outcome.trees.length > 1 ? 'are' : 'is'} as the recovery above left ${outcome.trees.length > 1 ? 'them' : 'it'}.`;
-  return `Nothing was written: ${trees} ${outcome.trees.length > 1 ? 'are' : 'is'} unchanged.`;
-}
-
-function changeLine(root: string, changes: TreeChanges): string {
-  return `${display(root)}: ${changes.written.length} written, ${changes.removed.length} removed, ${changes.unchanged.length} unchanged`;
-}
-
-/** The message a person reads: what was recovered, every config error or violation on its own line, then a summary. */
-export function formatOutcome(outcome: SynthesisOutcome): string {
-  const start = describeStart(outcome);
-  if (outcome.status === 'not-written') return [...start, outcome.reason].join('\n');
-  if (outcome.status === 'invalid-config') {
-    return [
-      ...start,
-      ...outcome.configErrors.map(formatConfigError),
-      `\n${outcome.configErrors.length} config error(s). ${nothingWritten(outcome)}`,
-    ].join('\n');
-  }
-  const lines = outcome.report.violations.map((violation) => formatViolation(violation));
-  const errors = outcome.report.violations.filter((violation) => violation.severity === 'error').length;
-  const warnings = outcome.report.violations.length - errors;
-  const suppressed = outcome.report.suppressed.map((violation) => `[${violation.ruleId}] suppressed ${violation.path}: ${violation.reason}`);
-  if (outcome.status === 'guardrails-failed') {
-    return [...start, ...lines, `\nGuardrails failed: ${errors} error(s), ${warnings} warning(s). ${nothingWritten(outcome)}`].join('\n');
-  }
-  const [fluxRoot, ...others] = outcome.trees;
-  const { written, removed } = outcome.changes;
-  return [
-    ...start,
-    ...lines,
-    ...suppressed,
-    `${changeLine(fluxRoot, outcome.changes)}; ${warnings} warning(s), ${suppressed.length} suppressed.`,
-    ...written.map((path) => `  written ${display(fluxRoot, path)}`),
-    ...removed.map((path) => `  removed ${display(fluxRoot, path)}`),
-    ...[outcome.runbookChanges, outcome.distChanges].filter((changes) => changes !== undefined).map((changes, index) => `${changeLine(others[index], changes)}.`),
-  ].join('\n');
 }

@@ -1,14 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as YAML from 'yaml';
-import { formatOutcome, renderEnvironments, synthesize } from '../src/synthesize';
+import { renderEnvironments, synthesize } from '../src/synthesize';
+import { formatOutcome } from '../src/report';
 import { faultyFileSystem, MUTATIONS } from './helpers/faulty-file-system';
 import { changedEnvironments } from './helpers/output-change';
 import { builtInSchemaErrors, isBuiltIn, loadCrdValidators, schemaErrors } from './helpers/crd-schemas';
-import { databaseChart, estate, idsIn, violationsAfter, violationsOf, withEnvironment, withoutShippedWarnings } from './helpers/fixtures';
+import { databaseChart, estate, idsIn, violationsAfter, withEnvironment, withoutShippedWarnings } from './helpers/fixtures';
 
 const REPO = join(__dirname, '..');
 
@@ -250,23 +251,34 @@ test('an interrupted synthesis (killed while it renders) leaves the tree exactly
 });
 
 describe('credentials from a SOPS-encrypted Secret the repository provides', () => {
-  const sopsEstate = () => estate(withEnvironment('production', (env) => {
+  const environments = () => withEnvironment('production', (env) => {
     env.objectStore.credentials = { existingSecret: 'r2-credentials' };
     env.appCredentials = { existingSecret: 'app-db-app' };
     env.flux = { sopsSecretName: 'sops-age', additionalResources: ['secrets.sops.yaml'] };
-  }));
+  });
+  const encrypted = (value: string) => `ENC[AES256_GCM,data:${value},iv:aaaa,tag:bbbb,type:str]`;
   const sopsFile = [
     'apiVersion: v1', 'kind: Secret', 'metadata:', '  name: r2-credentials', '  namespace: databases', 'type: Opaque', 'stringData:',
-    '  ACCESS_KEY_ID: ENC[AES256_GCM,data:q1w2e3,iv:aaaa,tag:bbbb,type:str]', '  ACCESS_SECRET_KEY: ENC[AES256_GCM,data:r4t5y6,iv:cccc,tag:dddd,type:str]',
-    'sops:', '  age:', '    - recipient: age1examplexamplexamplexamplexamplexamplexamplexamplexample', '  lastmodified: "2026-11-20T10:00:00Z"', '  mac: ENC[AES256_GCM,data:mac,iv:eeee,tag:ffff,type:str]', '  version: 3.9.0', '',
+    `  ACCESS_KEY_ID: ${encrypted('q1w2e3')}`, `  ACCESS_SECRET_KEY: ${encrypted('r4t5y6')}`,
+    'sops:', '  age:', '    - recipient: age1examplexamplexamplexamplexamplexamplexamplexamplexample', '  lastmodified: "2026-11-20T10:00:00Z"', `  mac: ${encrypted('mac')}`, '  version: 3.9.0',
+    '---',
+    'apiVersion: v1', 'kind: Secret', 'metadata:', '  name: app-db-app', '  namespace: databases', 'type: kubernetes.io/basic-auth', 'stringData:',
+    `  username: ${encrypted('u1')}`, `  password: ${encrypted('p1')}`,
+    'sops:', '  age:', '    - recipient: age1examplexamplexamplexamplexamplexamplexamplexamplexample', '  lastmodified: "2026-11-20T10:00:00Z"', `  mac: ${encrypted('mac')}`, '  version: 3.9.0', '',
   ].join('\n');
+  /** A checkout whose flux/ holds the hand-written file: synthesis reads flux.additionalResources there. */
+  function checkout(): { root: string; directory: string } {
+    const root = mkdtempSync(join(tmpdir(), 'sops-'));
+    cpSync(join(REPO, 'migrations'), join(root, 'migrations'), { recursive: true });
+    const directory = join(root, 'flux/infrastructure/data/cnpg-clusters/production');
+    mkdirSync(directory, { recursive: true });
+    writeFileSync(join(directory, 'secrets.sops.yaml'), sopsFile);
+    return { root, directory };
+  }
 
   test('the Secret is referenced, listed in kustomization.yaml and never written; Flux decrypts it', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'sops-'));
-    const directory = join(root, 'infrastructure/data/cnpg-clusters/production');
-    require('node:fs').mkdirSync(directory, { recursive: true });
-    writeFileSync(join(directory, 'secrets.sops.yaml'), sopsFile);
-    const outcome = await synthesize({ ...sopsEstate(), fluxRoot: root });
+    const { root, directory } = checkout();
+    const outcome = await synthesize({ ...estate(environments()), repoRoot: root, fluxRoot: join(root, 'flux') });
     expect(outcome.status).toBe('written');
     expect(readFileSync(join(directory, 'secrets.sops.yaml'), 'utf8')).toBe(sopsFile);
     expect(YAML.parse(readFileSync(join(directory, 'kustomization.yaml'), 'utf8')).resources).toContain('secrets.sops.yaml');
@@ -276,18 +288,20 @@ describe('credentials from a SOPS-encrypted Secret the repository provides', () 
     expect(existsSync(join(directory, 'postgres-app-secret.yaml'))).toBe(false);
     const cluster = YAML.parse(readFileSync(join(directory, 'cluster.yaml'), 'utf8'));
     expect(cluster.spec.bootstrap.initdb.secret).toEqual({ name: 'app-db-app' });
-    expect(YAML.parse(readFileSync(join(root, 'clusters/production/cnpg-clusters.yaml'), 'utf8')).spec.decryption).toEqual({ provider: 'sops', secretRef: { name: 'sops-age' } });
+    expect(YAML.parse(readFileSync(join(root, 'flux/clusters/production/cnpg-clusters.yaml'), 'utf8')).spec.decryption).toEqual({ provider: 'sops', secretRef: { name: 'sops-age' } });
     if (kubectl.status !== 0) throw new Error('kubectl is not installed');
     const built = YAML.parseAllDocuments(execFileSync('kubectl', ['kustomize', directory], { encoding: 'utf8' })).map((d) => d.toJS());
-    expect(built.find((object) => object.kind === 'Secret').metadata.name).toBe('r2-credentials');
+    expect(built.filter((object) => object.kind === 'Secret').map((secret) => secret.metadata.name).sort()).toEqual(['app-db-app', 'r2-credentials']);
   });
 
   test('SEC001 and SEC002 accept the declared Secrets, and only those', () => {
-    expect(idsIn(withoutShippedWarnings(violationsOf(sopsEstate().environments)))).toEqual([]);
+    const outcome = renderEnvironments({ ...estate(environments()), repoRoot: checkout().root });
+    if (outcome.status === 'invalid-config') throw new Error(JSON.stringify(outcome.configErrors));
+    expect(idsIn(withoutShippedWarnings(outcome.report.violations))).toEqual([]);
     const violations = violationsAfter((charts) => {
       const store = databaseChart(charts, 'production').node.findAll().find((c) => c instanceof ApiObject && c.kind === 'ObjectStore') as ApiObject;
       store.addJsonPatch(JsonPatch.replace('/spec/configuration/s3Credentials/accessKeyId/name', 'someone-elses'));
-    }, sopsEstate().environments);
+    }, environments());
     expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'SEC001', value: 'someone-elses' }));
   });
 });

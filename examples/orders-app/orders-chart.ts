@@ -1,6 +1,6 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CnpgCluster, GuardedMigrationJob, MigrationScripts, MigrationValidationRecord, PitrRestore, RecoveryTarget, ScheduledBackup, suppressGuardrail } from 'cnpg-gitops';
+import { CnpgCluster, GuardedMigrationJob, CloneValidationRecord, MigrationScripts, PitrRestore, RecoveryTarget, ScheduledBackup, suppressGuardrail } from 'cnpg-gitops';
 
 const CREATE_ORDERS = `CREATE TABLE orders (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -15,13 +15,13 @@ const INDEX_CUSTOMER = 'CREATE INDEX orders_customer_id_idx ON orders (customer_
  * The records the staging clone's migration Jobs printed: production applies only SQL that ran,
  * byte for byte, on a clone of its data at most a week old (MIG006).
  */
-const VALIDATED_ON_STAGING: Readonly<Record<string, MigrationValidationRecord>> = {
+const VALIDATED_ON_STAGING: Readonly<Record<string, CloneValidationRecord>> = {
   '0001-create-orders': { migration: '0001-create-orders', sqlSha256: 'sha256:432cca4356e57706d526141f900387cdf8f5bad0a69218eeb6c5118b6c7db5ba', validatedAt: '2026-11-20T09:12:44Z', clonedOn: '2026-11-18' },
   '0002-index-orders-customer': { migration: '0002-index-orders-customer', sqlSha256: 'sha256:1c60512b65b2c642f2fecddd1ddddb741838e061800c9fd969431e964782509d', validatedAt: '2026-11-20T09:13:02Z', clonedOn: '2026-11-18' },
 };
 
 function validatedOnStaging(migrationId: string) {
-  return { environment: 'staging', record: VALIDATED_ON_STAGING[migrationId], maxCloneAgeDays: 7 };
+  return { environment: 'staging', cluster: 'orders-db', record: VALIDATED_ON_STAGING[migrationId], maxCloneAgeDays: 7 };
 }
 
 export interface OrdersChartProps extends ChartProps {
@@ -75,8 +75,7 @@ export class OrdersChart extends Chart {
         id: '0001-create-orders',
         release: '1.0.0',
         phase: 'expand',
-        sql: 'migrations/0001-create-orders/up.sql',
-        rollback: { strategies: ['down-sql'], steps: 'run the down SQL: the table is new and empty before release 1.0.0 ships', downSql: 'migrations/0001-create-orders/down.sql' },
+        rollback: { strategies: ['down-sql'], steps: 'run the down SQL: the table is new and empty before release 1.0.0 ships' },
       },
     });
     const indexCustomer = new GuardedMigrationJob(this, 'IndexCustomer', {
@@ -90,8 +89,7 @@ export class OrdersChart extends Chart {
         id: '0002-index-orders-customer',
         release: '1.0.0',
         phase: 'expand',
-        sql: 'migrations/0002-index-orders-customer/up.sql',
-        rollback: { strategies: ['down-sql'], steps: 'run the down SQL: queries by customer fall back to a scan of orders', downSql: 'migrations/0002-index-orders-customer/down.sql' },
+        rollback: { strategies: ['down-sql'], steps: 'run the down SQL: queries by customer fall back to a scan of orders' },
       },
     });
     // LCK001 warns that a plain CREATE INDEX blocks writes to the table while it builds.

@@ -1,13 +1,13 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentDatabase, pendingMigrations } from '../config/databases';
+import { BarmanObjectStore } from '../constructs/barman-object-store';
 import { BaseBackup } from '../constructs/base-backup';
 import { ClusterMonitoring } from '../constructs/cluster-monitoring';
 import { CnpgCluster } from '../constructs/cnpg-cluster';
 import { MigrationScripts } from '../constructs/migration-scripts';
 import { ScheduledBackup } from '../constructs/scheduled-backup';
 import { FluxChart } from '../flux/flux-chart';
-import { CLONE_BASE_BACKUP_FILE, clustersDirectory, MIGRATION_SCRIPTS_FILE } from '../flux/layout';
+import { CLONE_BASE_BACKUP_FILE, CLUSTER_FILES, clustersDirectory, MIGRATION_SCRIPTS_FILE } from '../flux/layout';
 import { placeInFile } from '../flux/placement';
 
 /**
@@ -63,20 +63,26 @@ export class CnpgClustersChart extends FluxChart {
       target: env.backup.target,
     });
     if (env.monitoring?.enabled ?? true) {
-      new ClusterMonitoring(this, 'Monitoring', {
+      const monitoring = new ClusterMonitoring(this, 'Monitoring', {
         cluster: this.cluster,
         backupSchedule: env.backup.schedule,
         severity: env.name === 'production' ? 'critical' : 'warning',
         replicationLagSeconds: env.monitoring?.replicationLagSeconds,
       });
+      placeInFile(monitoring, CLUSTER_FILES.monitoring);
     }
     if (env.cloneFrom) {
       this.cloneBaseBackup = new BaseBackup(this, 'CloneBaseBackup', { cluster: this.cluster, name: `${this.cluster.serverName}-base` });
-      placeInFile(this.cloneBaseBackup.node.findChild('Resource') as ApiObject, CLONE_BASE_BACKUP_FILE);
+      placeInFile(this.cloneBaseBackup, CLONE_BASE_BACKUP_FILE);
     }
     if (pendingMigrations(env).length > 0) {
       this.migrationScripts = new MigrationScripts(this, 'MigrationScripts', { cluster: this.cluster });
-      placeInFile(ApiObject.of(this.migrationScripts.configMap), MIGRATION_SCRIPTS_FILE);
+      placeInFile(this.migrationScripts, MIGRATION_SCRIPTS_FILE);
+    }
+    placeInFile(this.cluster.appCredentials, CLUSTER_FILES.appSecret);
+    placeInFile(this.cluster.migratorCredentials, CLUSTER_FILES.migratorSecret);
+    for (const store of this.node.findAll().filter((construct) => construct instanceof BarmanObjectStore)) {
+      placeInFile(store.credentials, CLUSTER_FILES.objectStoreCredentials);
     }
   }
 }

@@ -1,7 +1,6 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentDatabase, pendingMigrations } from '../config/databases';
-import { EnvironmentConfig, MigrationConfig } from '../config/types';
+import { MigrationConfig } from '../config/types';
 import { CnpgCluster } from '../constructs/cnpg-cluster';
 import { CloneValidation, GuardedMigrationJob, MigrationPredecessor } from '../constructs/guarded-migration-job';
 import { MigrationScripts } from '../constructs/migration-scripts';
@@ -66,22 +65,21 @@ export class CnpgMigrationsChart extends FluxChart {
         scripts: props.scripts!,
         sql: props.readFile(migration.sql),
         downSql: migration.rollback.downSql === undefined ? undefined : props.readFile(migration.rollback.downSql),
+        sqlFiles: { sql: migration.sql, downSql: migration.rollback.downSql },
         after,
         maxBackupAgeMinutes: env.migrations?.maxBackupAgeMinutes,
         gateImage: env.migrations?.gateImage,
         clonedOn: env.cloneFrom?.clonedOn,
         cloneValidation: props.cloneValidation && {
           environment: props.cloneValidation.environment,
-          configPrefix: props.cloneValidation.configPrefix,
+          cluster: props.cloneValidation.cluster,
           record: props.cloneValidation.records.find((record) => record?.migration === migrationId),
           maxCloneAgeDays: env.migrations?.maxCloneAgeDays ?? 7,
         },
         qualifyNames: Boolean(env.qualifier),
       });
       for (const suppression of migration.suppressions ?? []) suppressGuardrail(job, suppression);
-      for (const construct of job.node.findAll()) {
-        if (construct instanceof ApiObject) placeInFile(construct, migrationFile(migrationId));
-      }
+      placeInFile(job, migrationFile(migrationId));
       const stage = new FluxStage(this, `${migrationId}-stage`, {
         name: migrationStageName(migrationId, env),
         path: `${this.directory}/${migrationId}`,
@@ -100,10 +98,4 @@ export class CnpgMigrationsChart extends FluxChart {
       return job;
     });
   }
-}
-
-/** The longest a database's migrations may take one after the other, in seconds: what its `cnpg-migrations` stage waits. */
-export function migrationsDuration(database: EnvironmentConfig, catalog: readonly MigrationConfig[]): number {
-  const deadlines = new Map(catalog.map((migration) => [migration.id, migration.activeDeadlineSeconds ?? 3600]));
-  return pendingMigrations(database).reduce((total, id) => total + (deadlines.get(id) ?? 3600), 0);
 }

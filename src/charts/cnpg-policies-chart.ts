@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config/types';
-import { GuardrailAdmissionPolicy } from '../constructs/guardrail-admission-policy';
+import { GuardrailAdmissionPolicy } from '../guardrails/admission-policy';
 import { FluxChart } from '../flux/flux-chart';
 import { policiesDirectory } from '../flux/layout';
 import { parametersOf, severityOf } from '../guardrails/packs';

@@ -2,9 +2,10 @@ import { Construct } from 'constructs';
 import { EnvironmentDatabase } from '../config/databases';
 import { RestoreTargetConfig } from '../config/types';
 import { CnpgCluster } from '../constructs/cnpg-cluster';
-import { PitrRestore } from '../constructs/pitr-restore';
+import { PitrRestore } from '../restore/pitr-restore';
 import { FluxChart } from '../flux/flux-chart';
-import { restoresDirectory } from '../flux/layout';
+import { restoreClusterFile, restoresDirectory, restoreVerificationFile } from '../flux/layout';
+import { placeInFile } from '../flux/placement';
 import { RecoveryTarget } from '../values/recovery-target';
 
 /** The RecoveryTarget a config entry describes (the config validator has checked its form). */
@@ -29,14 +30,19 @@ export class CnpgRestoresChart extends FluxChart {
   constructor(scope: Construct, id: string, props: CnpgRestoresChartProps) {
     const env = props.environment;
     super(scope, id, { environment: env, namespace: env.namespace, directory: restoresDirectory(env) });
-    this.restores = (env.restores ?? []).map((restore) => new PitrRestore(this, restore.name, {
-      source: props.source,
-      name: restore.name,
-      target: recoveryTargetOf(restore.target),
-      instances: restore.instances,
-      storageSize: restore.storageSize,
-      assertions: restore.verify,
-      backupSchedule: env.backup.schedule,
-    }));
+    this.restores = (env.restores ?? []).map((restore) => {
+      const pitrRestore = new PitrRestore(this, restore.name, {
+        source: props.source,
+        name: restore.name,
+        target: recoveryTargetOf(restore.target),
+        instances: restore.instances,
+        storageSize: restore.storageSize,
+        assertions: restore.verify,
+        backupSchedule: env.backup.schedule,
+      });
+      placeInFile(pitrRestore.verification, restoreVerificationFile(restore.name));
+      placeInFile(pitrRestore, restoreClusterFile(restore.name));
+      return pitrRestore;
+    });
   }
 }

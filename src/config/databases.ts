@@ -1,4 +1,4 @@
-import { DatabaseConfig, EnvironmentConfig } from './types';
+import { DatabaseConfig, EnvironmentConfig, MigrationConfig } from './types';
 
 /**
  * One database of an environment, resolved: an EnvironmentConfig whose `cluster`, object store,
@@ -68,4 +68,10 @@ export function pendingMigrations(database: EnvironmentConfig): readonly string[
   const applied = database.migrations?.applied ?? [];
   const settled = database.migrations?.settledThrough;
   return settled === undefined ? applied : applied.slice(applied.indexOf(settled) + 1);
+}
+
+/** The longest a database's migrations may take one after the other, in seconds: what its `cnpg-migrations` stage waits. */
+export function migrationsDuration(database: EnvironmentConfig, catalog: readonly MigrationConfig[]): number {
+  const deadlines = new Map(catalog.map((migration) => [migration.id, migration.activeDeadlineSeconds ?? 3600]));
+  return pendingMigrations(database).reduce((total, id) => total + (deadlines.get(id) ?? 3600), 0);
 }

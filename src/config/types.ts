@@ -6,166 +6,39 @@
  * time, so every mistake is reported with the environment file and the field.
  */
 
+import type { DataCompression, ObjectStoreProvider, ObjectStoreSettings, WalCompression } from '../constructs/barman-object-store';
+import type { CnpgClusterSettings } from '../constructs/cnpg-cluster';
+import type { CredentialsSource, ExistingSecretSource, ExternalSecretSource } from '../constructs/external-secret-credentials';
+import type { CloneValidationRecord, Migration, MigrationPhase, RollbackPlan, RollbackStrategy } from '../constructs/guarded-migration-job';
+import type { RecoveryAssertion } from '../restore/recovery-verification-job';
+
+export type { DataCompression, MigrationPhase, ObjectStoreProvider, RollbackStrategy, WalCompression };
+
 /** The environments this repository renders, in promotion order. */
 export type EnvironmentName = 'develop' | 'staging' | 'production';
 
-/** Where the Barman Cloud plugin stores base backups and WAL. */
-export type ObjectStoreProvider = 'cloudflare-r2' | 'aws-s3' | 's3-compatible';
-
-/** Compression for base backups (the plugin's `data.compression` enum). */
-export type DataCompression = 'bzip2' | 'gzip' | 'lz4' | 'snappy';
-
-/** Compression for WAL files (the plugin's `wal.compression` enum; xz and zstd are WAL-only). */
-export type WalCompression = DataCompression | 'xz' | 'zstd';
-
-/**
- * A secret that External Secrets Operator copies from a `ClusterSecretStore`.
- * Nothing secret is ever written to Git: only the store and the key to read.
- */
-export interface ExternalSecretConfig {
-  /** Name of the `ClusterSecretStore` (external-secrets.io/v1) to read from. */
-  readonly clusterSecretStore: string;
-  /** Key of the secret inside the external store, e.g. `cnpg/production/r2`. */
-  readonly remoteKey: string;
-  /**
-   * How often ESO re-reads the external secret (a Go duration).
-   * @default '1h'
-   */
-  readonly refreshInterval?: string;
-}
+/** A secret that External Secrets Operator copies from a `ClusterSecretStore`. */
+export type ExternalSecretConfig = ExternalSecretSource;
 
 /**
  * A Secret the repository provides itself instead of External Secrets, typically a
  * SOPS-encrypted manifest listed in `flux.additionalResources` that Flux decrypts.
  */
-export interface ExistingSecretConfig {
-  /** Name of the Secret, in the environment's namespace, with the keys the consumer documents. */
-  readonly existingSecret: string;
-}
+export type ExistingSecretConfig = ExistingSecretSource;
 
 /** Where credentials come from: External Secrets (the default) or a Secret the repository provides. */
-export type CredentialsConfig = ExternalSecretConfig | ExistingSecretConfig;
+export type CredentialsConfig = CredentialsSource;
 
 /** The PostgreSQL cluster itself (CNPG `Cluster`). */
-export interface ClusterConfig {
-  /**
-   * Cluster name (`metadata.name`): a DNS-1035 label of at most 50 characters.
-   * Services are `<name>-rw` and `<name>-ro`.
-   */
-  readonly name: string;
-  /**
-   * Number of PostgreSQL instances (one primary, the rest streaming replicas).
-   * @default 1
-   */
-  readonly instances?: number;
-  /**
-   * PostgreSQL operand image. The tag must start with the major version; pin it by digest too
-   * (`<image>:<tag>@sha256:<digest>`) so every instance and migration Job runs the same bytes.
-   * @default 'ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie' (the CNPG 1.30.0 default)
-   */
-  readonly imageName?: string;
-  /**
-   * Size of each instance's data volume, e.g. `20Gi`. Volumes can grow, never shrink.
-   * @default - a clone (`cloneFrom`) takes its source's; required otherwise
-   */
-  readonly storageSize?: string;
-  /**
-   * StorageClass of the data (and WAL) volumes.
-   * @default - the cluster's default StorageClass
-   */
-  readonly storageClass?: string;
-  /**
-   * Size of a separate WAL volume. Once set it cannot be removed again.
-   * @default - a clone takes its source's; otherwise WAL shares the data volume
-   */
-  readonly walStorageSize?: string;
-  /**
-   * CPU and memory requests and limits of each PostgreSQL container.
-   * @default - no requests or limits (BestEffort pods)
-   */
-  readonly resources?: {
-    readonly requests: { readonly cpu: string; readonly memory: string };
-    readonly limits?: { readonly cpu?: string; readonly memory?: string };
-  };
-  /**
-   * Topology key the instances are spread over.
-   * @default 'kubernetes.io/hostname'
-   */
-  readonly topologyKey?: string;
-  /**
-   * Whether anti-affinity is a preference or a hard requirement (`required` leaves pods
-   * Pending when there are fewer topology domains than instances).
-   * @default 'preferred'
-   */
-  readonly podAntiAffinityType?: 'preferred' | 'required';
-  /**
-   * Allow network access as the `postgres` superuser.
-   * @default false
-   */
-  readonly enableSuperuserAccess?: boolean;
-  /**
-   * Application database created at bootstrap.
-   * @default 'app'
-   */
-  readonly database?: string;
-  /**
-   * Owner role of the application database, used by applications and migrations.
-   * @default - same as `database`
-   */
-  readonly owner?: string;
-  /**
-   * Extra PostgreSQL parameters. CNPG accepts only strings.
-   * @default - CNPG's defaults
-   */
-  readonly postgresqlParameters?: Readonly<Record<string, string>>;
-}
+export type ClusterConfig = CnpgClusterSettings;
 
 /** The object store that receives WAL and base backups through the Barman Cloud plugin. */
-export interface ObjectStoreConfig {
-  /** Kind of store. `cloudflare-r2` and `s3-compatible` need `endpointURL`. */
-  readonly provider: ObjectStoreProvider;
-  /**
-   * `s3://<bucket>/<optional prefix>`. The bucket must exist before the cluster starts.
-   * The cluster writes below `<destinationPath>/<serverName>/`.
-   */
-  readonly destinationPath: string;
-  /**
-   * S3 API endpoint, without the bucket. For R2: `https://<account id>.r2.cloudflarestorage.com`.
-   * @default - none (AWS S3 resolves the endpoint itself)
-   */
-  readonly endpointURL?: string;
-  /**
-   * Where the access keys come from. The external secret (or the existing Secret) holds the
-   * keys `ACCESS_KEY_ID` and `ACCESS_SECRET_KEY`.
-   */
-  readonly credentials: CredentialsConfig;
+export interface ObjectStoreConfig extends ObjectStoreSettings {
   /**
    * Folder below `destinationPath` this cluster archives into.
    * @default - the cluster name; for a clone, `<name>-clone-<clonedOn without dashes>`
    */
   readonly serverName?: string;
-  /**
-   * WAL compression.
-   * @default 'gzip'
-   */
-  readonly walCompression?: WalCompression;
-  /**
-   * Base backup compression.
-   * @default 'gzip'
-   */
-  readonly dataCompression?: DataCompression;
-  /**
-   * WAL files archived or restored in parallel.
-   * @default 2
-   */
-  readonly walMaxParallel?: number;
-  /**
-   * Start every base backup with an immediate checkpoint instead of a spread one. A migration
-   * waits for its pre-migration backup, and a spread checkpoint (`checkpoint_completion_target`
-   * of `checkpoint_timeout`) adds minutes; the cost is a short burst of writes on the primary.
-   * @default true
-   */
-  readonly immediateCheckpoint?: boolean;
 }
 
 /** Scheduled base backups and their retention. */
@@ -255,19 +128,8 @@ export interface GuardrailSuppressionConfig {
   readonly reason: string;
 }
 
-/** How a migration's data changes are undone. */
-export type RollbackStrategy = 'pitr' | 'down-sql' | 'forward-fix';
-
 /** The documented data-rollback plan every migration carries. */
-export interface RollbackPlanConfig {
-  /**
-   * How the data is brought back: `pitr` (point-in-time recovery to the second before the
-   * migration started), `down-sql` (a reverse script), `forward-fix` (a follow-up migration).
-   * A migration that destroys data must include `pitr`.
-   */
-  readonly strategies: readonly RollbackStrategy[];
-  /** The written steps an on-call engineer follows, in plain words. */
-  readonly steps: string;
+export interface RollbackPlanConfig extends RollbackPlan {
   /**
    * Path of the reverse SQL, relative to the repository root. Required with `down-sql`.
    * @default - none
@@ -275,54 +137,11 @@ export interface RollbackPlanConfig {
   readonly downSql?: string;
 }
 
-/** Phase of a migration in the expand/contract pattern. */
-export type MigrationPhase = 'expand' | 'migrate' | 'contract';
-
 /** One schema migration, shared by every environment that applies it. */
-export interface MigrationConfig {
-  /** Stable id, used in object names: lowercase letters, digits and dashes, e.g. `0001-add-email-normalized`. */
-  readonly id: string;
-  /** The application release that ships it (semantic version, e.g. `1.4.0`). */
-  readonly release: string;
-  /**
-   * `expand` adds without breaking the previous release, `migrate` moves data (backfills),
-   * `contract` removes what the previous release still used.
-   */
-  readonly phase: MigrationPhase;
-  /**
-   * For a `contract`: the id of the `expand` it completes, which must ship in an earlier release.
-   * @default - none
-   */
-  readonly completes?: string;
+export interface MigrationConfig extends Migration {
   /** Path of the SQL, relative to the repository root, e.g. `migrations/0001-add-email-normalized/up.sql`. */
   readonly sql: string;
   readonly rollback: RollbackPlanConfig;
-  /**
-   * Your own migration tool's image. The SQL is still analysed, and the gate and the checkpoint
-   * still run before it; the tool then owns its ledger.
-   * @default - psql from the cluster's PostgreSQL image runs the SQL
-   */
-  readonly image?: string;
-  /**
-   * Command of `image`.
-   * @default - the image's entrypoint
-   */
-  readonly command?: readonly string[];
-  /**
-   * `lock_timeout` of the migration session: how long a statement may wait for a lock.
-   * @default '5s'
-   */
-  readonly lockTimeout?: string;
-  /**
-   * `statement_timeout` of the migration session.
-   * @default '15min'
-   */
-  readonly statementTimeout?: string;
-  /**
-   * Deadline of the whole Job, in seconds.
-   * @default 3600
-   */
-  readonly activeDeadlineSeconds?: number;
   /**
    * Guardrails silenced for this migration (lock-safety warnings, typically).
    * @default - none
@@ -380,16 +199,7 @@ export interface EnvironmentMigrationsConfig {
 }
 
 /** Evidence that a migration ran in this (cloned) environment, as recorded by its Job. */
-export interface MigrationValidationRecord {
-  /** The migration id. */
-  readonly migration: string;
-  /** `sha256:<hex>` of the SQL that ran (the Job's `cnpg-gitops.io/sql-sha256` annotation). */
-  readonly sqlSha256: string;
-  /** When it completed, RFC 3339 with zone (the checkpoint's `finishedAt`). */
-  readonly validatedAt: string;
-  /** `cloneFrom.clonedOn` of the clone it ran on. */
-  readonly clonedOn: string;
-}
+export type MigrationValidationRecord = CloneValidationRecord;
 
 /**
  * Where a restore stops: exactly one of these forms.
@@ -407,14 +217,7 @@ export type RestoreTargetConfig =
   | { readonly immediate: true; readonly backupId: string };
 
 /** A SQL check the verification Job runs on the restored cluster. */
-export interface RecoveryAssertionConfig {
-  /** What is checked, in a few words. */
-  readonly name: string;
-  /** A query returning one value, e.g. `SELECT count(*) FROM users`. */
-  readonly sql: string;
-  /** The value psql must print (unaligned, tuples only), e.g. `1`. */
-  readonly expect: string;
-}
+export type RecoveryAssertionConfig = RecoveryAssertion;
 
 /** A point-in-time restore of this environment's cluster into a new cluster. */
 export interface RestoreConfig {

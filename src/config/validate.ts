@@ -1,9 +1,14 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, sep } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { clustersDirectory } from '../flux/layout';
+import { redactCredentials, redactValue } from '../security/credentials';
+import { readOnlyQueryProblem } from '../migrations/read-only-query';
+import { calendarDayProblem, zonedTimeProblem } from '../values/calendar-time';
 import { STORAGE_SIZE_PATTERN } from '../values/storage-size';
 import { cloneSourceKey, databasesOf } from './databases';
-import { BackupConfig, ClusterConfig, DatabaseConfig, EnvironmentConfig, EnvironmentName, ExistingSecretConfig, ExternalSecretConfig, MigrationConfig, ObjectStoreConfig } from './types';
-import { backupIdProblem } from '../values/recovery-target';
+import { BackupConfig, ClusterConfig, CredentialsConfig, DatabaseConfig, EnvironmentConfig, EnvironmentName, ExistingSecretConfig, ExternalSecretConfig, MigrationConfig, ObjectStoreConfig, RecoveryAssertionConfig } from './types';
+import { backupIdProblem, restorePointOf } from '../values/recovery-target';
 
 /** A mistake in an environment config, reported like a compiler error. */
 export interface ConfigError {
@@ -24,14 +29,14 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const QUANTITY = STORAGE_SIZE_PATTERN;
 const CPU = /^[0-9]+(\.[0-9]+)?m?$/;
 const DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const MIGRATION_ID = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/;
 const RELEASE = /^\d+\.\d+\.\d+$/;
 const PG_DURATION = /^\d+(us|ms|s|min|h|d)?$/;
-const RFC3339_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 export const MIGRATIONS_FILE = 'src/config/migrations.ts';
 /** Where migration SQL lives: its content is rendered into the Flux tree, so nothing else may be read. */
 const SQL_DIRECTORY = 'migrations';
+/** The committed Flux tree, relative to the repository root: the hand-written files of flux.additionalResources are there. */
+const FLUX_DIRECTORY = 'flux';
 
 /**
  * Config names that become file, folder and object names. Validated here, not by a guardrail, so
@@ -82,12 +87,24 @@ const oneOf = (allowed: readonly string[]): Validator => (value, field, report) 
   if (typeof value !== 'string' || !allowed.includes(value)) report(field, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`, value);
 };
 
-const day: Validator = (value, field, report) => {
-  text(DAY, 'a day written YYYY-MM-DD')(value, field, report);
-  if (typeof value === 'string' && DAY.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
-    report(field, 'must be a real calendar day (YYYY-MM-DD)', value);
-  }
+/** A text that must pass a check: `problem` says what is wrong ("must be ..."), or undefined. */
+const checked = (problem: (value: string) => string | undefined): Validator => (value, field, report) => {
+  text()(value, field, report);
+  const found = typeof value === 'string' && value.trim() !== '' ? problem(value) : undefined;
+  if (found !== undefined) report(field, found, value);
 };
+
+/** `must be <what>: <why not>` when `cause` finds something wrong. */
+const mustBe = (what: string, cause: (value: string) => string | undefined) => (value: string): string | undefined => {
+  const found = cause(value);
+  return found === undefined ? undefined : `must be ${what}: ${found}`;
+};
+
+/** A real day, `YYYY-MM-DD`: a calendar-invalid day is refused, never rolled over. */
+const day = checked(mustBe('a real day written YYYY-MM-DD, e.g. "2026-11-16"', calendarDayProblem));
+
+/** A real RFC 3339 time with a zone: a calendar-invalid date or time is refused, never rolled over. */
+const zonedTimeOf = (what: string): Validator => checked(mustBe(what, zonedTimeProblem));
 
 const optional = (validator: Validator): Validator => (value, field, report) => {
   if (value !== undefined) validator(value, field, report);
@@ -162,11 +179,7 @@ const clusterName = every(
 
 const TARGET_FORMS = ['beforeMigration', 'restorePoint', 'time', 'lsn', 'immediate'] as const;
 /** Barman's backup id (Backup.status.backupId); a backup name or restore point is told where the id is. */
-const BACKUP_ID: Validator = (value, field, report) => {
-  text()(value, field, report);
-  const problem = typeof value === 'string' && value.trim() !== '' ? backupIdProblem(value) : undefined;
-  if (problem !== undefined) report(field, problem, value);
-};
+const BACKUP_ID = checked(backupIdProblem);
 
 /** Exactly one target form, with the fields that form takes. */
 const restoreTarget: Validator = (value, field, report) => {
@@ -174,9 +187,9 @@ const restoreTarget: Validator = (value, field, report) => {
   const forms = TARGET_FORMS.filter((form) => form in value);
   if (forms.length !== 1) return report(field, `must name exactly one target (beforeMigration, restorePoint, time, lsn or immediate), got ${forms.length === 0 ? 'none' : forms.join(' and ')}`, value);
   const specs: Record<(typeof TARGET_FORMS)[number], Record<string, Validator>> = {
-    beforeMigration: { beforeMigration: text(MIGRATION_ID, 'a migration id'), startedAt: text(RFC3339_WITH_ZONE, 'the startedAt of the migration\'s checkpoint record, RFC 3339 with a zone'), backupId: optional(BACKUP_ID) },
+    beforeMigration: { beforeMigration: text(MIGRATION_ID, 'a migration id'), startedAt: zonedTimeOf('the startedAt of the migration\'s checkpoint record, RFC 3339 with a zone'), backupId: optional(BACKUP_ID) },
     restorePoint: { restorePoint: text(MIGRATION_ID, 'the id of the migration whose restore point before-<id> to recover to'), backupId: BACKUP_ID },
-    time: { time: text(RFC3339_WITH_ZONE, 'an RFC 3339 time with a zone, e.g. "2026-11-25T10:00:04Z"'), backupId: optional(BACKUP_ID) },
+    time: { time: zonedTimeOf('an RFC 3339 time with a zone, e.g. "2026-11-25T10:00:04Z"'), backupId: optional(BACKUP_ID) },
     lsn: { lsn: text(/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/, 'a WAL location such as "0/3000060"'), backupId: optional(BACKUP_ID) },
     immediate: { immediate: (v, f, r) => { if (v !== true) r(f, 'must be true', v); }, backupId: BACKUP_ID },
   };
@@ -240,7 +253,7 @@ const databaseFields = {
   migrationValidations: optional(list(object<NonNullable<EnvironmentConfig['migrationValidations']>[number]>({
     migration: text(MIGRATION_ID, 'a migration id'),
     sqlSha256: text(/^sha256:[0-9a-f]{64}$/, '"sha256:" and 64 hex digits, as the migration Job prints it'),
-    validatedAt: text(RFC3339_WITH_ZONE, 'an RFC 3339 time with a zone, e.g. "2026-11-18T09:30:00Z"'),
+    validatedAt: zonedTimeOf('the finishedAt of the staging Job\'s record, an RFC 3339 time with a zone, e.g. "2026-11-18T09:30:00Z"'),
     clonedOn: day,
   }))),
   restores: optional(list(object<NonNullable<EnvironmentConfig['restores']>[number]>({
@@ -248,7 +261,7 @@ const databaseFields = {
     target: restoreTarget,
     instances: optional(integer(1, 99)),
     storageSize: optional(text(QUANTITY, 'a Kubernetes quantity such as "20Gi"')),
-    verify: list(object<NonNullable<EnvironmentConfig['restores']>[number]['verify'][number]>({ name: text(), sql: text(), expect: text() })),
+    verify: list(object<RecoveryAssertionConfig>({ name: text(), sql: checked(readOnlyQueryProblem), expect: text() })),
   }))),
 };
 
@@ -309,6 +322,11 @@ export function configFileOf(name: unknown): string {
  * the guardrails, which see the rendered objects.
  */
 export function validateEnvironments(configs: readonly unknown[], migrations: readonly unknown[] = [], repoRoot = '.'): ConfigError[] {
+  // A mistaken value may hold a credential (a password in a check's SQL): never print it.
+  return configErrors(configs, migrations, repoRoot).map((error) => ({ ...error, message: redactCredentials(error.message), value: redactValue(error.value) }));
+}
+
+function configErrors(configs: readonly unknown[], migrations: readonly unknown[], repoRoot: string): ConfigError[] {
   const errors: ConfigError[] = validateMigrations(migrations, repoRoot);
   const seen = new Map<unknown, number>();
   configs.forEach((config, index) => {
@@ -342,10 +360,23 @@ export function validateEnvironments(configs: readonly unknown[], migrations: re
       database.restores?.forEach((restore, index) => {
         if (restore.name === database.cluster.name) report(`restores[${index}].name`, `must differ from the cluster it restores ("${database.cluster.name}"): recovery always creates a new cluster`, restore.name);
         const migration = 'beforeMigration' in restore.target ? restore.target.beforeMigration : 'restorePoint' in restore.target ? restore.target.restorePoint : undefined;
-        if (migration !== undefined && !applied.includes(migration)) {
+        const restorePointOwner = applied.find((id) => restorePointOf(id) === migration);
+        if (migration !== undefined && restorePointOwner !== undefined) {
+          const form = 'restorePoint' in restore.target ? 'restorePoint' : 'beforeMigration';
+          report(`restores[${index}].target.${form}`, `names the restore point "${migration}" itself: ${form} takes the id of the migration whose checkpoint created it, "${restorePointOwner}"`, migration);
+        } else if (migration !== undefined && !applied.includes(migration)) {
           report(`restores[${index}].target`, `names migration "${migration}", which this database does not apply (migrations.applied), so it has no checkpoint to restore to`, migration);
         } else if (migration !== undefined && settled !== undefined && applied.indexOf(migration) <= applied.indexOf(settled)) {
           report(`restores[${index}].target`, `names migration "${migration}", which is settled (migrations.settledThrough "${settled}"): its rollback window is over and its checkpoint objects are gone; restore to a time instead`, migration);
+        }
+        // A restore before a migration always checks the ledger; any other one needs a check of its own.
+        if (restore.verify.length === 0 && migration === undefined) {
+          report(`restores[${index}].verify`, 'must list at least one check: a restore to a time, an LSN or a backup has no migration whose absence the ledger could show, and a verification without assertions proves nothing; e.g. { name: \'users are back\', sql: \'SELECT count(*) > 0 FROM users\', expect: \'t\' }', restore.verify);
+        }
+      });
+      database.migrationValidations?.forEach((record, index) => {
+        if (!applied.includes(record.migration)) {
+          report(`migrationValidations[${index}].migration`, `names migration "${record.migration}", which this database does not apply (migrations.applied): a validation record is evidence of a run here; copy it from the output of this database's migration Job`, record.migration);
         }
       });
       const listed = new Set<string>();
@@ -370,6 +401,7 @@ export function validateEnvironments(configs: readonly unknown[], migrations: re
       }
     }
     const report: Report = (field, message, value) => errors.push({ file, field, message, value });
+    checkExistingSecrets(env, repoRoot, report);
     if (env.cloneFrom) {
       const chain = [env.name];
       let source: EnvironmentConfig | undefined = env;
@@ -386,6 +418,46 @@ export function validateEnvironments(configs: readonly unknown[], migrations: re
     }
   }
   return errors;
+}
+
+/**
+ * The Secrets the hand-written files of `flux.additionalResources` provide, by name: a `Secret`
+ * (typically SOPS-encrypted), or the target of an `ExternalSecret`. Reports a listed file that is
+ * missing, a symbolic link, or no YAML.
+ */
+function providedSecrets(env: EnvironmentConfig, repoRoot: string, report: Report): Set<string> {
+  const directory = join(FLUX_DIRECTORY, clustersDirectory(databasesOf(env)[0]));
+  const provided = new Set<string>();
+  (env.flux?.additionalResources ?? []).forEach((file, index) => {
+    const field = `flux.additionalResources[${index}]`;
+    const path = join(repoRoot, directory, file);
+    if (!existsSync(path)) return report(field, `names ${directory}/${file}, which does not exist: write the file (e.g. a SOPS-encrypted Secret) before listing it, kustomize fails on a missing resource`, file);
+    if (lstatSync(path).isSymbolicLink()) return report(field, `names ${directory}/${file}, which is a symbolic link: synthesis never follows links in the Flux tree; put the file itself there`, file);
+    for (const document of parseAllDocuments(readFileSync(path, 'utf8'))) {
+      if (document.errors.length > 0) return report(field, `names ${directory}/${file}, which is not valid YAML (${document.errors[0].message.split('\n')[0]})`, file);
+      const manifest = document.toJS() ?? {};
+      if (manifest.kind === 'Secret' && manifest.metadata?.name) provided.add(manifest.metadata.name);
+      if (manifest.kind === 'ExternalSecret') provided.add(manifest.spec?.target?.name ?? manifest.metadata?.name);
+    }
+  });
+  return provided;
+}
+
+/** Every `existingSecret` of an environment's databases must name a Secret a file of flux.additionalResources provides. */
+function checkExistingSecrets(env: EnvironmentConfig, repoRoot: string, report: Report): void {
+  const provided = providedSecrets(env, repoRoot, report);
+  const databases: [string, DatabaseConfig][] = [['', env], ...(env.databases ?? []).map((database, index): [string, DatabaseConfig] => [`databases[${index}].`, database])];
+  for (const [prefix, database] of databases) {
+    const references: [string, CredentialsConfig | undefined][] = [
+      ['objectStore.credentials', database.objectStore?.credentials],
+      ['appCredentials', database.appCredentials],
+      ['migrations.migratorCredentials', database.migrations?.migratorCredentials],
+    ];
+    for (const [field, credentials] of references) {
+      if (credentials === undefined || !('existingSecret' in credentials) || provided.has(credentials.existingSecret)) continue;
+      report(`${prefix}${field}.existingSecret`, `names Secret "${credentials.existingSecret}", which nothing in the tree provides: list the file that holds it (a SOPS-encrypted Secret, or an ExternalSecret with target.name "${credentials.existingSecret}") in flux.additionalResources, or take the credentials from the secret store ({ clusterSecretStore, remoteKey })`, credentials.existingSecret);
+    }
+  }
 }
 
 /** Checks the migration catalog: shapes, unique ids, and that every SQL file it names exists. */

@@ -1,19 +1,12 @@
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
-import { FLUX_KEEP_WHEN_REMOVED } from '../names';
+import { FLUX_KEEP_WHEN_REMOVED, PROVIDED_BY_REPOSITORY } from '../names';
 import {
   ObjectStore,
   ObjectStoreSpecConfigurationDataCompression,
   ObjectStoreSpecConfigurationWalCompression,
 } from '../../imports/barmancloud-barmancloud.cnpg.io';
-import { ObjectStoreConfig } from '../config/types';
-import { credentialsSecret } from './external-secret-credentials';
-
-/**
- * Names, on an ObjectStore or a Cluster, the Secret the repository provides itself (e.g.
- * SOPS-encrypted) for its credentials, which no ExternalSecret renders.
- */
-export const PROVIDED_BY_REPOSITORY = 'cnpg-gitops.io/provided-by-repository';
+import { credentialsSecret, CredentialsSource, ExternalSecretCredentials } from './external-secret-credentials';
 
 /** Secret keys the Barman Cloud plugin documents for S3 access keys. */
 const ACCESS_KEY_ID = 'ACCESS_KEY_ID';
@@ -28,7 +21,59 @@ const S3_COMPATIBLE_CHECKSUM_ENV = [
   { name: 'AWS_RESPONSE_CHECKSUM_VALIDATION', value: 'when_required' },
 ];
 
-export interface BarmanObjectStoreProps extends Omit<ObjectStoreConfig, 'serverName'> {
+/** Where the Barman Cloud plugin stores base backups and WAL. */
+export type ObjectStoreProvider = 'cloudflare-r2' | 'aws-s3' | 's3-compatible';
+
+/** Compression for base backups (the plugin's `data.compression` enum). */
+export type DataCompression = 'bzip2' | 'gzip' | 'lz4' | 'snappy';
+
+/** Compression for WAL files (the plugin's `wal.compression` enum; xz and zstd are WAL-only). */
+export type WalCompression = DataCompression | 'xz' | 'zstd';
+
+/** The bucket, its access keys and how the plugin writes into it. */
+export interface ObjectStoreSettings {
+  /** Kind of store. `cloudflare-r2` and `s3-compatible` need `endpointURL`. */
+  readonly provider: ObjectStoreProvider;
+  /**
+   * `s3://<bucket>/<optional prefix>`. The bucket must exist before the cluster starts.
+   * Each cluster writes below `<destinationPath>/<serverName>/`.
+   */
+  readonly destinationPath: string;
+  /**
+   * S3 API endpoint, without the bucket. For R2: `https://<account id>.r2.cloudflarestorage.com`.
+   * @default - none (AWS S3 resolves the endpoint itself)
+   */
+  readonly endpointURL?: string;
+  /**
+   * Where the access keys come from. The external secret (or the existing Secret) holds the
+   * keys `ACCESS_KEY_ID` and `ACCESS_SECRET_KEY`.
+   */
+  readonly credentials: CredentialsSource;
+  /**
+   * WAL compression.
+   * @default 'gzip'
+   */
+  readonly walCompression?: WalCompression;
+  /**
+   * Base backup compression.
+   * @default 'gzip'
+   */
+  readonly dataCompression?: DataCompression;
+  /**
+   * WAL files archived or restored in parallel.
+   * @default 2
+   */
+  readonly walMaxParallel?: number;
+  /**
+   * Start every base backup with an immediate checkpoint instead of a spread one. A migration
+   * waits for its pre-migration backup, and a spread checkpoint (`checkpoint_completion_target`
+   * of `checkpoint_timeout`) adds minutes; the cost is a short burst of writes on the primary.
+   * @default true
+   */
+  readonly immediateCheckpoint?: boolean;
+}
+
+export interface BarmanObjectStoreProps extends ObjectStoreSettings {
   /** Name of the `ObjectStore` object; its credentials Secret is `<name>-credentials`. */
   readonly name: string;
   /**
@@ -52,9 +97,11 @@ export class BarmanObjectStore extends Construct {
   public readonly destinationPath: string;
   /** S3 endpoint, when the store is not AWS S3. */
   public readonly endpointURL?: string;
-  public readonly provider: ObjectStoreConfig['provider'];
+  public readonly provider: ObjectStoreProvider;
   /** Name of the Secret holding the access keys. */
   public readonly credentialsSecretName: string;
+  /** The ExternalSecret that supplies them, unless the repository provides the Secret itself. */
+  public readonly credentials?: ExternalSecretCredentials;
 
   constructor(scope: Construct, id: string, props: BarmanObjectStoreProps) {
     super(scope, id);
@@ -64,11 +111,12 @@ export class BarmanObjectStore extends Construct {
     this.endpointURL = props.endpointURL;
     this.provider = props.provider;
 
-    this.credentialsSecretName = credentialsSecret(this, 'Credentials', props.credentials, {
+    const { secretName, externalSecret } = credentialsSecret(this, 'Credentials', props.credentials, {
       secretName: `${props.name}-credentials`,
       properties: { [ACCESS_KEY_ID]: ACCESS_KEY_ID, [ACCESS_SECRET_KEY]: ACCESS_SECRET_KEY },
-      fileName: 'object-store-credentials.yaml',
     });
+    this.credentialsSecretName = secretName;
+    this.credentials = externalSecret;
 
     new ObjectStore(this, 'Resource', {
       metadata: {

@@ -1,8 +1,7 @@
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
 import { Backup, BackupSpecMethod, BackupSpecTarget } from '../../imports/cnpg-postgresql.cnpg.io';
-import { FLUX_APPLY_ONCE, FLUX_KEEP_WHEN_REMOVED } from '../names';
-import { BARMAN_CLOUD_PLUGIN } from './barman-cloud-plugin';
+import { BARMAN_CLOUD_PLUGIN, FLUX_APPLY_ONCE, FLUX_KEEP_WHEN_REMOVED } from '../names';
 import { CnpgCluster } from './cnpg-cluster';
 
 export interface BaseBackupProps {

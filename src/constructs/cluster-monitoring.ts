@@ -2,7 +2,6 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
 import { FLUX_KEEP_WHEN_REMOVED } from '../names';
-import { placeInFile } from '../flux/placement';
 import { BackupSchedule } from '../values/backup-schedule';
 import { CnpgCluster } from './cnpg-cluster';
 
@@ -56,7 +55,7 @@ export class ClusterMonitoring extends Construct {
     // Removing them from Git must not silence the alerts of a cluster that keeps running.
     const annotations = { ...FLUX_KEEP_WHEN_REMOVED };
 
-    const podMonitor = new ApiObject(this, 'PodMonitor', {
+    new ApiObject(this, 'PodMonitor', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PodMonitor',
       metadata: { name, labels, annotations },
@@ -106,13 +105,11 @@ export class ClusterMonitoring extends Construct {
         `max by (namespace, cluster, pod) (cnpg_pg_replication_lag{${selector}}) > ${props.replicationLagSeconds ?? 300}`,
         '5m', 'warning', `a replica of ${namespace}/${name} lags behind the primary`),
     ];
-    const prometheusRule = new ApiObject(this, 'PrometheusRule', {
+    new ApiObject(this, 'PrometheusRule', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: { name, labels, annotations },
       spec: { groups: [{ name: `cnpg-${namespace}-${name}`, rules }] },
     });
-    placeInFile(podMonitor, 'monitoring.yaml');
-    placeInFile(prometheusRule, 'monitoring.yaml');
   }
 }

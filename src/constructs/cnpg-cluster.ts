@@ -7,12 +7,13 @@ import {
   ClusterSpecResourcesLimits,
   ClusterSpecResourcesRequests,
 } from '../../imports/cnpg-postgresql.cnpg.io';
-import { ClusterConfig, CredentialsConfig, ExternalSecretConfig, ObjectStoreConfig } from '../config/types';
-import { FLUX_KEEP_WHEN_REMOVED } from '../names';
+import { BARMAN_CLOUD_PLUGIN, FLUX_KEEP_WHEN_REMOVED, PROVIDED_BY_REPOSITORY } from '../names';
 import { RecoveryTarget } from '../values/recovery-target';
-import { BARMAN_CLOUD_PLUGIN, DEFAULT_POSTGRES_IMAGE } from './barman-cloud-plugin';
-import { BarmanObjectStore, PROVIDED_BY_REPOSITORY } from './barman-object-store';
-import { credentialsSecret } from './external-secret-credentials';
+import { BarmanObjectStore, ObjectStoreSettings } from './barman-object-store';
+import { credentialsSecret, CredentialsSource, ExternalSecretCredentials, ExternalSecretSource } from './external-secret-credentials';
+
+/** Operand image CNPG 1.30.0 uses when `imageName` is not set. */
+export const DEFAULT_POSTGRES_IMAGE = 'ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie';
 
 /**
  * Bootstrap SQL (superuser, application database) of a cluster with a migrator: the role, a
@@ -40,7 +41,7 @@ export interface MigratorProps {
    * Where its password comes from (property `password`); rendered as the basic-auth Secret
    * `<cluster>-migrator` unless an existing Secret is named.
    */
-  readonly credentials: CredentialsConfig;
+  readonly credentials: CredentialsSource;
 }
 
 /** Name of the external cluster a recovery reads from. */
@@ -55,7 +56,7 @@ export interface RecoverySource {
    * (a clone in another environment).
    * @default - read through the source's own ObjectStore (same namespace)
    */
-  readonly credentials?: ExternalSecretConfig;
+  readonly credentials?: ExternalSecretSource;
   /**
    * Where recovery stops.
    * @default - the end of the archived WAL (the latest state)
@@ -69,17 +70,86 @@ export interface RecoverySource {
   readonly appSecretName?: string;
 }
 
-export interface CnpgClusterProps extends Omit<ClusterConfig, 'storageSize'> {
+/** The PostgreSQL cluster itself (CNPG `Cluster`): what a restore of it copies. */
+export interface CnpgClusterSettings {
+  /**
+   * Cluster name (`metadata.name`): a DNS-1035 label of at most 50 characters.
+   * Services are `<name>-rw` and `<name>-ro`.
+   */
+  readonly name: string;
+  /**
+   * Number of PostgreSQL instances (one primary, the rest streaming replicas).
+   * @default 1
+   */
+  readonly instances?: number;
+  /**
+   * PostgreSQL operand image. The tag must start with the major version; pin it by digest too
+   * (`<image>:<tag>@sha256:<digest>`) so every instance and migration Job runs the same bytes.
+   * @default 'ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie' (the CNPG 1.30.0 default)
+   */
+  readonly imageName?: string;
   /**
    * Size of each instance's data volume, e.g. `20Gi`. Volumes can grow, never shrink.
-   * @default - the source's, when recovering from another cluster; otherwise required
+   * @default - the source's, when recovering from another cluster (`recoverFrom`); otherwise required
    */
   readonly storageSize?: string;
+  /**
+   * StorageClass of the data (and WAL) volumes.
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClass?: string;
+  /**
+   * Size of a separate WAL volume. Once set it cannot be removed again.
+   * @default - the source's, when recovering from another cluster; otherwise WAL shares the data volume
+   */
+  readonly walStorageSize?: string;
+  /**
+   * CPU and memory requests and limits of each PostgreSQL container.
+   * @default - no requests or limits (BestEffort pods)
+   */
+  readonly resources?: {
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits?: { readonly cpu?: string; readonly memory?: string };
+  };
+  /**
+   * Topology key the instances are spread over.
+   * @default 'kubernetes.io/hostname'
+   */
+  readonly topologyKey?: string;
+  /**
+   * Whether anti-affinity is a preference or a hard requirement (`required` leaves pods
+   * Pending when there are fewer topology domains than instances).
+   * @default 'preferred'
+   */
+  readonly podAntiAffinityType?: 'preferred' | 'required';
+  /**
+   * Allow network access as the `postgres` superuser.
+   * @default false
+   */
+  readonly enableSuperuserAccess?: boolean;
+  /**
+   * Application database created at bootstrap.
+   * @default 'app'
+   */
+  readonly database?: string;
+  /**
+   * Owner role of the application database, used by applications and migrations.
+   * @default - same as `database`
+   */
+  readonly owner?: string;
+  /**
+   * Extra PostgreSQL parameters. CNPG accepts only strings.
+   * @default - CNPG's defaults
+   */
+  readonly postgresqlParameters?: Readonly<Record<string, string>>;
+}
+
+export interface CnpgClusterProps extends CnpgClusterSettings {
   /**
    * The object store WAL and base backups are archived to: settings for a new `ObjectStore`, or
    * an existing one to share (the cluster then archives into its own `serverName` folder of it).
    */
-  readonly objectStore: Omit<ObjectStoreConfig, 'serverName'> | BarmanObjectStore;
+  readonly objectStore: ObjectStoreSettings | BarmanObjectStore;
   /**
    * Recovery window of this cluster's backups and WAL (`^[1-9][0-9]*[dwm]$`).
    * @see https://cloudnative-pg.io/plugin-barman-cloud/docs/retention/
@@ -94,7 +164,7 @@ export interface CnpgClusterProps extends Omit<ClusterConfig, 'storageSize'> {
    * Application credentials from an external secret store (property `password`).
    * @default - the operator generates `<name>-app` inside the cluster
    */
-  readonly appCredentials?: CredentialsConfig;
+  readonly appCredentials?: CredentialsSource;
   /**
    * A dedicated role for schema migrations: a member of the owner, managed by CNPG
    * (`managed.roles`), the only role allowed to create restore points and switch WAL segments.
@@ -151,7 +221,13 @@ export class CnpgCluster extends Construct {
   /** The store this cluster was recovered from, when it is a clone or a restore. */
   public readonly recoveredFrom?: { readonly cluster: CnpgCluster; readonly objectStore: BarmanObjectStore; readonly recoveryTarget?: RecoveryTarget };
   /** The cluster settings, for restores that copy them. */
-  public readonly clusterConfig: ClusterConfig;
+  public readonly settings: CnpgClusterSettings;
+  /** The CNPG `Cluster` object. */
+  public readonly apiObject: Cluster;
+  /** The ExternalSecret of the application credentials, when they come from a secret store. */
+  public readonly appCredentials?: ExternalSecretCredentials;
+  /** The ExternalSecret of the migrator's credentials, when they come from a secret store. */
+  public readonly migratorCredentials?: ExternalSecretCredentials;
 
   constructor(scope: Construct, id: string, props: CnpgClusterProps) {
     super(scope, id);
@@ -163,7 +239,7 @@ export class CnpgCluster extends Construct {
     this.readOnlyServiceHost = `${props.name}-ro.${this.namespace}.svc`;
     this.database = props.database ?? 'app';
     this.owner = props.owner ?? this.database;
-    const { objectStore, retentionPolicy, serverName, appCredentials, recoverFrom, migrator, ...clusterConfig } = props;
+    const { objectStore, retentionPolicy, serverName, appCredentials, recoverFrom, migrator, ...settings } = props;
     this.serverName = serverName ?? props.name;
     this.retentionPolicy = retentionPolicy;
     const storageSize = props.storageSize ?? recoverFrom?.cluster.storageSize;
@@ -171,30 +247,31 @@ export class CnpgCluster extends Construct {
     this.storageSize = storageSize;
     this.walStorageSize = props.walStorageSize ?? recoverFrom?.cluster.walStorageSize;
     this.imageName = props.imageName ?? DEFAULT_POSTGRES_IMAGE;
-    this.clusterConfig = { ...clusterConfig, storageSize: this.storageSize, walStorageSize: this.walStorageSize };
+    this.settings = { ...settings, storageSize: this.storageSize, walStorageSize: this.walStorageSize };
     this.objectStore = objectStore instanceof BarmanObjectStore
       ? objectStore
       : new BarmanObjectStore(this, 'ObjectStore', { ...objectStore, name: `${props.name}-store`, retentionPolicy });
 
-    const appCredentialsSecret = appCredentials && credentialsSecret(this, 'AppCredentials', appCredentials, {
+    const appSecret = appCredentials && credentialsSecret(this, 'AppCredentials', appCredentials, {
       secretName: `${props.name}-app`,
       properties: { password: 'password' },
       literals: { username: this.owner },
       secretType: 'kubernetes.io/basic-auth',
-      fileName: 'postgres-app-secret.yaml',
     });
-    const appSecret = appCredentialsSecret ?? recoverFrom?.appSecretName;
-    this.appSecretName = appSecret ?? `${props.name}-app`;
+    this.appCredentials = appSecret?.externalSecret;
+    const appSecretName = appSecret?.secretName ?? recoverFrom?.appSecretName;
+    this.appSecretName = appSecretName ?? `${props.name}-app`;
     this.caSecretName = `${props.name}-ca`;
     if (migrator) {
       this.migratorRole = migrator.role ?? 'migrator';
-      this.migratorSecretName = credentialsSecret(this, 'MigratorCredentials', migrator.credentials, {
+      const migratorSecret = credentialsSecret(this, 'MigratorCredentials', migrator.credentials, {
         secretName: `${props.name}-migrator`,
         properties: { password: 'password' },
         literals: { username: this.migratorRole },
         secretType: 'kubernetes.io/basic-auth',
-        fileName: 'migrator-secret.yaml',
       });
+      this.migratorSecretName = migratorSecret.secretName;
+      this.migratorCredentials = migratorSecret.externalSecret;
     }
 
     if (recoverFrom) {
@@ -212,7 +289,7 @@ export class CnpgCluster extends Construct {
       };
     }
 
-    new Cluster(this, 'Resource', {
+    this.apiObject = new Cluster(this, 'Resource', {
       metadata: {
         name: props.name,
         // A cluster removed from Git is left running: deleting data takes a deliberate kubectl delete.
@@ -254,7 +331,7 @@ export class CnpgCluster extends Construct {
             comment: `schema migrations (cnpg-gitops): member of ${this.owner}, may create restore points`,
           }],
         },
-        bootstrap: this.bootstrap(appSecret),
+        bootstrap: this.bootstrap(appSecretName),
         externalClusters: this.recoveredFrom && [{
           name: RECOVERY_SOURCE,
           plugin: {

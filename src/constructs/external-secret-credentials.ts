@@ -1,5 +1,4 @@
 import { ApiObjectMetadata } from 'cdk8s';
-import { CredentialsConfig } from '../config/types';
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
 import {
@@ -7,8 +6,35 @@ import {
   ExternalSecretSpecSecretStoreRefKind,
   ExternalSecretSpecTargetCreationPolicy,
 } from '../../imports/eso-external-secrets.io';
-import { placeInFile } from '../flux/placement';
 import { FLUX_KEEP_WHEN_REMOVED } from '../names';
+
+/**
+ * A secret that External Secrets Operator copies from a `ClusterSecretStore`.
+ * Nothing secret is ever written to Git: only the store and the key to read.
+ */
+export interface ExternalSecretSource {
+  /** Name of the `ClusterSecretStore` (external-secrets.io/v1) to read from. */
+  readonly clusterSecretStore: string;
+  /** Key of the secret inside the external store, e.g. `cnpg/production/r2`. */
+  readonly remoteKey: string;
+  /**
+   * How often ESO re-reads the external secret (a Go duration).
+   * @default '1h'
+   */
+  readonly refreshInterval?: string;
+}
+
+/**
+ * A Secret the repository provides itself instead of External Secrets, typically a
+ * SOPS-encrypted manifest that Flux decrypts.
+ */
+export interface ExistingSecretSource {
+  /** Name of the Secret, in the same namespace, with the keys its consumer documents. */
+  readonly existingSecret: string;
+}
+
+/** Where credentials come from: External Secrets (the default) or a Secret the repository provides. */
+export type CredentialsSource = ExternalSecretSource | ExistingSecretSource;
 
 export interface ExternalSecretCredentialsProps {
   /** Name of the Kubernetes Secret that External Secrets Operator creates. */
@@ -34,8 +60,6 @@ export interface ExternalSecretCredentialsProps {
    * @default '1h'
    */
   readonly refreshInterval?: string;
-  /** File of the Flux directory the ExternalSecret is rendered into. */
-  readonly fileName: string;
 }
 
 /**
@@ -54,7 +78,7 @@ export class ExternalSecretCredentials extends Construct {
     const templateData: Record<string, string> = { ...props.literals };
     for (const key of Object.keys(props.properties)) templateData[key] = `{{ .${key} }}`;
 
-    const resource = new ExternalSecret(this, 'Resource', {
+    new ExternalSecret(this, 'Resource', {
       // Removing it from Git must not take the credentials (ESO deletes the Secret it owns) from a cluster that keeps running.
       metadata: { name: props.secretName, annotations: { ...FLUX_KEEP_WHEN_REMOVED } } satisfies ApiObjectMetadata,
       spec: {
@@ -75,20 +99,20 @@ export class ExternalSecretCredentials extends Construct {
         })),
       },
     });
-    placeInFile(resource, props.fileName);
   }
 }
 
 /**
- * The Secret credentials come from: an ExternalSecret rendered under `scope` for an external
+ * The Secret credentials come from: the ExternalSecret rendered under `scope` for an external
  * store, or the Secret the repository provides itself (`existingSecret`).
  */
 export function credentialsSecret(
   scope: Construct,
   id: string,
-  config: CredentialsConfig,
+  source: CredentialsSource,
   options: Omit<ExternalSecretCredentialsProps, 'clusterSecretStore' | 'remoteKey' | 'refreshInterval'>,
-): string {
-  if ('existingSecret' in config) return config.existingSecret;
-  return new ExternalSecretCredentials(scope, id, { ...options, ...config }).secretName;
+): { readonly secretName: string; readonly externalSecret?: ExternalSecretCredentials } {
+  if ('existingSecret' in source) return { secretName: source.existingSecret };
+  const externalSecret = new ExternalSecretCredentials(scope, id, { ...options, ...source });
+  return { secretName: externalSecret.secretName, externalSecret };
 }

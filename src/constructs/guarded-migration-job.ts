@@ -2,32 +2,94 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
-import { MigrationConfig, MigrationValidationRecord } from '../config/types';
-import { FLUX_APPLY_ONCE } from '../names';
+import { FLUX_APPLY_ONCE, MIGRATION_ANNOTATIONS, MIGRATION_LABEL } from '../names';
 import { analyzeSql, SqlAnalysis, sqlSha256 } from '../migrations/analysis';
 import { restorePointOf } from '../values/recovery-target';
 import { CnpgCluster } from './cnpg-cluster';
-import { POSTGRES_UID, postgresConnection, protectFromSubstitution, RESTRICTED_CONTAINER, SMALL_CONTAINER_RESOURCES } from './job-defaults';
+import { protectFromSubstitution } from './flux-substitution';
+import { POSTGRES_UID, postgresConnection, RESTRICTED_CONTAINER, SMALL_CONTAINER_RESOURCES } from './job-defaults';
 import { MigrationScripts } from './migration-scripts';
-
-/** Labels and annotations a migration Job carries; admission policies and rules read them. */
-export const MIGRATION_LABEL = 'cnpg-gitops.io/migration';
-export const MIGRATION_ANNOTATIONS = {
-  cluster: 'cnpg-gitops.io/cluster',
-  sqlSha256: 'cnpg-gitops.io/sql-sha256',
-  phase: 'cnpg-gitops.io/phase',
-  release: 'cnpg-gitops.io/release',
-  rollbackStrategies: 'cnpg-gitops.io/rollback-strategies',
-  rollbackSteps: 'cnpg-gitops.io/rollback-steps',
-  /** The migration that must be in the ledger before this one starts; empty for a database's first. */
-  after: 'cnpg-gitops.io/after',
-} as const;
 
 /** What the migration-Job admission policies intercept: labelled Jobs only. */
 export const MIGRATION_JOB_ADMISSION = {
   resources: [{ apiGroup: 'batch', resource: 'jobs', operations: ['CREATE', 'UPDATE'] }],
   matchConditions: [{ name: 'migration-jobs', expression: `has(object.metadata.labels) && '${MIGRATION_LABEL}' in object.metadata.labels` }],
 } as const;
+
+/** How a migration's data changes are undone. */
+export type RollbackStrategy = 'pitr' | 'down-sql' | 'forward-fix';
+
+/** The documented data-rollback plan every migration carries. */
+export interface RollbackPlan {
+  /**
+   * How the data is brought back: `pitr` (point-in-time recovery to the second before the
+   * migration started), `down-sql` (a reverse script), `forward-fix` (a follow-up migration).
+   * A migration that destroys data must include `pitr`.
+   */
+  readonly strategies: readonly RollbackStrategy[];
+  /** The written steps an on-call engineer follows, in plain words. */
+  readonly steps: string;
+}
+
+/** Phase of a migration in the expand/contract pattern. */
+export type MigrationPhase = 'expand' | 'migrate' | 'contract';
+
+/** One schema migration: what it is, where it stands in expand/contract, how its data comes back. */
+export interface Migration {
+  /** Stable id, used in object names: lowercase letters, digits and dashes, e.g. `0001-add-email-normalized`. */
+  readonly id: string;
+  /** The application release that ships it (semantic version, e.g. `1.4.0`). */
+  readonly release: string;
+  /**
+   * `expand` adds without breaking the previous release, `migrate` moves data (backfills),
+   * `contract` removes what the previous release still used.
+   */
+  readonly phase: MigrationPhase;
+  /**
+   * For a `contract`: the id of the `expand` it completes, which must ship in an earlier release.
+   * @default - none
+   */
+  readonly completes?: string;
+  readonly rollback: RollbackPlan;
+  /**
+   * Your own migration tool's image. The SQL is still analysed, and the gate and the checkpoint
+   * still run before it; the tool then owns its ledger.
+   * @default - psql from the cluster's PostgreSQL image runs the SQL
+   */
+  readonly image?: string;
+  /**
+   * Command of `image`.
+   * @default - the image's entrypoint
+   */
+  readonly command?: readonly string[];
+  /**
+   * `lock_timeout` of the migration session: how long a statement may wait for a lock.
+   * @default '5s'
+   */
+  readonly lockTimeout?: string;
+  /**
+   * `statement_timeout` of the migration session.
+   * @default '15min'
+   */
+  readonly statementTimeout?: string;
+  /**
+   * Deadline of the whole Job, in seconds.
+   * @default 3600
+   */
+  readonly activeDeadlineSeconds?: number;
+}
+
+/** Evidence that a migration ran in this (cloned) environment, as recorded by its Job. */
+export interface CloneValidationRecord {
+  /** The migration id. */
+  readonly migration: string;
+  /** `sha256:<hex>` of the SQL that ran (the Job's `cnpg-gitops.io/sql-sha256` annotation). */
+  readonly sqlSha256: string;
+  /** When it completed, RFC 3339 with zone (the checkpoint's `finishedAt`). */
+  readonly validatedAt: string;
+  /** `cloneFrom.clonedOn` of the clone it ran on. */
+  readonly clonedOn: string;
+}
 
 /** kubectl with a POSIX shell, for the gate. */
 export const DEFAULT_GATE_IMAGE = 'docker.io/alpine/k8s:1.32.4';
@@ -51,30 +113,36 @@ export interface MigrationPredecessor {
 export interface CloneValidation {
   /** The environment that clones this one (staging). */
   readonly environment: string;
+  /** The cluster there that clones this one. */
+  readonly cluster: string;
   /**
-   * Where the cloning database's fields are in that environment's file, e.g. `databases[2].`.
-   * @default '' (its own database)
+   * The record of this migration there.
+   * @default - none: the migration has not run on the clone
    */
-  readonly configPrefix?: string;
-  /** The record of this migration there, if any. */
-  readonly record?: MigrationValidationRecord;
+  readonly record?: CloneValidationRecord;
+  /** How old the clone may have been when the migration ran on it, in days. */
   readonly maxCloneAgeDays: number;
 }
 
 export interface GuardedMigrationJobProps {
   /** The cluster the migration changes; it must have a migrator role (`CnpgClusterProps.migrator`). */
   readonly cluster: CnpgCluster;
-  /** The migration as declared in the catalog. */
-  readonly migration: MigrationConfig;
+  /** The migration: id, phase, rollback plan, session settings. */
+  readonly migration: Migration;
   /** The shared ledger, gate and run scripts of the database. */
   readonly scripts: MigrationScripts;
-  /** Content of `migration.sql`. */
+  /** The SQL to apply. */
   readonly sql: string;
   /**
-   * Content of `migration.rollback.downSql`.
+   * The reverse SQL, for the `down-sql` strategy.
    * @default - none
    */
   readonly downSql?: string;
+  /**
+   * Where `sql` and `downSql` were read from, named in what the guardrails find in them.
+   * @default - `<migration id>/up.sql` and `<migration id>/down.sql`
+   */
+  readonly sqlFiles?: { readonly sql: string; readonly downSql?: string };
   /**
    * The migration applied just before this one on the same database: the Job refuses to start
    * until the ledger holds it (annotation `cnpg-gitops.io/after`).
@@ -128,7 +196,7 @@ function shortSha(sha256: string): string {
  * least-privilege ServiceAccount whose token only the gate sees, in a Pod Security "restricted" pod.
  */
 export class GuardedMigrationJob extends Construct implements MigrationPredecessor {
-  public readonly migration: MigrationConfig;
+  public readonly migration: Migration;
   public readonly cluster: CnpgCluster;
   /** Parse and classification of the SQL. */
   public readonly analysis: SqlAnalysis;
@@ -141,6 +209,7 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
   /** The migration this one runs after, if any. */
   public readonly after?: MigrationPredecessor;
   public readonly cloneValidation?: CloneValidation;
+  private readonly sqlFiles: { readonly sql: string; readonly downSql?: string };
 
   constructor(scope: Construct, id: string, props: GuardedMigrationJobProps) {
     super(scope, id);
@@ -156,6 +225,10 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
     this.downAnalysis = props.downSql === undefined ? undefined : analyzeSql(props.downSql);
     this.after = props.after;
     this.cloneValidation = props.cloneValidation;
+    this.sqlFiles = {
+      sql: props.sqlFiles?.sql ?? `${migration.id}/up.sql`,
+      downSql: props.downSql === undefined ? undefined : props.sqlFiles?.downSql ?? `${migration.id}/down.sql`,
+    };
     const suffix = shortSha(props.qualifyNames ? sqlSha256(`${cluster.name}\n${this.analysis.sha256}`) : this.analysis.sha256);
     this.jobName = `migrate-${migration.id}-${suffix}`;
     this.restorePoint = restorePointOf(migration.id);
@@ -319,7 +392,7 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
         release: migration.release,
         phase: migration.phase,
         completes: migration.completes,
-        sql: migration.sql,
+        sql: this.sqlFiles.sql,
         sha256: this.analysis.sha256,
         transactional: this.analysis.transactional,
         noTransaction: this.analysis.noTransaction,
@@ -328,7 +401,7 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
         rollback: {
           strategies: migration.rollback.strategies,
           steps: migration.rollback.steps,
-          downSql: migration.rollback.downSql,
+          downSql: this.sqlFiles.downSql,
           downSyntaxError: this.downAnalysis?.syntaxError,
         },
         cluster: this.cluster.name,

@@ -1,7 +1,6 @@
-import { ApiObject, Size } from 'cdk8s';
+import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Construct, IConstruct } from 'constructs';
-import { placeInFile } from '../flux/placement';
+import { Construct } from 'constructs';
 import { CnpgCluster } from './cnpg-cluster';
 
 /** UID of the postgres user in the CNPG PostgreSQL images; the Jobs run as it. */
@@ -55,23 +54,4 @@ export function postgresConnection(scope: Construct, cluster: CnpgCluster, appli
       : { PGSSLMODE: value('verify-full'), PGSSLROOTCERT: value(options.caFile) }),
     PGAPPNAME: value(applicationName),
   };
-}
-
-/**
- * Marks every object below `scope` so Flux post-build substitution never rewrites it, when the
- * user content it carries (SQL, assertions) contains `${`; FLX001 checks the rendered objects.
- */
-export function protectFromSubstitution(scope: IConstruct, userContent: readonly string[]): void {
-  if (!userContent.some((content) => content.includes('${'))) return;
-  for (const construct of scope.node.findAll()) {
-    if (construct instanceof ApiObject) construct.metadata.addAnnotation('kustomize.toolkit.fluxcd.io/substitute', 'disabled');
-  }
-}
-
-/** Places every object below `scope` in one file, protected from Flux substitution when the user content it carries contains `${`. */
-export function renderIntoFile(scope: IConstruct, fileName: string, userContent: readonly string[]): void {
-  protectFromSubstitution(scope, userContent);
-  for (const construct of scope.node.findAll()) {
-    if (construct instanceof ApiObject) placeInFile(construct, fileName);
-  }
 }

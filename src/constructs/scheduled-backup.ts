@@ -1,13 +1,12 @@
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
-import { FLUX_KEEP_WHEN_REMOVED } from '../names';
+import { BARMAN_CLOUD_PLUGIN, FLUX_KEEP_WHEN_REMOVED } from '../names';
 import {
   ScheduledBackup as ScheduledBackupResource,
   ScheduledBackupSpecBackupOwnerReference,
   ScheduledBackupSpecMethod,
   ScheduledBackupSpecTarget,
 } from '../../imports/cnpg-postgresql.cnpg.io';
-import { BARMAN_CLOUD_PLUGIN } from './barman-cloud-plugin';
 import { CnpgCluster } from './cnpg-cluster';
 
 export interface ScheduledBackupProps {

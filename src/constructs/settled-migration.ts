@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
-import { MigrationConfig } from '../config/types';
 import { CnpgCluster } from './cnpg-cluster';
+import { Migration } from './guarded-migration-job';
 
 export interface SettledMigrationProps {
-  /** The migration as declared in the catalog. */
-  readonly migration: MigrationConfig;
+  /** The migration as it was declared. */
+  readonly migration: Migration;
   /** The cluster it was applied to. */
   readonly cluster: CnpgCluster;
 }
@@ -16,7 +16,7 @@ export interface SettledMigrationProps {
  * and the expand/contract order holds across the whole history.
  */
 export class SettledMigration extends Construct {
-  public readonly migration: MigrationConfig;
+  public readonly migration: Migration;
   public readonly cluster: CnpgCluster;
 
   constructor(scope: Construct, id: string, props: SettledMigrationProps) {

@@ -1,11 +1,17 @@
 import { createHash } from 'node:crypto';
-import { EnvironmentDatabase } from '../config/databases';
 
 /**
  * The layout of the committed Flux tree, in one place: the directories each chart writes, the
  * files of a migration, and the names of the Flux stages (Kustomizations) that sync them. Charts,
- * the Flux sync objects, runbooks and the plan all read it from here.
+ * the Flux sync objects, runbooks, the plan and the config checks all read it from here; it is
+ * pure naming and depends on nothing of the project.
  */
+
+/** Where a database is: its environment, and its cluster's name when it is a further database of it. */
+export interface DatabaseLocation {
+  readonly name: string;
+  readonly qualifier?: string;
+}
 
 /** Kubernetes label values hold at most 63 characters, and Flux labels every object it applies with its Kustomization's name. */
 const LABEL_VALUE_MAX = 63;
@@ -18,22 +24,22 @@ export function fitName(name: string, max = LABEL_VALUE_MAX): string {
 }
 
 /** `<environment>`, and `<environment>/<cluster>` for a further database of it. */
-export function databaseFolder(database: EnvironmentDatabase): string {
+export function databaseFolder(database: DatabaseLocation): string {
   return database.qualifier ? `${database.name}/${database.qualifier}` : database.name;
 }
 
 /** A database's cluster, object store, credentials, backups and monitoring, relative to `flux/`. */
-export function clustersDirectory(database: EnvironmentDatabase): string {
+export function clustersDirectory(database: DatabaseLocation): string {
   return `infrastructure/data/cnpg-clusters/${databaseFolder(database)}`;
 }
 
 /** A database's migrations, relative to `flux/`: the stage list, and one folder per pending migration. */
-export function migrationsDirectory(database: EnvironmentDatabase): string {
+export function migrationsDirectory(database: DatabaseLocation): string {
   return `infrastructure/data/cnpg-migrations/${databaseFolder(database)}`;
 }
 
 /** A database's restores, relative to `flux/`: `clusters/` and `verify/` below it. */
-export function restoresDirectory(database: EnvironmentDatabase): string {
+export function restoresDirectory(database: DatabaseLocation): string {
   return `infrastructure/data/cnpg-restores/${databaseFolder(database)}`;
 }
 
@@ -61,6 +67,24 @@ export const CLONE_BASE_BACKUP_FILE = 'clone-base-backup.yaml';
 /** The file of the shared migration scripts, relative to a database's clusters directory. */
 export const MIGRATION_SCRIPTS_FILE = 'migration-scripts.yaml';
 
+/** Files of a database's clusters directory that hold more than one kind, or another name than their kind's. */
+export const CLUSTER_FILES = {
+  appSecret: 'postgres-app-secret.yaml',
+  migratorSecret: 'migrator-secret.yaml',
+  objectStoreCredentials: 'object-store-credentials.yaml',
+  monitoring: 'monitoring.yaml',
+} as const;
+
+/** The file of a restored cluster and its backups, relative to its database's restores directory. */
+export function restoreClusterFile(restoredCluster: string): string {
+  return `clusters/${restoredCluster}.yaml`;
+}
+
+/** The file of a restore's verification Job, relative to its database's restores directory. */
+export function restoreVerificationFile(restoredCluster: string): string {
+  return `verify/${restoredCluster}.yaml`;
+}
+
 /** The Flux stages every database has, by role. A further database's are `<stage>-<cluster>`. */
 export const STAGES = {
   policies: 'cnpg-policies',
@@ -71,11 +95,11 @@ export const STAGES = {
 } as const;
 
 /** A database's Flux stage: `<stage>` for the environment's own database, `<stage>-<cluster>` for a further one. */
-export function stageName(stage: string, database: EnvironmentDatabase): string {
+export function stageName(stage: string, database: DatabaseLocation): string {
   return fitName(database.qualifier ? `${stage}-${database.qualifier}` : stage);
 }
 
 /** The Flux stage of one pending migration: it applies the migration's Backup and Job, after the migration before it. */
-export function migrationStageName(migrationId: string, database: EnvironmentDatabase): string {
+export function migrationStageName(migrationId: string, database: DatabaseLocation): string {
   return stageName(`cnpg-migration-${migrationId}`, database);
 }

@@ -1,13 +1,21 @@
 import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
 
 const FILE_METADATA = 'cnpg-gitops:file';
 
 /**
- * Places a rendered object in a named file of its chart's Flux directory.
- * Objects without a placement go to `<kind in kebab case>.yaml`.
+ * Places every object below `scope` that has no file yet in a named file of its chart's Flux
+ * directory: place the parts that go elsewhere first. Objects never placed go to
+ * `<kind in kebab case>.yaml`. Nothing to place when `scope` is undefined.
  */
-export function placeInFile(apiObject: ApiObject, fileName: string): void {
-  apiObject.node.addMetadata(FILE_METADATA, fileName);
+export function placeInFile(scope: IConstruct | undefined, fileName: string): void {
+  for (const construct of scope?.node.findAll() ?? []) {
+    if (construct instanceof ApiObject && !isPlaced(construct)) construct.node.addMetadata(FILE_METADATA, fileName);
+  }
+}
+
+function isPlaced(apiObject: ApiObject): boolean {
+  return apiObject.node.metadata.some((entry) => entry.type === FILE_METADATA);
 }
 
 /** The file an object is rendered into. */

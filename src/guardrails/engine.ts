@@ -1,9 +1,12 @@
+import { SourcePosition } from '../config/locate';
 import { EnvironmentName } from '../config/types';
+import { credentialsIn, describeCredential, redactCredentials, redactValue } from '../security/credentials';
 import { ReviewedObject } from './reviewed-objects';
 import { parametersOf, severityOf, UNSUPPRESSIBLE_IN_PRODUCTION } from './packs';
-import { docsPage, Guardrail, RuleContext } from './rule';
+import { docsPage, Finding, Guardrail, RuleContext } from './rule';
 import { GUARDRAILS } from './rules';
-import { covers, MINIMUM_REASON_LENGTH, ScopedSuppression } from './suppressions';
+import { MINIMUM_REASON_LENGTH } from '../values/reason';
+import { covers, ScopedSuppression } from './suppressions';
 
 /** Id under which invalid suppressions are reported. */
 export const SUPPRESSION_RULE_ID = 'GRD001';
@@ -22,6 +25,11 @@ export interface Violation {
   readonly value: unknown;
   readonly fix: string;
   readonly docs: string;
+  /**
+   * Where the problem is written when that is not the config field (a statement of a migration's SQL).
+   * @default - the config field
+   */
+  readonly source?: SourcePosition;
 }
 
 export interface SuppressedViolation extends Violation {
@@ -40,7 +48,21 @@ export interface EnvironmentObjects {
   readonly environment: EnvironmentName;
   readonly objects: readonly ReviewedObject[];
   readonly suppressions: readonly ScopedSuppression[];
+  /**
+   * Where the fields of a cluster's database begin in an environment's config file, e.g.
+   * `databases[2].`, for findings about another environment's database.
+   * @default - nowhere: such findings name the field alone
+   */
+  readonly configPrefixOf?: ConfigPrefixOf;
+  /**
+   * The committed form of a rendered object (RuleContext.deployed).
+   * @default - nothing is deployed
+   */
+  readonly deployed?: (object: ReviewedObject) => unknown;
 }
+
+/** Where the fields of a cluster's database begin in an environment's config file. */
+export type ConfigPrefixOf = (environment: EnvironmentName, cluster: string) => string | undefined;
 
 const KNOWN_IDS = new Set(GUARDRAILS.map((rule) => rule.id));
 
@@ -51,21 +73,21 @@ const KNOWN_IDS = new Set(GUARDRAILS.map((rule) => rule.id));
 export function evaluateGuardrails(environments: readonly EnvironmentObjects[], rules: readonly Guardrail[] = GUARDRAILS): GuardrailReport {
   const violations: Violation[] = [];
   const suppressed: SuppressedViolation[] = [];
-  for (const { environment, objects, suppressions } of environments) {
+  for (const { environment, objects, suppressions, configPrefixOf, deployed } of environments) {
     const valid = suppressions.filter((suppression) => {
       const problem = suppressionProblem(suppression, environment);
       if (problem !== undefined) violations.push(suppressionViolation(suppression, environment, problem));
       return problem === undefined;
     });
-    const context = contextFor(environment, objects);
+    const context = contextFor(environment, objects, deployed);
     for (const object of objects) {
       for (const rule of rules) {
         if (!rule.kinds.includes(object.kind) && !rule.kinds.includes('*')) continue;
         const severity = severityOf(rule.id, environment);
         if (severity === 'off') continue;
-        for (const violation of findingsOf(rule, object, context, severity)) {
+        for (const violation of findingsOf(rule, object, context, severity, configPrefixOf)) {
           const suppression = valid.find((candidate) => candidate.id === rule.id && covers(candidate, object.construct));
-          if (suppression) suppressed.push({ ...violation, reason: suppression.reason });
+          if (suppression) suppressed.push({ ...violation, reason: redactCredentials(suppression.reason) });
           else violations.push(violation);
         }
       }
@@ -74,22 +96,34 @@ export function evaluateGuardrails(environments: readonly EnvironmentObjects[], 
   return { violations: sortViolations(violations), suppressed: sortViolations(suppressed) };
 }
 
-function findingsOf(rule: Guardrail, object: ReviewedObject, context: RuleContext, severity: 'error' | 'warning'): Violation[] {
+/** The config file and field a finding points at. */
+function configLocation(finding: Finding, rule: Guardrail, object: ReviewedObject, environment: EnvironmentName, configPrefixOf?: ConfigPrefixOf): Pick<Violation, 'configFile' | 'configField'> {
+  const field = finding.configField ?? rule.configField;
+  if (finding.configIn) {
+    const { environment: other, cluster } = finding.configIn;
+    return { configFile: configFile(other), configField: `${configPrefixOf?.(other, cluster) ?? ''}${field}` };
+  }
+  if (finding.configFile) return { configFile: finding.configFile, configField: field };
+  return { configFile: configFile(environment), configField: `${object.configPrefix ?? ''}${field}` };
+}
+
+/** A rule's findings as violations, every credential in their messages and values redacted (a rule may quote SQL or a setting). */
+function findingsOf(rule: Guardrail, object: ReviewedObject, context: RuleContext, severity: 'error' | 'warning', configPrefixOf?: ConfigPrefixOf): Violation[] {
   const base = { ruleId: rule.id, severity, environment: context.environment, path: object.path, fix: rule.fix, docs: docsPage(rule.id) };
   try {
     return rule.check(object, context).map((finding) => ({
       ...base,
-      configFile: finding.configFile ?? configFile(context.environment),
-      configField: finding.configFile === undefined ? `${object.configPrefix ?? ''}${finding.configField ?? rule.configField}` : finding.configField ?? rule.configField,
-      message: finding.message,
-      value: finding.value,
+      ...configLocation(finding, rule, object, context.environment, configPrefixOf),
+      message: redactCredentials(finding.message),
+      value: redactValue(finding.value),
+      ...(finding.source && { source: finding.source }),
     }));
   } catch (error) {
-    return [{ ...base, severity: 'error', configFile: configFile(context.environment), configField: rule.configField, message: `rule threw an error while checking ${object.kind} ${object.name}: ${(error as Error).message}`, value: object.name }];
+    return [{ ...base, severity: 'error', configFile: configFile(context.environment), configField: rule.configField, message: redactCredentials(`rule threw an error while checking ${object.kind} ${object.name}: ${(error as Error).message}`), value: object.name }];
   }
 }
 
-function contextFor(environment: EnvironmentName, objects: readonly ReviewedObject[]): RuleContext {
+function contextFor(environment: EnvironmentName, objects: readonly ReviewedObject[], deployed: EnvironmentObjects['deployed']): RuleContext {
   const byKey = new Map(objects.map((object) => [`${object.kind}/${object.name}`, object]));
   const byKind = new Map<string, ReviewedObject[]>();
   for (const object of objects) {
@@ -102,6 +136,7 @@ function contextFor(environment: EnvironmentName, objects: readonly ReviewedObje
     parameters: parametersOf(environment),
     find: (kind, name) => byKey.get(`${kind}/${name}`),
     ofKind: (kind) => byKind.get(kind) ?? [],
+    deployed: (object) => deployed?.(object as ReviewedObject),
   };
 }
 
@@ -113,6 +148,8 @@ function suppressionProblem(suppression: ScopedSuppression, environment: Environ
   if (environment === 'production' && UNSUPPRESSIBLE_IN_PRODUCTION.includes(suppression.id)) {
     return `${suppression.id} cannot be suppressed in production`;
   }
+  const [credential] = credentialsIn(suppression.reason);
+  if (credential !== undefined) return `the reason of the suppression of ${suppression.id} holds ${describeCredential(credential)}; reasons are written into the Flux tree, so into Git`;
   return undefined;
 }
 
@@ -124,8 +161,8 @@ function suppressionViolation(suppression: ScopedSuppression, environment: Envir
     path: suppression.scope.node.path,
     configFile: configFile(environment),
     configField: 'suppressions',
-    message: problem,
-    value: { id: suppression.id, reason: suppression.reason },
+    message: redactCredentials(problem),
+    value: redactValue({ id: suppression.id, reason: suppression.reason }),
     fix: `name an existing guardrail id and explain in at least ${MINIMUM_REASON_LENGTH} characters why it does not apply; production never accepts suppressions of ${UNSUPPRESSIBLE_IN_PRODUCTION.join(', ')}`,
     docs: docsPage(SUPPRESSION_RULE_ID),
   };

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { EnvironmentName } from '../config/types';
 import { addInvariants, installInvariantCheck, invariantOwner } from '../invariants';
-import { evaluateGuardrails, formatViolation, GuardrailReport, Violation } from './engine';
+import { ConfigPrefixOf, evaluateGuardrails, formatViolation, GuardrailReport, Violation } from './engine';
 import { renderedObjects, reviewObjects, ReviewedObject } from './reviewed-objects';
 import { annotateSuppressions, suppressionsIn } from './suppressions';
 
@@ -39,12 +39,25 @@ export interface GuardrailOptions {
    * @default false
    */
   readonly configFields?: boolean;
+  /**
+   * Where a database's fields begin in another environment's config file, for findings about it.
+   * @default - nowhere
+   */
+  readonly configPrefixOf?: ConfigPrefixOf;
+  /**
+   * The form of an object that runs now (the committed tree), for rules that compare with it
+   * (CLU002: volumes never shrink).
+   * @default - nothing runs yet: such rules find nothing
+   */
+  readonly deployed?: (object: ReviewedObject) => unknown;
 }
 
 interface Binding {
   readonly scopes: readonly GuardrailScope[];
   readonly environment: EnvironmentName;
   readonly configFields: boolean;
+  readonly configPrefixOf?: ConfigPrefixOf;
+  readonly deployed?: (object: ReviewedObject) => unknown;
 }
 
 /** The objects a binding reviewed and what the guardrails found in them. */
@@ -73,7 +86,7 @@ function evaluate(binding: Binding): Evaluated {
   annotateSuppressions(suppressions);
   const objects = new Map(binding.scopes.map(({ scope, configPrefix }) => [scope, [...renderedObjects(scope, configPrefix), ...reviewObjects(scope, configPrefix)]] as const));
   const all = [...objects.values()].flat();
-  const report = evaluateGuardrails([{ environment: binding.environment, objects: all, suppressions }]);
+  const report = evaluateGuardrails([{ environment: binding.environment, objects: all, suppressions, configPrefixOf: binding.configPrefixOf, deployed: binding.deployed }]);
   const byPath = new Map(all.map((object) => [object.path, object.construct]));
   const violationsOf = new Map(report.violations.map((violation) => [violation, byPath.get(violation.path) ?? binding.scopes[0].scope]));
   const result = { evaluation: { environment: binding.environment, report, objects }, violationsOf };
@@ -119,6 +132,8 @@ export class Guardrails {
       scopes: [{ scope, configPrefix: options.configPrefix }, ...(options.with ?? [])],
       environment: options.environment ?? 'production',
       configFields: options.configFields ?? false,
+      configPrefixOf: options.configPrefixOf,
+      deployed: options.deployed,
     };
     bindings.set(scope, binding);
     for (const { scope: extra } of options.with ?? []) bindings.set(extra, binding);

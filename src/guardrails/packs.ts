@@ -13,6 +13,7 @@ const SEVERITIES: Readonly<Record<string, readonly [develop: Severity, staging: 
   BKP005: ['error', 'error', 'error'],
   BKP006: ['error', 'error', 'error'],
   CLU001: ['error', 'error', 'error'],
+  CLU002: ['error', 'error', 'error'],
   DEL001: ['off', 'off', 'error'],
   FLX001: ['error', 'error', 'error'],
   HA001: ['error', 'error', 'error'],
@@ -62,8 +63,8 @@ const PARAMETERS: Readonly<Record<EnvironmentName, PackParameters>> = {
   production: { minimumRetentionDays: 30, maximumBackupIntervalHours: 24, minimumInstances: 3 },
 };
 
-/** Rules that protect recoverability and secrets: no suppression is accepted for them in production. */
-export const UNSUPPRESSIBLE_IN_PRODUCTION: readonly string[] = ['BKP005', 'MIG001', 'MIG002', 'MIG005', 'MIG006', 'MIG007', 'RST001', 'SEC001', 'WAL001', 'WAL002', 'WAL003'];
+/** Rules that protect recoverability and secrets, and a deployed cluster (CLU002): no suppression is accepted for them in production. */
+export const UNSUPPRESSIBLE_IN_PRODUCTION: readonly string[] = ['BKP005', 'CLU002', 'MIG001', 'MIG002', 'MIG005', 'MIG006', 'MIG007', 'RST001', 'SEC001', 'WAL001', 'WAL002', 'WAL003'];
 
 const COLUMN: Readonly<Record<EnvironmentName, 0 | 1 | 2>> = { develop: 0, staging: 1, production: 2 };
 

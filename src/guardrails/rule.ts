@@ -1,3 +1,4 @@
+import { SourcePosition } from '../config/locate';
 import { EnvironmentName } from '../config/types';
 import { MIGRATIONS_FILE } from '../config/validate';
 
@@ -22,6 +23,12 @@ export interface RuleContext {
   find(kind: string, name: string): RenderedObject | undefined;
   /** The objects of this environment of one kind, in construct order. */
   ofKind(kind: string): readonly RenderedObject[];
+  /**
+   * The object as the committed Flux tree holds it: what Flux applied to the cluster, e.g. the
+   * volume sizes a Cluster was created with. Undefined for a new object, or when synthesis reads
+   * no committed tree.
+   */
+  deployed(object: RenderedObject): any;
 }
 
 /** Thresholds that differ per environment, set in `packs.ts`. */
@@ -50,6 +57,18 @@ export interface Finding {
    * @default - the environment's config file
    */
   readonly configFile?: string;
+  /**
+   * The field belongs to a database of another environment: the one of this cluster there (MIG006
+   * points at the clone's validation records).
+   * @default - the object's own environment and database
+   */
+  readonly configIn?: { readonly environment: EnvironmentName; readonly cluster: string };
+  /**
+   * Where the problem is written when that is not the config field, e.g. a statement of a
+   * migration's SQL (CI annotates this line).
+   * @default - the config field
+   */
+  readonly source?: SourcePosition;
 }
 
 /** Points a finding at a field of one migration in the migration catalog. */

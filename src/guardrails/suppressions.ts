@@ -6,9 +6,6 @@ const SUPPRESSION_METADATA = 'cnpg-gitops:suppression';
 /** Annotation listing the guardrails suppressed for a rendered object, with their reasons. */
 export const SUPPRESSIONS_ANNOTATION = 'guardrails.cnpg-gitops.io/suppressed';
 
-/** Shortest reason accepted, as in cdk-nag. */
-export const MINIMUM_REASON_LENGTH = 10;
-
 export interface GuardrailSuppression {
   /** The guardrail id, e.g. `BKP004`. */
   readonly id: string;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MINIMUM_REASON_LENGTH } from '../guardrails/suppressions';
+import { MINIMUM_REASON_LENGTH } from '../values/reason';
 import { blocksWrites, classifyStatement, LockMode, StatementClass, StatementFacts, strongerLock, TableEffect } from './classify';
 import { ParsedStatement, parseSql, SqlComment, SqlSyntaxError } from './sql-parser';
 

@@ -1,4 +1,5 @@
 import { ParsedStatement } from './sql-parser';
+import { disablesTimeout } from '../values/pg-duration';
 
 /**
  * What a statement does to the previous release of the application, which keeps running
@@ -370,9 +371,11 @@ function combine(parts: StatementFacts[]): StatementFacts {
 function setting(node: any): StatementFacts {
   const local = node.is_local === true ? { needsTransaction: true as const } : {};
   if (!['lock_timeout', 'statement_timeout'].includes(node.name)) return make('neutral', `set ${node.is_local ? 'local ' : ''}${node.name ?? 'session setting'}`, local);
-  const values = (node.args ?? []).map((arg: any) => arg.A_Const?.ival?.ival ?? arg.A_Const?.sval?.sval ?? 0);
+  // The parse tree leaves out an integer 0: an A_Const without ival, fval or sval is 0.
+  const values: (string | number)[] = (node.args ?? []).map((arg: any) => arg.A_Const?.sval?.sval ?? arg.A_Const?.fval?.fval ?? arg.A_Const?.ival?.ival ?? 0);
   // RESET and SET ... TO DEFAULT go back to the runner's value (PGOPTIONS is the session default).
-  const disables = node.kind === 'VAR_SET_VALUE' && values.some((value: unknown) => value === 0 || value === '0');
+  // Any spelling of no time at all ('0s', '0ms', 0.4) disables the timeout, as the server reads it.
+  const disables = node.kind === 'VAR_SET_VALUE' && values.some(disablesTimeout);
   return make('neutral', `set ${node.is_local ? 'local ' : ''}${node.name}`, { ...local, ...(disables && { disablesTimeout: node.name }) });
 }
 

@@ -306,7 +306,11 @@ exec psql -X -At -q -f "$SCRIPTS_DIR/run.sql" \\
 /**
  * verify.sh (recovery verification Job, PostgreSQL image): runs every assertion file pair
  * `/assertions/<nn>-<name>.sql` / `.expected` against the restored cluster and fails, listing
- * every mismatch, unless all of them print exactly the expected value.
+ * every mismatch, unless all of them print exactly the expected value. Each query reaches the
+ * server through `psql -c`, which sends its argument as it is: psql expands no variable and runs
+ * no meta-command in it (`\!`, `\getenv`...), unless the argument starts with a backslash, which
+ * is refused here (synthesis only lets one read-only query through; PGOPTIONS makes the session
+ * read-only too). A directory without assertions fails: it would prove nothing.
  * Env: libpq variables, ASSERTIONS_DIR.
  */
 export const VERIFY_SCRIPT = `#!/bin/sh
@@ -314,10 +318,21 @@ set -eu
 failed=0
 total=0
 for sql in "$ASSERTIONS_DIR"/*.sql; do
+  if [ ! -e "$sql" ]; then
+    echo "verify: no assertions in $ASSERTIONS_DIR: nothing shows this cluster holds the data it should" >&2
+    exit 1
+  fi
   name=$(basename "$sql" .sql)
   expected=$(cat "$ASSERTIONS_DIR/$name.expected")
+  query=$(cat "$sql")
   total=$((total + 1))
-  if actual=$(psql -X -v ON_ERROR_STOP=1 -At -f "$sql" 2>&1); then
+  case "$query" in
+    '\\'*)
+      echo "verify: FAIL $name: starts with a backslash, which psql -c would run as a meta-command; a check is one SQL query"
+      failed=$((failed + 1))
+      continue ;;
+  esac
+  if actual=$(psql -X -At -c "$query" 2>&1); then
     if [ "$actual" = "$expected" ]; then
       echo "verify: ok   $name"
     else

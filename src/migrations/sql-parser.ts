@@ -58,7 +58,7 @@ function viaWorker<T>(scan: boolean, sql: string): T {
 /** libpg_query's parse and scan, in this thread once loaded, through the worker before. */
 const libpgQuery = {
   parse: (sql: string): any => (ready ? parseSync(sql) : viaWorker(false, sql)),
-  scan: (sql: string): { tokens: { tokenName: string; text: string; start: number }[] } => (ready ? scanSync(sql) : viaWorker(true, sql)),
+  scan: (sql: string): { tokens: { tokenName: string; text: string; start: number; end: number }[] } => (ready ? scanSync(sql) : viaWorker(true, sql)),
 };
 
 /** One top-level statement as the PostgreSQL parser sees it. */
@@ -119,13 +119,17 @@ function firstToken(sql: string, offset: number): number {
   }
 }
 
+/** The parser counts UTF-8 bytes; JavaScript strings count UTF-16 units. */
+function utf16Offsets(sql: string): (offset: number) => number {
+  const bytes = Buffer.from(sql);
+  return (offset) => (bytes.length === sql.length ? offset : bytes.subarray(0, offset).toString('utf8').length);
+}
+
 /** Parses a SQL script with PostgreSQL's own parser. */
 export function parseSql(sql: string): ParseResult {
   try {
     const tree = libpgQuery.parse(sql);
-    // The parser counts UTF-8 bytes; JavaScript strings count UTF-16 units.
-    const bytes = Buffer.from(sql);
-    const chars = (offset: number) => (bytes.length === sql.length ? offset : bytes.subarray(0, offset).toString('utf8').length);
+    const chars = utf16Offsets(sql);
     const statements = (tree.stmts ?? []).map((raw: any) => {
       const [type] = Object.keys(raw.stmt);
       const start = firstToken(sql, chars(raw.stmt_location ?? 0));
@@ -140,4 +144,73 @@ export function parseSql(sql: string): ParseResult {
     const details = (error as { sqlDetails?: { message: string; cursorPosition: number } }).sqlDetails;
     return { ok: false, error: { message: details?.message ?? (error as Error).message, ...position(sql, details?.cursorPosition ?? 0) } };
   }
+}
+
+/** A string constant of SQL text, as PostgreSQL's lexer finds it in any quoting form. */
+export interface SqlStringConstant {
+  /** Where the constant's token (quotes and prefix included) starts and ends in the text. */
+  readonly start: number;
+  readonly end: number;
+  /** Its value, decoded by the parser: `E'\\x41'`, `U&'\\0041'` and `$tag$A$tag$` all read `A`. */
+  readonly value: string;
+  /**
+   * The setting or option it is the value of, lowercased: `password` for `PASSWORD '...'` and
+   * `OPTIONS (password '...')`, `app.api_token` for `SET app.api_token = '...'`.
+   * @default - none: the constant follows no name
+   */
+  readonly name?: string;
+}
+
+/** What the lexer calls a string constant; a Unicode-escaped one (`U&'...'`) has no token name of its own. */
+function isStringToken(token: { tokenName: string; text: string }): boolean {
+  return token.tokenName === 'SCONST' || /^u&'/i.test(token.text);
+}
+
+/** A name token: an identifier or a keyword (PASSWORD, USER...), unquoted and lowercased. */
+function nameOf(token: { tokenName: string; text: string } | undefined): string | undefined {
+  if (token === undefined || !(token.tokenName === 'IDENT' || /^[A-Za-z_][A-Za-z0-9_$]*$/.test(token.text))) return undefined;
+  return token.text.replace(/^"|"$/g, '').toLowerCase();
+}
+
+/** The value of a string literal: quotes and dollar tags read here, escapes (`E'..'`, `U&'..'`) by the parser. */
+function decode(literal: string): string {
+  if (literal.startsWith("'")) return literal.slice(1, -1).replaceAll("''", "'");
+  const dollar = /^(\$[A-Za-z_0-9]*\$)([\s\S]*)\1$/.exec(literal);
+  if (dollar) return dollar[2];
+  try {
+    const tree: any = libpgQuery.parse(`SELECT ${literal}`);
+    const value = tree.stmts[0].stmt.SelectStmt.targetList[0].ResTarget.val.A_Const?.sval?.sval;
+    return typeof value === 'string' ? value : literal;
+  } catch {
+    return literal;
+  }
+}
+
+/**
+ * Every string constant of SQL text, with the name it is the value of, found by PostgreSQL's own
+ * lexer (never by regular expressions over the text); `undefined` when the lexer refuses the text
+ * (an unterminated quote: not SQL).
+ */
+export function sqlStringConstants(sql: string): SqlStringConstant[] | undefined {
+  let tokens: { tokenName: string; text: string; start: number; end: number }[];
+  try {
+    tokens = libpgQuery.scan(sql).tokens.filter((token) => token.tokenName !== 'SQL_COMMENT' && token.tokenName !== 'C_COMMENT');
+  } catch {
+    return undefined;
+  }
+  const chars = utf16Offsets(sql);
+  return tokens.flatMap((token, index) => {
+    if (!isStringToken(token)) return [];
+    // `name 'value'`, `name = 'value'`, `name TO 'value'`; a dotted name is read whole.
+    let at = index - 1;
+    if (tokens[at]?.text === '=' || tokens[at]?.text.toUpperCase() === 'TO') at -= 1;
+    const parts: string[] = [];
+    for (let part = nameOf(tokens[at]); part !== undefined; part = nameOf(tokens[at])) {
+      parts.unshift(part);
+      if (tokens[at - 1]?.text !== '.') break;
+      at -= 2;
+    }
+    const name = parts.length > 0 ? parts.join('.') : undefined;
+    return [{ start: chars(token.start), end: chars(token.end), value: decode(token.text), ...(name !== undefined && { name }) }];
+  });
 }

@@ -5,14 +5,39 @@
 // (b1) one database per environment with 100, 200 and 300 pending migrations: the cost of a
 // rendered migration; (b2) 10, 25 and 50 databases per environment with 300 migrations each,
 // the newest 6 pending: the issue's large estate, into an empty tree and again over it.
+// Settings (environment): BENCH_RUNS (default 9) runs per median in (a) and for the floors;
+// BENCH_LARGE_RUNS (default 3) runs per median in (b1) and (b2). Progress goes to stderr, each
+// step as it starts and each run as it ends, outside the timed part; the results to stdout.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
-const runs = Number(process.env.BENCH_RUNS ?? 9);
-const largeRuns = Number(process.env.BENCH_LARGE_RUNS ?? 3);
+function setting(name, fallback) {
+  const value = process.env[name] ?? String(fallback);
+  if (!/^[1-9]\d*$/.test(value)) {
+    process.stderr.write(`npm run bench: ${name} must be a whole number of runs, at least 1 (got "${value}"; default ${fallback})\n`);
+    process.exit(2);
+  }
+  return Number(value);
+}
+const runs = setting('BENCH_RUNS', 9);
+const largeRuns = setting('BENCH_LARGE_RUNS', 3);
+const started = Date.now();
+/** `[1:23] cdk8s synth (end to end): run 4/9` on stderr: on a terminal it overwrites itself. */
+function progress(step, done, total) {
+  const elapsed = Math.round((Date.now() - started) / 1000);
+  const line = `[${Math.floor(elapsed / 60)}:${String(elapsed % 60).padStart(2, '0')}] ${step}${total === undefined ? '' : `: run ${done}/${total}`}`;
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
+  else if (done === 0 || done === total) process.stderr.write(`${line}\n`);
+}
+/** A result line on stdout, after clearing the progress line of a terminal. */
+function say(line) {
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  process.stdout.write(`${line}\n`);
+}
+process.stderr.write(`npm run bench: BENCH_RUNS=${runs} (runs per median of (a) and the floors), BENCH_LARGE_RUNS=${largeRuns} (of (b1) and (b2)); progress below, results on stdout\n`);
 const work = mkdtempSync(join(tmpdir(), 'cnpg-bench-'));
 mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
 for (const entry of ['cdk8s.yaml', 'package.json', 'package-lock.json', 'src', 'imports', 'migrations', 'flux']) cpSync(join(root, entry), join(work, entry), { recursive: true });
@@ -29,27 +54,33 @@ function run(command, args) {
   return { ms, stdout: result.stdout };
 }
 
-function timed(command, args, before = () => {}) {
-  return median(Array.from({ length: runs }, () => { before(); return run(command, args).ms; }));
+function timed(step, command, args, before = () => {}) {
+  progress(step, 0, runs);
+  return median(Array.from({ length: runs }, (_, index) => {
+    before();
+    const { ms } = run(command, args);
+    progress(step, index + 1, runs);
+    return ms;
+  }));
 }
 
 try {
-  const floor = timed(process.execPath, ['-e', '0']);
-  const version = timed(cdk8s, ['--version']);
+  const floor = timed('(a) node -e 0', process.execPath, ['-e', '0']);
+  const version = timed('(a) cdk8s --version', cdk8s, ['--version']);
   const touchSource = () => utimesSync(join(work, 'src/main.ts'), new Date(), new Date());
-  const coldApp = timed(process.execPath, ['src/tools/run-app.mjs'], touchSource);
-  const app = timed(process.execPath, ['src/tools/run-app.mjs']);
-  const synth = timed(cdk8s, ['synth']);
-  console.log(`(a) shipped estate: median of ${runs} runs, ms`);
+  const coldApp = timed('(a) app, source changed', process.execPath, ['src/tools/run-app.mjs'], touchSource);
+  const app = timed('(a) app, bundle reused', process.execPath, ['src/tools/run-app.mjs']);
+  const synth = timed('(a) cdk8s synth', cdk8s, ['synth']);
+  say(`(a) shipped estate: median of ${runs} runs, ms`);
   for (const [name, ms] of [
     ['node -e 0 (process floor)', floor],
     ['cdk8s --version (CLI floor)', version],
     ['app, source changed: bundle + synthesize', coldApp],
     ['app, bundle reused: synthesize 3 environments', app],
     ['cdk8s synth (end to end)', synth],
-  ]) console.log(`  ${name.padEnd(46)} ${ms.toFixed(0).padStart(6)}`);
-  console.log(`  app part above the process floor: ${(app - floor).toFixed(0)} ms, ${(coldApp - floor).toFixed(0)} ms after a source change (target ≤ 500 ms)`);
-  console.log(`  cdk8s synth / cdk8s --version: ${(synth / version).toFixed(2)} (target ≤ 1.5)`);
+  ]) say(`  ${name.padEnd(46)} ${ms.toFixed(0).padStart(6)}`);
+  say(`  app part above the process floor: ${(app - floor).toFixed(0)} ms, ${(coldApp - floor).toFixed(0)} ms after a source change (target ≤ 500 ms)`);
+  say(`  cdk8s synth / cdk8s --version: ${(synth / version).toFixed(2)} (target ≤ 1.5)`);
 
   const scratch = () => mkdtempSync(join(root, 'node_modules/.cache/cnpg-large-'));
   const large = (dir, ...shape) => {
@@ -63,47 +94,58 @@ try {
     rss: Math.max(...samples.map((s) => s.maxRssMiB)),
   });
 
-  console.log(`(b1) cost of a rendered migration: one database per environment, every migration pending, into an empty tree: median of ${largeRuns} runs`);
+  say(`(b1) cost of a rendered migration: one database per environment, every migration pending, into an empty tree: median of ${largeRuns} runs`);
   const points = [];
   for (const perDatabase of [100, 200, 300]) {
-    const point = summary(Array.from({ length: largeRuns }, () => {
+    const step = `(b1) ${perDatabase} migrations per database`;
+    progress(step, 0, largeRuns);
+    const point = summary(Array.from({ length: largeRuns }, (_, index) => {
       const dir = scratch();
-      try { return large(dir, perDatabase); } finally { rmSync(dir, { recursive: true, force: true }); }
+      try { return large(dir, perDatabase); } finally {
+        rmSync(dir, { recursive: true, force: true });
+        progress(step, index + 1, largeRuns);
+      }
     }));
     points.push(point);
-    console.log(`  ${String(point.rendered).padStart(5)} rendered migrations, ${String(point.files).padStart(5)} files: synthesis ${point.synthesis.toFixed(0).padStart(5)} ms, process ${point.wall.toFixed(0).padStart(5)} ms, peak RSS ${point.rss.toFixed(0)} MiB`);
+    say(`  ${String(point.rendered).padStart(5)} rendered migrations, ${String(point.files).padStart(5)} files: synthesis ${point.synthesis.toFixed(0).padStart(5)} ms, process ${point.wall.toFixed(0).padStart(5)} ms, peak RSS ${point.rss.toFixed(0)} MiB`);
   }
   const perMigration = (points[2].synthesis - points[0].synthesis) / (points[2].rendered - points[0].rendered);
-  console.log(`  cost per rendered migration (slope): ${perMigration.toFixed(2)} ms (its Backup, Job, Role, RoleBinding, ServiceAccount, SQL ConfigMap, runbook, their YAML and guardrail checks)`);
+  say(`  cost per rendered migration (slope): ${perMigration.toFixed(2)} ms (its Backup, Job, Role, RoleBinding, ServiceAccount, SQL ConfigMap, runbook, their YAML and guardrail checks)`);
 
-  console.log(`(b2) the large estate: 3 environments × N databases × 300 migrations each, the newest 6 of each database pending (the rest settled): median of ${largeRuns} runs`);
+  say(`(b2) the large estate: 3 environments × N databases × 300 migrations each, the newest 6 of each database pending (the rest settled): median of ${largeRuns} runs`);
   const estates = [];
   for (const databases of [10, 25, 50]) {
-    const samples = Array.from({ length: largeRuns }, () => {
+    const step = `(b2) ${databases} databases per environment`;
+    progress(step, 0, largeRuns);
+    const samples = Array.from({ length: largeRuns }, (_, index) => {
       const dir = scratch();
       try {
         const first = large(dir, 300, databases, 6);
         const again = large(dir, 300, databases, 6);
         return { first, again };
-      } finally { rmSync(dir, { recursive: true, force: true }); }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+        progress(step, index + 1, largeRuns);
+      }
     });
     const first = summary(samples.map((s) => s.first));
     const again = summary(samples.map((s) => s.again));
     estates.push({ first, again });
-    console.log(`  ${String(first.databases).padStart(3)} databases, ${String(first.migrations).padStart(5)} migrations (${first.rendered} rendered), ${first.files} files:`
+    say(`  ${String(first.databases).padStart(3)} databases, ${String(first.migrations).padStart(5)} migrations (${first.rendered} rendered), ${first.files} files:`
       + ` into an empty tree ${first.wall.toFixed(0).padStart(5)} ms (synthesis ${first.synthesis.toFixed(0)}), over the existing tree ${again.wall.toFixed(0).padStart(5)} ms (synthesis ${again.synthesis.toFixed(0)}, ${again.written} files written); peak RSS ${Math.max(first.rss, again.rss).toFixed(0)} MiB`);
   }
   const [small, , big] = estates;
   const perDatabase = (big.again.synthesis - small.again.synthesis) / (big.again.databases - small.again.databases);
   const created = big.first.files + big.first.rendered + big.first.databases; // tree files, runbooks, timelines (dist/ adds a few per environment)
+  progress('(b2) file-system floor');
   const createFloor = median(Array.from({ length: largeRuns }, () => run(process.execPath, ['-e', `
     const fs = require('node:fs'); const dir = fs.mkdtempSync(${JSON.stringify(join(root, 'node_modules/.cache/cnpg-files-'))});
     for (let d = 0; d < 100; d += 1) fs.mkdirSync(dir + '/' + d);
     Promise.all(Array.from({ length: ${created} }, (_, i) => fs.promises.writeFile(dir + '/' + (i % 100) + '/' + i + '.yaml', 'x'.repeat(2048))))
       .then(() => fs.rmSync(dir, { recursive: true }));`]).ms));
-  console.log(`  cost per database (slope 30 → 150 databases, over the existing tree): ${perDatabase.toFixed(1)} ms (its cluster, object store, credentials, backups, monitoring, Flux stages, 6 pending migrations; its 294 settled migrations are bookkeeping)`);
-  console.log(`  file-system floor: creating ${created} files of 2 KiB concurrently takes ${createFloor.toFixed(0)} ms on this machine`);
-  console.log(`  ${big.first.databases} databases, ${big.first.migrations} migrations: ${(big.again.wall / 1000).toFixed(2)} s per pull request over the existing tree, ${(big.first.wall / 1000).toFixed(2)} s into an empty tree (target ≤ 5 s); peak RSS ${Math.max(big.first.rss, big.again.rss).toFixed(0)} MiB (target ≤ 1024)`);
+  say(`  cost per database (slope 30 → 150 databases, over the existing tree): ${perDatabase.toFixed(1)} ms (its cluster, object store, credentials, backups, monitoring, Flux stages, 6 pending migrations; its 294 settled migrations are bookkeeping)`);
+  say(`  file-system floor: creating ${created} files of 2 KiB concurrently takes ${createFloor.toFixed(0)} ms on this machine`);
+  say(`  ${big.first.databases} databases, ${big.first.migrations} migrations: ${(big.again.wall / 1000).toFixed(2)} s per pull request over the existing tree, ${(big.first.wall / 1000).toFixed(2)} s into an empty tree (target ≤ 5 s); peak RSS ${Math.max(big.first.rss, big.again.rss).toFixed(0)} MiB (target ≤ 1024)`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -1,7 +1,6 @@
 import { ClusterSpecBootstrapRecoveryRecoveryTarget } from '../../imports/cnpg-postgresql.cnpg.io';
+import { zonedTime, zonedTimeProblem } from './calendar-time';
 
-/** RFC 3339 with an explicit zone (`Z` or `±hh:mm`), optionally with fractional seconds. */
-const ZONED_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
 /** A write-ahead log location, e.g. `0/3000060`. */
 const LSN = /^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/;
 /**
@@ -57,10 +56,11 @@ export function backupIdProblem(value: string): string | undefined {
 }
 
 function requireZonedTime(time: string, what: string): Date {
-  if (!ZONED_TIME.test(time) || Number.isNaN(Date.parse(time))) {
-    throw new Error(`${what} must be an RFC 3339 time with an explicit zone, e.g. "2026-11-25T10:00:05Z" (got "${time}"); CNPG reads a time without zone as UTC, which is rarely what was meant`);
+  const date = zonedTime(time);
+  if (date === undefined) {
+    throw new Error(`${what} must be an RFC 3339 time with an explicit zone, e.g. "2026-11-25T10:00:05Z" (got "${time}": ${zonedTimeProblem(time)}); CNPG reads a time without zone as UTC, which is rarely what was meant`);
   }
-  return new Date(time);
+  return date;
 }
 
 function requireBackupId(backupId: string | undefined): void {

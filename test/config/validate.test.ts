@@ -22,7 +22,7 @@ describe('fails when', () => {
     ['R2 has no endpoint', (env: any) => { delete env.objectStore.endpointURL; }, 'objectStore.endpointURL', /required for provider "cloudflare-r2"/],
     ['credentials are missing', (env: any) => { delete env.objectStore.credentials; }, 'objectStore.credentials', /is required/],
     ['the schedule is a number', (env: any) => { env.backup.schedule = 3; }, 'backup.schedule', /non-empty string, got number/],
-    ['clonedOn is not a day', (env: any) => { env.cloneFrom.clonedOn = '2026-02-30'; }, 'cloneFrom.clonedOn', /real calendar day/],
+    ['clonedOn is not a day', (env: any) => { env.cloneFrom.clonedOn = '2026-02-30'; }, 'cloneFrom.clonedOn', /must be a real day written YYYY-MM-DD, e.g. "2026-11-16": February 2026 has 28 days/],
     ['clonedOn has the wrong shape', (env: any) => { env.cloneFrom.clonedOn = '16.11.2026'; }, 'cloneFrom.clonedOn', /YYYY-MM-DD/],
     ['the clone source is itself', (env: any) => { env.cloneFrom.environment = 'staging'; }, 'cloneFrom.environment', /cycle \(staging → staging\)/],
     ['suppressions is not a list', (env: any) => { env.suppressions = { id: 'X' }; }, 'suppressions', /must be a list/],

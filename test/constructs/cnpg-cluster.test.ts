@@ -1,4 +1,5 @@
-import { Testing } from 'cdk8s';
+import { constructChart } from '../helpers/construct-chart';
+import { Chart, Testing } from 'cdk8s';
 import { CnpgCluster, CnpgClusterProps } from '../../src/constructs/cnpg-cluster';
 
 const objectStore = {
@@ -8,8 +9,8 @@ const objectStore = {
   credentials: { clusterSecretStore: 'store', remoteKey: 'r2' },
 };
 
-function synth(build: (chart: ReturnType<typeof Testing.chart>) => void): any[] {
-  const chart = Testing.chart();
+function synth(build: (chart: Chart) => void): any[] {
+  const chart = constructChart();
   build(chart);
   return Testing.synth(chart);
 }

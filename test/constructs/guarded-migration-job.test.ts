@@ -1,3 +1,4 @@
+import { constructChart } from '../helpers/construct-chart';
 import { Testing } from 'cdk8s';
 import { CnpgCluster } from '../../src/constructs/cnpg-cluster';
 import { GuardedMigrationJob, GuardedMigrationJobProps } from '../../src/constructs/guarded-migration-job';
@@ -9,7 +10,7 @@ const SHA = sqlSha256(SQL);
 const SHORT = SHA.slice(7, 15);
 
 function setup(props: Partial<Omit<GuardedMigrationJobProps, 'cluster' | 'scripts'>> = {}) {
-  const chart = Testing.chart();
+  const chart = constructChart();
   const cluster = new CnpgCluster(chart, 'Db', {
     name: 'app-db', storageSize: '5Gi', retentionPolicy: '7d',
     objectStore: { provider: 'aws-s3', destinationPath: 's3://bucket/', credentials: { clusterSecretStore: 'store', remoteKey: 'k' } },
@@ -20,7 +21,7 @@ function setup(props: Partial<Omit<GuardedMigrationJobProps, 'cluster' | 'script
     cluster,
     scripts,
     sql: SQL,
-    migration: { id: '0007-add-nickname', release: '2.1.0', phase: 'expand', sql: 'migrations/0007/up.sql', rollback: { strategies: ['pitr'], steps: 'restore before-0007-add-nickname' } },
+    migration: { id: '0007-add-nickname', release: '2.1.0', phase: 'expand', rollback: { strategies: ['pitr'], steps: 'restore the cluster to before-0007-add-nickname and switch the app over' } },
     ...props,
   });
   const manifests = Testing.synth(chart);
@@ -41,7 +42,7 @@ test('no Backup in Git: the gate takes it when, and only when, the migration is 
 });
 
 test('the Job runs once: no retry, kept, a deadline, applied by Flux only while absent (never forced)', () => {
-  const { find } = setup({ migration: { id: '0007-add-nickname', release: '2.1.0', phase: 'expand', sql: 'x.sql', activeDeadlineSeconds: 900, rollback: { strategies: ['pitr', 'down-sql'], steps: 'restore' } } });
+  const { find } = setup({ migration: { id: '0007-add-nickname', release: '2.1.0', phase: 'expand', activeDeadlineSeconds: 900, rollback: { strategies: ['pitr', 'down-sql'], steps: 'run down.sql, or restore the cluster to before-0007-add-nickname' } }, downSql: 'ALTER TABLE users DROP COLUMN nickname;\n' });
   const job = find('Job');
   expect(job.spec.backoffLimit).toBe(0);
   expect(job.spec.ttlSecondsAfterFinished).toBeUndefined();
@@ -127,7 +128,7 @@ test('only the gate sees the API token', () => {
 });
 
 test('a cluster without a migrator cannot run migrations', () => {
-  const chart = Testing.chart();
+  const chart = constructChart();
   const cluster = new CnpgCluster(chart, 'Db', {
     name: 'app-db', storageSize: '5Gi', retentionPolicy: '7d',
     objectStore: { provider: 'aws-s3', destinationPath: 's3://bucket/', credentials: { clusterSecretStore: 'store', remoteKey: 'k' } },
@@ -136,7 +137,7 @@ test('a cluster without a migrator cannot run migrations', () => {
     cluster,
     scripts: new MigrationScripts(chart, 'Scripts', { cluster }),
     sql: SQL,
-    migration: { id: '0007-add-nickname', release: '2.1.0', phase: 'expand', sql: 'x.sql', rollback: { strategies: ['pitr'], steps: 'restore it' } },
+    migration: { id: '0007-add-nickname', release: '2.1.0', phase: 'expand', rollback: { strategies: ['pitr'], steps: 'restore the cluster to before-0007-add-nickname and switch the app over' } },
   })).toThrow(/cluster app-db has no migrator role; give it one \(CnpgClusterProps.migrator\)/);
 });
 
@@ -179,7 +180,7 @@ test('the ConfigMap is immutable and holds the SQL; ${ in it disables Flux subst
 });
 
 test('a team\'s own migration image runs between the checkpoint and the record, after the same ledger check and gate', () => {
-  const { find } = setup({ migration: { id: '0007-add-nickname', release: '2.1.0', phase: 'expand', sql: 'x.sql', image: 'ghcr.io/acme/migrator:2.1.0', command: ['migrator', 'up'], rollback: { strategies: ['pitr'], steps: 'restore' } } });
+  const { find } = setup({ migration: { id: '0007-add-nickname', release: '2.1.0', phase: 'expand', image: 'ghcr.io/acme/migrator:2.1.0', command: ['migrator', 'up'], rollback: { strategies: ['pitr'], steps: 'run down.sql, or restore the cluster to before-0007-add-nickname' } } });
   const pod = find('Job').spec.template.spec;
   expect(pod.initContainers.map((c: any) => c.name)).toEqual(['ledger', 'gate', 'checkpoint', 'migrate']);
   expect(pod.initContainers[2].command).toEqual(['sh', '/scripts/run.sh', 'checkpoint']);

@@ -1,9 +1,10 @@
+import { constructChart } from '../helpers/construct-chart';
 import { Testing } from 'cdk8s';
 import { CnpgCluster } from '../../src/constructs/cnpg-cluster';
 import { ScheduledBackup, ScheduledBackupProps } from '../../src/constructs/scheduled-backup';
 
 function setup(props: Omit<ScheduledBackupProps, 'cluster'>) {
-  const chart = Testing.chart();
+  const chart = constructChart();
   const cluster = new CnpgCluster(chart, 'Db', {
     name: 'app-db', storageSize: '5Gi', retentionPolicy: '7d',
     objectStore: { provider: 'aws-s3', destinationPath: 's3://bucket/', credentials: { clusterSecretStore: 'store', remoteKey: 'k' } },

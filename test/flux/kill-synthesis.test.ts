@@ -2,7 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatOutcome, synthesize } from '../../src/synthesize';
+import { synthesize } from '../../src/synthesize';
+import { formatOutcome } from '../../src/report';
 import { estate, shippedEnvironments } from '../helpers/fixtures';
 import { changedEnvironments, problemsAfterStop, RECENT_BACKUP_ID, restore, ROOTS, snapshot, Snapshot } from '../helpers/output-change';
 

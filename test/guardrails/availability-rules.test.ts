@@ -2,6 +2,7 @@ import { JsonPatch } from 'cdk8s';
 import { idsIn, objectOf, shippedEnvironments, violationsAfter, violationsOf, withEnvironment } from '../helpers/fixtures';
 
 /** High availability (HA): instances, zones, resources. */
+
 describe('HA001: instances per environment', () => {
   test('Noncompliance: production with 2 instances', () => {
     const violations = violationsOf(withEnvironment('production', (env) => { env.cluster.instances = 2; }));

@@ -2,6 +2,7 @@ import { JsonPatch } from 'cdk8s';
 import { idsIn, objectOf, shippedEnvironments, violationsAfter, violationsOf, withEnvironment, withoutShippedWarnings } from '../helpers/fixtures';
 
 /** Backups (BKP): retention, schedules and their frequency, the plugin method, UTC. */
+
 describe('BKP001: retention policy format', () => {
   test.each(['30 days', '0d', '1y', '7D', ' 7d'])('Noncompliance: %j', (retentionPolicy) => {
     const violations = violationsOf(withEnvironment('develop', (env) => { env.backup.retentionPolicy = retentionPolicy; }));

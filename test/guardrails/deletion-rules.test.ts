@@ -1,6 +1,7 @@
 import { idsIn, objectOf, shippedEnvironments, violationsAfter, violationsOf } from '../helpers/fixtures';
 
 /** Deletion protection (DEL). */
+
 describe('DEL001: deletion protection is never committed', () => {
   test('Noncompliance: a production Cluster carrying the deletion reason in Git', () => {
     const violations = violationsAfter((charts) => objectOf(charts, 'production', 'Cluster').metadata.addAnnotation('cnpg-gitops.io/deletion-reason', 'cleanup after the migration'));

@@ -53,3 +53,17 @@ test('a violation is one line naming id, path, config file and field, value, fix
   expect(line).toBe('[BKP003] error production/ScheduledBackup/Resource (src/config/production.ts: backup.schedule): schedule has 5 fields (got "0 3 * * *") → fix: write six fields (docs/guardrails/BKP003.md)');
   expect(line).not.toContain('\n');
 });
+
+test('a rule that quotes a credential has it redacted in its message and value, whatever the rule', () => {
+  const quoting: Guardrail = { ...throwing, check: () => [{ message: "statement ALTER ROLE app PASSWORD 'Sup3rS3cret!'", value: { sql: "ALTER ROLE app PASSWORD 'Sup3rS3cret!'", list: ['postgresql://app:Sup3rS3cret!@db/app'] } }] };
+  const [violation] = evaluateGuardrails(developObjects(), [quoting]).violations;
+  expect(violation.message).toBe('statement ALTER ROLE app PASSWORD <redacted: a password in SQL, 12 characters>');
+  expect(violation.value).toEqual({ sql: 'ALTER ROLE app PASSWORD <redacted: a password in SQL, 12 characters>', list: ['postgresql://app:<redacted: the password of a postgresql:// URL, 12 characters>@db/app'] });
+  expect(formatViolation(violation)).not.toContain('Sup3rS3cret');
+});
+
+test('a rule that throws with a credential in its error has it redacted', () => {
+  const leaking: Guardrail = { ...throwing, check: () => { throw new Error('cannot parse host=db password=Sup3rS3cret!'); } };
+  const [violation] = evaluateGuardrails(developObjects(), [leaking]).violations;
+  expect(violation.message).toBe('rule threw an error while checking Cluster app-db: cannot parse host=db password=<redacted: a password in a connection string, 12 characters>');
+});

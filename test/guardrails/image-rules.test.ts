@@ -2,6 +2,7 @@ import { idsIn, shippedEnvironments, violationsOf, withEnvironment } from '../he
 import { migrationViolations } from '../helpers/migrations';
 
 /** Images (IMG): pinned by digest. */
+
 describe('IMG001: images pinned by digest', () => {
   const digest = `@sha256:${'0123456789abcdef'.repeat(4)}`;
   test('Noncompliance: the cluster and the gate, once per database, in production only', () => {

@@ -1,7 +1,10 @@
 import { idsIn } from '../helpers/fixtures';
 import { migrationViolations } from '../helpers/migrations';
 
-/** Lock safety (LCK): warnings from the parsed SQL, one expand and one contract table. */
+/** Lock safety (LCK): warnings from the parsed SQL. */
+
+const addColumn = { id: '0001-add', sql: 'ALTER TABLE users ADD COLUMN nickname text;' };
+
 describe.each([
   ['LCK001', 'CREATE INDEX i ON users (a);', 'CREATE INDEX CONCURRENTLY i ON users (a);'],
   ['LCK002', 'ALTER TABLE users ADD CONSTRAINT c CHECK (a > 0);', 'ALTER TABLE users ADD CONSTRAINT c CHECK (a > 0) NOT VALID;'],
@@ -26,6 +29,30 @@ describe.each([
   test('Compliance', () => {
     expect(idsIn(migrationViolations([{ id: '0001-x', sql: compliant }]))).not.toContain(id);
   });
+});
+
+describe('LCK005: a timeout of 0, however it is spelled', () => {
+  test.each(["'0s'", "'0ms'", "' 0 min '", '0.4', "'499us'", "'0x0'"])('Noncompliance: SET lock_timeout = %s', (value) => {
+    expect(migrationViolations([{ id: '0001-x', sql: `SET lock_timeout = ${value};\nALTER TABLE users ADD COLUMN a text;` }])).toContainEqual(expect.objectContaining({ ruleId: 'LCK005', configField: '0001-x.sql' }));
+  });
+  test.each(["'1s'", "'0.6ms'", '5', 'DEFAULT'])('Compliance: SET statement_timeout = %s', (value) => {
+    expect(idsIn(migrationViolations([{ id: '0001-x', sql: `SET statement_timeout = ${value};\nALTER TABLE users ADD COLUMN a text;` }]))).not.toContain('LCK005');
+  });
+  test.each([['lockTimeout', '0s'], ['statementTimeout', '0'], ['lockTimeout', '400us']] as const)('Noncompliance: the catalog\'s %s %j, at its catalog field', (field, value) => {
+    expect(migrationViolations([{ ...addColumn, [field]: value }])).toContainEqual(expect.objectContaining({ ruleId: 'LCK005', configFile: 'src/config/migrations.ts', configField: `0001-add.${field}`, value }));
+  });
+  test('Compliance: the catalog\'s bounded timeouts', () => {
+    expect(idsIn(migrationViolations([{ ...addColumn, lockTimeout: '2s', statementTimeout: '1min' }]))).not.toContain('LCK005');
+  });
+});
+
+test('LCK006\'s recommended recipe (docs/guardrails/LCK006.md) passes MIG003 and every other rule in a contract', () => {
+  const page = require('node:fs').readFileSync(require('node:path').join(__dirname, '../../docs/guardrails/LCK006.md'), 'utf8') as string;
+  const recipe = page.slice(page.indexOf('use\n')).match(/```sql\n([\s\S]*?)```/)![1];
+  expect(recipe).toMatch(/SET NOT NULL/);
+  const expand = { id: '0001-add', sql: 'ALTER TABLE users ADD COLUMN email_normalized text;' };
+  const violations = migrationViolations([expand, { id: '0002-not-null', release: '2.0.0', phase: 'contract', completes: '0001-add', sql: recipe }]);
+  expect(violations.filter((violation) => violation.configField.startsWith('0002-not-null'))).toEqual([]);
 });
 
 describe.each([

@@ -132,8 +132,23 @@ describe('MIG006: validated on a recent clone before production', () => {
   });
   test('Noncompliance: the clone was too old when the migration ran', () => {
     const sha = require('../../src/migrations/analysis').sqlSha256(addColumn.sql);
-    expect(migrationViolations([addColumn], { validations: record({ sqlSha256: sha, validatedAt: '2026-11-30T10:00:00Z' }) }))
+    expect(migrationViolations([addColumn], { validations: record({ sqlSha256: sha, clonedOn: '2026-11-01', validatedAt: '2026-11-15T10:00:00Z' }) }))
       .toContainEqual(expect.objectContaining({ ruleId: 'MIG006', message: 'the validation of 0001-add ran on a clone 14 days old, more than 7' }));
+  });
+  test('Noncompliance: a record dated in the future is no evidence', () => {
+    const sha = require('../../src/migrations/analysis').sqlSha256(addColumn.sql);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    expect(migrationViolations([addColumn], { validations: record({ sqlSha256: sha, validatedAt: tomorrow }) }))
+      .toContainEqual(expect.objectContaining({ ruleId: 'MIG006', configFile: 'src/config/staging.ts', message: `the validation of 0001-add is dated ${tomorrow}, in the future: a record is evidence of a run that happened; copy it from the staging Job's output` }));
+  });
+  test.each([
+    ['a record of a migration staging does not apply', { validations: [{ migration: '0009-elsewhere', sqlSha256: `sha256:${'0'.repeat(64)}`, validatedAt: '2026-11-18T10:00:00Z', clonedOn: '2026-11-16' }] }, 'migrationValidations[0].migration', /names migration "0009-elsewhere", which this database does not apply \(migrations.applied\)/],
+    ['a record dated on a day that does not exist', { validations: [{ migration: '0001-add', sqlSha256: `sha256:${'0'.repeat(64)}`, validatedAt: '2026-02-30T10:00:00Z', clonedOn: '2026-11-16' }] }, 'migrationValidations[0].validatedAt', /February 2026 has 28 days/],
+    ['a record at an hour that does not exist', { validations: [{ migration: '0001-add', sqlSha256: `sha256:${'0'.repeat(64)}`, validatedAt: '2026-11-18T24:00:00Z', clonedOn: '2026-11-16' }] }, 'migrationValidations[0].validatedAt', /hour 24 does not exist/],
+  ])('Noncompliance (config): %s', (_case, options, field, message) => {
+    const { renderEnvironments } = require('../../src/synthesize');
+    const outcome = renderEnvironments(require('../helpers/migrations').migrationEstate([addColumn], options));
+    expect(outcome.configErrors).toContainEqual(expect.objectContaining({ file: 'src/config/staging.ts', field, message: expect.stringMatching(message) }));
   });
   test('Noncompliance: validated before the clone existed', () => {
     const sha = require('../../src/migrations/analysis').sqlSha256(addColumn.sql);

@@ -2,6 +2,7 @@ import { JsonPatch } from 'cdk8s';
 import { idsIn, objectOf, violationsAfter, violationsOf, withEnvironment } from '../helpers/fixtures';
 
 /** Object stores (OBJ): S3 and R2 endpoints. */
+
 describe('OBJ001: S3-compatible endpoint', () => {
   test.each([
     ['http://0f1e2d3c4b5a69780f1e2d3c4b5a6978.r2.cloudflarestorage.com', 'endpointURL does not use https'],

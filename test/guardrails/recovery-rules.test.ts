@@ -2,6 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { databaseChart, idsIn, objectOf, shippedEnvironments, violationsAfter, violationsOf, withEnvironment } from '../helpers/fixtures';
 
 /** Recovery (RCV): clones and restores read the right archive and have room for it. */
+
 describe('RCV001: explicit recovery serverName', () => {
   test('Noncompliance: the serverName parameter removed from the clone source', () => {
     const violations = violationsAfter((charts) => objectOf(charts, 'staging', 'Cluster').addJsonPatch(JsonPatch.remove('/spec/externalClusters/0/plugin/parameters/serverName')));

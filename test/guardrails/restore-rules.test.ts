@@ -1,16 +1,79 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { RestoreConfig } from '../../src/config/types';
-import { idsIn, violationsAfter, violationsOf, withEnvironment, withoutShippedWarnings } from '../helpers/fixtures';
+import { renderEnvironments } from '../../src/synthesize';
+import { estate, idsIn, violationsAfter, violationsOf, withEnvironment, withoutShippedWarnings } from '../helpers/fixtures';
 
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 /** Barman's id of a backup started that many hours ago: YYYYMMDDTHHMMSS, UTC. */
 const backupIdHoursAgo = (hours: number) => hoursAgo(hours).replace(/[-:Z]/g, '');
 
+const USERS_ARE_BACK = { name: 'users are back', sql: 'SELECT count(*) > 0 FROM users', expect: 't' };
+
 function restoring(target: RestoreConfig['target'], change: Partial<RestoreConfig> = {}) {
   return withEnvironment('production', (env) => {
-    env.restores = [{ name: 'app-db-restored', target, verify: [], ...change }] as any;
+    env.restores = [{ name: 'app-db-restored', target, verify: [USERS_ARE_BACK], ...change }] as any;
   });
 }
+
+/** The config errors of a restore, or [] when it renders. */
+function restoreErrors(target: RestoreConfig['target'], change: Partial<RestoreConfig> = {}) {
+  const outcome = renderEnvironments(estate(restoring(target, change)));
+  return outcome.status === 'invalid-config' ? outcome.configErrors : [];
+}
+
+describe('verification checks', () => {
+  const time = { time: hoursAgo(1) };
+  test('Compliance: a restore before a migration may leave verify empty: the ledger check is its assertion', () => {
+    const environments = restoring({ beforeMigration: '0005-drop-email', startedAt: hoursAgo(2) }, { verify: [] });
+    const outcome = renderEnvironments(estate(environments));
+    expect(outcome.status).toBe('rendered');
+    const file = (outcome as any).files.find((candidate: any) => candidate.path.endsWith('verify/app-db-restored.yaml'));
+    expect(file.content).toMatch(/01-migration-0005-drop-email-is-not-applied\.sql/);
+  });
+  test('Noncompliance (config): a restore to a time with no check', () => {
+    expect(restoreErrors(time, { verify: [] })).toEqual([expect.objectContaining({ file: 'src/config/production.ts', field: 'restores[0].verify', message: expect.stringMatching(/^must list at least one check: a restore to a time, an LSN or a backup has no migration/) })]);
+  });
+  test.each([
+    ['a psql shell escape', 'SELECT 1 \\! rm -rf /', /holds a psql meta-command/],
+    ['a psql \\getenv', '\\getenv p PGPASSWORD\nSELECT 1', /holds a psql meta-command/],
+    ['two statements', 'SELECT 1; SELECT 2', /must be exactly one query, got 2 statements/],
+    ['no statement', '-- nothing', /must be exactly one query, got 0 statements/],
+    ['a DELETE', 'DELETE FROM users', /must be a read-only query \(SELECT, VALUES, TABLE or WITH \.\.\. SELECT\), got DELETE/],
+    ['a data-modifying WITH', 'WITH gone AS (DELETE FROM users RETURNING 1) SELECT count(*) FROM gone', /^must only read, but a WITH clause that runs DELETE changes data$/],
+    ['a data-modifying WITH in a subquery', 'SELECT * FROM (WITH gone AS (DELETE FROM users RETURNING 1) SELECT count(*) FROM gone) AS x', /a WITH clause that runs DELETE changes data/],
+    ['SELECT INTO', 'SELECT * INTO copy FROM users', /SELECT INTO creates a table/],
+    ['FOR UPDATE', 'SELECT id FROM users FOR UPDATE', /FOR UPDATE or FOR SHARE locks rows/],
+    ['transaction control', 'BEGIN', /controls the transaction \(BEGIN\)/],
+    ['a syntax error', 'SELEC 1', /does not parse as SQL \(line 1, column 1: syntax error at or near "SELEC"\)/],
+  ])('Noncompliance (config): %s in a check\'s SQL, at its field', (_case, sql, message) => {
+    expect(restoreErrors(time, { verify: [USERS_ARE_BACK, { name: 'bad', sql, expect: '1' }] })).toEqual([
+      expect.objectContaining({ file: 'src/config/production.ts', field: 'restores[0].verify[1].sql', message: expect.stringMatching(message) }),
+    ]);
+  });
+  test.each(['SELECT 1', 'VALUES (1)', 'TABLE users', "WITH n AS (SELECT count(*) AS c FROM users) SELECT c > 0 FROM n", "SELECT '\\! not a command, a string'"])('Compliance: %s', (sql) => {
+    expect(restoreErrors(time, { verify: [{ name: 'fine', sql, expect: '1' }] })).toEqual([]);
+  });
+  test('a refused check never echoes the password it holds', () => {
+    const errors = restoreErrors(time, { verify: [{ name: 'bad', sql: "ALTER ROLE app PASSWORD 'Tr0ub4dor&3xyz'", expect: '1' }] });
+    expect(errors).toEqual([expect.objectContaining({ field: 'restores[0].verify[0].sql', value: "ALTER ROLE app PASSWORD <redacted: a password in SQL, 14 characters>" })]);
+    expect(JSON.stringify(errors)).not.toContain('Tr0ub4dor');
+  });
+  test('Noncompliance: a read-only check that holds a credential is SEC001\'s, at the restore', () => {
+    const violations = violationsOf(restoring(time, { verify: [{ name: 'token', sql: "SELECT 'ghp_0123456789abcdefghijABCDEFGHIJ012345' <> ''", expect: 't' }] }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'SEC001', configField: 'restores', message: expect.stringMatching(/^ConfigMap verify-app-db-restored data\["01-token\.sql"\] holds a GitHub token, 40 characters, "gh…45"$/) }));
+  });
+});
+
+describe('calendar-invalid times are refused, never rolled over', () => {
+  test.each([
+    [{ time: '2026-02-30T10:00:00Z' }, 'restores[0].target.time', /February 2026 has 28 days/],
+    [{ time: '2026-11-20T24:00:00Z' }, 'restores[0].target.time', /hour 24 does not exist/],
+    [{ time: '2026-11-20T10:00:00' }, 'restores[0].target.time', /it has no zone/],
+    [{ beforeMigration: '0005-drop-email', startedAt: '2026-04-31T10:00:00Z' }, 'restores[0].target.startedAt', /April 2026 has 30 days/],
+  ])('Noncompliance (config): %j', (target, field, message) => {
+    expect(restoreErrors(target as any)).toEqual([expect.objectContaining({ field, message: expect.stringMatching(message) })]);
+  });
+});
 
 test('Compliance: a restore to before a migration the runner ran', () => {
   const violations = violationsOf(restoring({ beforeMigration: '0005-drop-email', startedAt: hoursAgo(2), backupId: backupIdHoursAgo(3) }));

@@ -35,3 +35,32 @@ describe('GRD001: a suppression names a known rule, gives a reason, and producti
     expect(idsIn(violationsOf(environments))).not.toContain('GRD001');
   });
 });
+
+test('a reason that holds a credential is refused (it would be written into Git), and never echoed', () => {
+  const reason = 'weekly is fine, ask ops: token ghp_0123456789abcdefghijABCDEFGHIJ012345';
+  const outcome = renderEnvironments(estate(withEnvironment('develop', (env) => {
+    env.backup.schedule = '0 0 3 * * SUN';
+    env.suppressions = [{ id: 'BKP004', reason }];
+  })));
+  expect(outcome.status).toBe('guardrails-failed');
+  if (outcome.status === 'invalid-config') return;
+  expect(outcome.report.violations).toContainEqual(expect.objectContaining({
+    ruleId: 'GRD001',
+    configField: 'suppressions',
+    message: 'the reason of the suppression of BKP004 holds a GitHub token, 40 characters, "gh…45"; reasons are written into the Flux tree, so into Git',
+    value: { id: 'BKP004', reason: 'weekly is fine, ask ops: token <redacted: a GitHub token, 40 characters, "gh…45">' },
+  }));
+  expect(JSON.stringify(outcome.report)).not.toContain('ghp_0123456789');
+});
+
+test('a suppressed violation reports its reason with credentials redacted (what the JSON report holds)', () => {
+  // SEC001 is suppressible in develop: its own finding and the reason both stay redacted.
+  const environments = withEnvironment('develop', (env) => {
+    env.cluster.postgresqlParameters = { 'app.api_token': 'Zq8Kx2Lp9Vt4Rw7Ys1Nm3Bc6' };
+    env.suppressions = [{ id: 'SEC001', reason: 'scratch cluster, throwaway credentials only' }];
+  });
+  const outcome = renderEnvironments(estate(environments));
+  if (outcome.status === 'invalid-config') throw new Error('valid config expected');
+  expect(outcome.report.suppressed).toContainEqual(expect.objectContaining({ ruleId: 'SEC001', value: '<redacted: a credential (app.api_token), 24 characters, "Zq…c6">' }));
+  expect(JSON.stringify(outcome.report)).not.toContain('Zq8Kx2Lp9');
+});

@@ -26,9 +26,9 @@ function careless(chart: Chart) {
     cluster,
     scripts: new MigrationScripts(chart, 'Scripts', { cluster }),
     sql: 'DROP TABLE legacy_orders;\n',
-    migration: { id: '0007-drop-legacy', release: '2.0.0', phase: 'expand', sql: 'migrations/0007-drop-legacy/up.sql', rollback: { strategies: [], steps: 'restore' } },
+    migration: { id: '0007-drop-legacy', release: '2.0.0', phase: 'expand', rollback: { strategies: [], steps: 'restore' } },
   });
-  new PitrRestore(chart, 'Restore', { source: cluster, name: 'orders-db-restored', target: RecoveryTarget.time('2026-11-20T10:00:00Z'), assertions: [] });
+  new PitrRestore(chart, 'Restore', { source: cluster, name: 'orders-db-restored', target: RecoveryTarget.time('2026-11-20T10:00:00Z'), assertions: [{ name: 'orders survive', sql: 'SELECT count(*) > 0 FROM orders', expect: 't' }] });
   return cluster;
 }
 
@@ -83,4 +83,17 @@ test('the project\'s own pipeline reports the same errors, by the same mechanism
   try { app.synth(); } catch (error) { message = (error as Error).message; }
   expect(pipeline.length).toBeGreaterThan(1);
   for (const line of pipeline) expect(message).toContain(line);
+});
+
+test('a construct imported from its own module alone still validates against the guardrails', () => {
+  let message = '';
+  // A fresh module registry: nothing has loaded src/guardrails yet, as in an app that imports only the construct.
+  jest.isolateModules(() => {
+    const cdk8s = require('cdk8s');
+    const { CnpgCluster: Alone } = require('../../src/constructs/cnpg-cluster');
+    const app = new cdk8s.App({ outdir: mkdtempSync(join(tmpdir(), 'alone-')) });
+    new Alone(new cdk8s.Chart(app, 'orders'), 'Db', { name: 'orders-db', instances: 1, storageSize: '1Gi', retentionPolicy: '30d', objectStore });
+    try { app.synth(); } catch (error) { message = (error as Error).message; }
+  });
+  expect(message).toMatch(/\[HA001\] error orders\/Db\/Resource/);
 });

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GuardedMigrationJob } from '../../src/constructs/guarded-migration-job';
@@ -220,27 +220,88 @@ test('a migrator without the checkpoint grants (a cluster bootstrapped before th
   expect(refused.ledger.stderr).toMatch(/role migrator may not create restore points or switch WAL segments; grant it once as superuser: GRANT EXECUTE ON FUNCTION pg_catalog.pg_create_restore_point\(text\), pg_catalog.pg_switch_wal\(\) TO migrator/);
 });
 
-test('the recovery verification script passes matching assertions and fails listing every mismatch', () => {
+describe('the recovery verification Job', () => {
   const { Testing } = require('cdk8s');
   const { CnpgCluster } = require('../../src/constructs/cnpg-cluster');
-  const { RecoveryVerificationJob } = require('../../src/constructs/recovery-verification-job');
+  const { RecoveryVerificationJob } = require('../../src/restore/recovery-verification-job');
   const chart = Testing.chart();
   const cluster = new CnpgCluster(chart, 'Db', { name: 'app-db', storageSize: '1Gi', retentionPolicy: '7d', objectStore: { provider: 'aws-s3', destinationPath: 's3://b/', credentials: { clusterSecretStore: 's', remoteKey: 'k' } } });
-  const verify = (assertions: { name: string; sql: string; expect: string }[]) => {
+  const PASSWORD = 'Verifier-Pw-7f3kQ9';
+  /** The rendered ConfigMap's files, and the session options of the rendered container. */
+  const render = (assertions: { name: string; sql: string; expect: string }[]) => {
     const inner = Testing.chart();
     new RecoveryVerificationJob(inner, 'Verify', { cluster, assertions, fileName: 'v.yaml' });
-    const data = Testing.synth(inner).find((m: any) => m.kind === 'ConfigMap').data;
-    const dir = mkdtempSync(join(tmpdir(), 'verify-'));
-    for (const [name, content] of Object.entries(data)) writeFileSync(join(dir, name), content as string);
-    return spawnSync('/bin/sh', [join(dir, 'verify.sh')], { encoding: 'utf8', env: { ...server.env, PGDATABASE: 'app', PGUSER: 'app', PGPASSWORD: 'app', ASSERTIONS_DIR: dir } });
+    const manifests = Testing.synth(inner);
+    const container = manifests.find((m: any) => m.kind === 'Job').spec.template.spec.containers[0];
+    return { data: manifests.find((m: any) => m.kind === 'ConfigMap').data as Record<string, string>, pgOptions: container.env.find((variable: any) => variable.name === 'PGOPTIONS').value as string };
   };
-  const ok = verify([{ name: 'rows', sql: 'SELECT count(*) >= 0 FROM users', expect: 't' }, { name: 'ledger', sql: "SELECT count(*) FROM cnpg_gitops.applied_migrations WHERE id = '0001-create-users'", expect: '1' }]);
-  expect(ok.status).toBe(0);
-  expect(ok.stdout).toMatch(/verify: ok   01-rows\nverify: ok   02-ledger\nverify: all 2 assertions passed/);
-  const bad = verify([{ name: 'rows', sql: 'SELECT 41', expect: '42' }, { name: 'broken', sql: 'SELECT * FROM missing', expect: '1' }, { name: 'fine', sql: 'SELECT 1', expect: '1' }]);
-  expect(bad.status).toBe(1);
-  expect(bad.stdout).toMatch(/verify: FAIL 01-rows: expected "42", got "41"/);
-  expect(bad.stdout).toMatch(/verify: FAIL 02-broken: .*relation "missing" does not exist/);
-  expect(bad.stdout).toMatch(/verify: ok   03-fine/);
-  expect(bad.stderr).toMatch(/2 of 3 assertions failed: do not switch the application to this cluster/);
+  /** Runs verify.sh as the Job does, over these files, as a role whose password the output must never show. */
+  const run = (files: Record<string, string>, pgOptions: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'verify-'));
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+    return spawnSync('/bin/sh', [join(dir, 'verify.sh')], { encoding: 'utf8', env: { ...server.env, PGDATABASE: 'app', PGUSER: 'verifier', PGPASSWORD: PASSWORD, PGOPTIONS: pgOptions, ASSERTIONS_DIR: dir, HOME: dir } });
+  };
+  beforeAll(() => {
+    server.psql(`CREATE ROLE verifier LOGIN PASSWORD '${PASSWORD}'`);
+    server.psql('GRANT SELECT, DELETE ON ALL TABLES IN SCHEMA public, cnpg_gitops TO verifier; GRANT USAGE ON SCHEMA cnpg_gitops TO verifier', { database: 'app' });
+  });
+
+  test('passes matching assertions and fails listing every mismatch', () => {
+    const ok = render([{ name: 'rows', sql: 'SELECT count(*) >= 0 FROM users', expect: 't' }, { name: 'ledger', sql: "SELECT count(*) FROM cnpg_gitops.applied_migrations WHERE id = '0001-create-users'", expect: '1' }]);
+    const passed = run(ok.data, ok.pgOptions);
+    expect(passed.status).toBe(0);
+    expect(passed.stdout).toMatch(/verify: ok   01-rows\nverify: ok   02-ledger\nverify: all 2 assertions passed/);
+    const bad = render([{ name: 'rows', sql: 'SELECT 41', expect: '42' }, { name: 'broken', sql: 'SELECT * FROM missing', expect: '1' }, { name: 'fine', sql: 'SELECT 1', expect: '1' }]);
+    const failed = run(bad.data, bad.pgOptions);
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toMatch(/verify: FAIL 01-rows: expected "42", got "41"/);
+    expect(failed.stdout).toMatch(/verify: FAIL 02-broken: .*relation "missing" does not exist/);
+    expect(failed.stdout).toMatch(/verify: ok   03-fine/);
+    expect(failed.stderr).toMatch(/2 of 3 assertions failed: do not switch the application to this cluster/);
+  });
+
+  test('the construct refuses what synthesis refuses: no assertion, or SQL that is not one read-only query', () => {
+    expect(() => render([])).toThrow(/needs at least one assertion/);
+    expect(() => render([{ name: 'shell', sql: '\\! id', expect: '' }])).toThrow(/the SQL of assertion "shell" holds a psql meta-command/);
+    expect(() => render([{ name: 'wipe', sql: 'DELETE FROM users', expect: '0' }])).toThrow(/must be a read-only query/);
+  });
+
+  test('psql interprets nothing in an assertion that slipped through: no shell command runs, no password is printed, nothing is written', () => {
+    const { data, pgOptions } = render([{ name: 'fine', sql: 'SELECT 1', expect: '1' }]);
+    const marker = join(mkdtempSync(join(tmpdir(), 'verify-marker-')), 'shell-ran');
+    const users = server.psql('SELECT count(*) FROM users', { database: 'app' });
+    const hostile = {
+      ...data,
+      '02-shell.sql': `\\! touch ${marker}`, '02-shell.expected': '',
+      '03-shell-after-sql.sql': `SELECT 1 \\! touch ${marker}`, '03-shell-after-sql.expected': '1',
+      '04-getenv.sql': "\\getenv p PGPASSWORD\nSELECT :'p'", '04-getenv.expected': PASSWORD,
+      '05-variable.sql': "SELECT :'PGPASSWORD'", '05-variable.expected': PASSWORD,
+      '06-delete.sql': 'WITH gone AS (DELETE FROM users RETURNING 1) SELECT count(*) FROM gone', '06-delete.expected': users,
+    };
+    const result = run(hostile, pgOptions);
+    expect(result.status).toBe(1);
+    expect(existsSync(marker)).toBe(false);
+    expect(result.stdout + result.stderr).not.toContain(PASSWORD);
+    expect(result.stdout).toMatch(/verify: FAIL 02-shell: starts with a backslash, which psql -c would run as a meta-command/);
+    expect(result.stdout).toMatch(/verify: FAIL 03-shell-after-sql: .*syntax error at or near "\\"/);
+    expect(result.stdout).toMatch(/verify: FAIL 04-getenv: starts with a backslash/);
+    expect(result.stdout).toMatch(/verify: FAIL 05-variable: .*syntax error at or near ":"/);
+    expect(result.stdout).toMatch(/verify: FAIL 06-delete: .*cannot execute [A-Z]+ in a read-only transaction/);
+    expect(result.stderr).toMatch(/5 of 6 assertions failed/);
+    expect(server.psql('SELECT count(*) FROM users', { database: 'app' })).toBe(users);
+  });
+
+  test('the same files run as a psql script would have run the shell command and printed the password (why -c)', () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'verify-marker-')), 'shell-ran');
+    const asScript = spawnSync('psql', ['-X', '-At', '-d', 'app'], { input: `\\! touch ${marker}\n\\getenv p PGPASSWORD\nSELECT :'p';\n`, encoding: 'utf8', env: { ...server.env, PGUSER: 'verifier', PGPASSWORD: PASSWORD } });
+    expect(existsSync(marker)).toBe(true);
+    expect(asScript.stdout).toContain(PASSWORD);
+  });
+
+  test('a directory without assertions fails instead of passing', () => {
+    const { data, pgOptions } = render([{ name: 'fine', sql: 'SELECT 1', expect: '1' }]);
+    const result = run({ 'verify.sh': data['verify.sh'] }, pgOptions);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/verify: no assertions in .*: nothing shows this cluster holds the data it should/);
+  });
 });

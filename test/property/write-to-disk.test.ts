@@ -2,13 +2,16 @@ import fc from 'fast-check';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
-import { formatOutcome, renderEnvironments, synthesize, SynthesisOutcome } from '../../src/synthesize';
+import { renderEnvironments, synthesize } from '../../src/synthesize';
+import { SynthesisOutcome } from '../../src/outcome';
+import { formatOutcome } from '../../src/report';
 import { REPO_ROOT, shippedEnvironments, shippedMigrations } from '../helpers/fixtures';
 import { entriesBelow, RECENT_BACKUP_ID, ROOTS } from '../helpers/output-change';
 
 /**
  * Synthesis run for real, into a temporary checkout, with generated mistakes and hostile input:
- * names and SQL paths that try to leave their directory or clobber a generated file, suppressions
+ * names and SQL paths that try to leave their directory or clobber a generated file, restore checks
+ * with psql meta-commands, writes, `${` or a planted password (in no message, in no file), suppressions
  * of the rule that used to be the only check, and files in the way on disk (hand-written files,
  * symbolic links). On any failure the checkout is byte-for-byte as before and the message names
  * the broken field; on success every written path is inside its directory and the trees hold
@@ -56,7 +59,10 @@ type Change =
 /** Something on disk before the synthesis runs. */
 type Obstacle = 'none' | 'hand-written-flux' | 'hand-written-runbook' | 'symlink-flux' | 'symlink-runbooks' | 'symlink-dist';
 
-const restore = (name: unknown) => ({ name, target: { restorePoint: '0005-drop-email', backupId: RECENT_BACKUP_ID }, verify: [{ name: 'one', sql: 'SELECT 1', expect: '1' }] });
+const restore = (name: unknown, sql = 'SELECT 1') => ({ name, target: { restorePoint: '0005-drop-email', backupId: RECENT_BACKUP_ID }, verify: [{ name: 'one', sql, expect: '1' }] });
+/** A password planted in a check: it must reach neither a message nor the tree. */
+const PLANTED_PASSWORD = 'Leak12Pw';
+const HOSTILE_CHECKS = ['\\! id', '\\getenv p PGPASSWORD', 'DELETE FROM users', "SELECT '${HOME}'", 'SELECT 1; SELECT 2', `SELECT 'postgresql://app:${PLANTED_PASSWORD}@db/app' <> ''`, `ALTER ROLE app PASSWORD $$${PLANTED_PASSWORD}$$`];
 
 const environmentChange: fc.Arbitrary<Change> = fc.record({
   kind: fc.constant('environment' as const),
@@ -64,6 +70,7 @@ const environmentChange: fc.Arbitrary<Change> = fc.record({
 }).chain((base) => fc.oneof(
   fc.constantFrom(...HOSTILE_NAMES).map((name) => ({ ...base, field: 'cluster.name', value: name })),
   fc.constantFrom(...HOSTILE_NAMES).map((name) => ({ ...base, field: 'restores', value: [restore(name)] })),
+  fc.constantFrom(...HOSTILE_CHECKS).map((sql) => ({ ...base, field: 'restores', value: [restore('app-db-verified', sql)] })),
   fc.constantFrom(...HOSTILE_NAMES).map((name) => ({ ...base, field: 'databases', value: [{ cluster: { name, storageSize: '1Gi' } }] })),
   fc.constantFrom('kustomization.yaml', '../escape.yaml', 'ok.sops.yaml').map((name) => ({ ...base, field: 'flux', value: { additionalResources: [name] } })),
   // Plausible mistakes that guardrails (not the config layer) catch, and harmless changes.
@@ -126,6 +133,7 @@ const run = async (changes: readonly Change[], suppress: boolean, what: Obstacle
     const after = entriesBelow(outer, [WORK_DIR]);
     const message = formatOutcome(outcome);
     expect(message).not.toMatch(/\n\s+at |TypeError|ReferenceError|Cannot read prop/);
+    expect(message).not.toContain(PLANTED_PASSWORD);
 
     if (outcome.status !== 'written') {
       // Untouched, byte for byte, inside the checkout and beside it.
@@ -151,6 +159,7 @@ const run = async (changes: readonly Change[], suppress: boolean, what: Obstacle
     for (const root of Object.values(ROOTS)) {
       for (const [path, content] of Object.entries(entriesBelow(join(checkout, root)))) {
         expect(content.startsWith('<symlink')).toBe(false);
+        expect(content).not.toContain(PLANTED_PASSWORD);
         expect(resolve(checkout, root, path).startsWith(resolve(checkout, root) + sep)).toBe(true);
       }
     }
@@ -186,6 +195,9 @@ const REGRESSIONS: [Change[], boolean, Obstacle][] = [
   [[{ kind: 'environment', environment: 2, field: 'namespace', value: 'databases-2' }], false, 'symlink-flux'],
   [[{ kind: 'environment', environment: 2, field: 'namespace', value: 'databases-2' }], false, 'none'],
   [[], false, 'symlink-dist'],
+  [[{ kind: 'environment', environment: 2, field: 'restores', value: [restore('app-db-verified', '\\! id')] }], false, 'none'],
+  [[{ kind: 'environment', environment: 0, field: 'restores', value: [restore('app-db-verified', `ALTER ROLE app PASSWORD $$${PLANTED_PASSWORD}$$`)] }], false, 'none'],
+  [[{ kind: 'environment', environment: 1, field: 'restores', value: [restore('app-db-verified', "SELECT '${HOME}'")] }], false, 'none'],
 ];
 
 test('the fixed regression set', async () => {

@@ -1,4 +1,4 @@
-import { PROVIDED_BY_REPOSITORY } from '../../constructs/barman-object-store';
+import { PROVIDED_BY_REPOSITORY } from '../../names';
 import { Guardrail } from '../rule';
 
 export const appCredentialsExternal: Guardrail = {

@@ -1,13 +1,32 @@
-import { BARMAN_CLOUD_PLUGIN } from '../../constructs/barman-cloud-plugin';
+import { BARMAN_CLOUD_PLUGIN } from '../../names';
 import { Finding, Guardrail, RuleContext } from '../rule';
 
-/** `<endpoint>|<destinationPath>/<serverName>`: the folder a cluster reads or writes. */
+/** Every S3 endpoint of AWS: global, regional, dual-stack, FIPS, China. */
+const AWS_S3_HOST = /^s3[.-]([a-z0-9-]+\.)*amazonaws\.com(\.cn)?$/;
+
+/**
+ * The S3 service an endpoint names, compared by meaning: scheme and host lowercased, the default
+ * port and a trailing slash dropped (`https://X.r2.cloudflarestorage.com:443/` is
+ * `https://x.r2.cloudflarestorage.com`); no endpoint and every AWS endpoint are AWS S3, whose
+ * bucket names are global.
+ */
+function service(endpoint: unknown): string {
+  if (endpoint === undefined || endpoint === null || String(endpoint).trim() === '') return 'aws';
+  try {
+    const url = new URL(String(endpoint).trim());
+    return AWS_S3_HOST.test(url.hostname) ? 'aws' : `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return String(endpoint).trim();
+  }
+}
+
+/** `<service>|<bucket>/<prefix>/<serverName>`, empty segments dropped: the folder a cluster reads or writes. */
 function archiveLocation(storeName: string | undefined, serverName: string | undefined, context: RuleContext): string | undefined {
   const store = storeName === undefined ? undefined : context.find('ObjectStore', storeName);
   if (!store || !serverName) return undefined;
   const configuration = store.manifest.spec?.configuration ?? {};
-  const path = String(configuration.destinationPath ?? '').replace(/\/+$/, '');
-  return `${configuration.endpointURL ?? 'aws'}|${path}/${serverName}`;
+  const segments = String(configuration.destinationPath ?? '').replace(/^s3:\/\//i, '').split('/');
+  return `${service(configuration.endpointURL)}|${[...segments, serverName].filter((segment) => segment !== '').join('/')}`;
 }
 
 export const archiveIsolation: Guardrail = {
@@ -29,7 +48,7 @@ export const archiveIsolation: Guardrail = {
       const parameters = external.plugin.parameters ?? {};
       const reads = archiveLocation(parameters.barmanObjectName, parameters.serverName ?? cluster.name, context);
       if (writes !== undefined && writes === reads) {
-        findings.push({ message: `the cluster archives into the same folder it recovers from (externalClusters[${external.name}])`, value: writes.split('|')[1] });
+        findings.push({ message: `the cluster archives into the same folder it recovers from (externalClusters[${external.name}])`, value: `s3://${writes.split('|')[1]}` });
       }
     }
     return findings;

@@ -1,4 +1,4 @@
-import { MIGRATION_ANNOTATIONS, MIGRATION_LABEL } from '../../constructs/guarded-migration-job';
+import { MIGRATION_ANNOTATIONS, MIGRATION_LABEL } from '../../names';
 import { catalogField, Finding, Guardrail, RenderedObject, RuleContext } from '../rule';
 
 const DIGEST = /@sha256:[0-9a-f]{64}$/;

@@ -27,6 +27,7 @@ import { stagingValidation } from './staging-validation';
 import { substitutionSafe } from './substitution-safe';
 import { archiveIsolation } from './archive-isolation';
 import { clusterName } from './cluster-name';
+import { volumeShrink } from './volume-shrink';
 import { credentialsByReference } from './credentials-by-reference';
 import { deletionProtection } from './deletion-protection';
 import { endpointURL } from './endpoint-url';
@@ -57,6 +58,7 @@ export const GUARDRAILS: readonly Guardrail[] = [
   pluginMethod,
   utcTimezone,
   clusterName,
+  volumeShrink,
   deletionProtection,
   substitutionSafe,
   instancesMinimum,

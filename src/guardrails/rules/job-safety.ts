@@ -1,5 +1,5 @@
-import { MIGRATION_ANNOTATIONS, MIGRATION_JOB_ADMISSION, MIGRATION_LABEL } from '../../constructs/guarded-migration-job';
-import { FLUX_APPLY_ONCE } from '../../names';
+import { MIGRATION_JOB_ADMISSION } from '../../constructs/guarded-migration-job';
+import { FLUX_APPLY_ONCE, MIGRATION_ANNOTATIONS, MIGRATION_LABEL } from '../../names';
 import { Finding, Guardrail } from '../rule';
 
 const SSA = 'kustomize.toolkit.fluxcd.io/ssa';

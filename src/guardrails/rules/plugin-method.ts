@@ -1,4 +1,4 @@
-import { BARMAN_CLOUD_PLUGIN } from '../../constructs/barman-cloud-plugin';
+import { BARMAN_CLOUD_PLUGIN } from '../../names';
 import { Finding, Guardrail } from '../rule';
 
 export const pluginMethod: Guardrail = {

@@ -1,5 +1,5 @@
-import { BARMAN_CLOUD_PLUGIN } from '../../constructs/barman-cloud-plugin';
-import { MIGRATION_ANNOTATIONS, MIGRATION_JOB_ADMISSION, MIGRATION_LABEL } from '../../constructs/guarded-migration-job';
+import { BARMAN_CLOUD_PLUGIN, MIGRATION_ANNOTATIONS, MIGRATION_LABEL } from '../../names';
+import { MIGRATION_JOB_ADMISSION } from '../../constructs/guarded-migration-job';
 import { Finding, Guardrail } from '../rule';
 
 export const preMigrationBackup: Guardrail = {

@@ -1,5 +1,4 @@
-import { MIGRATION_LABEL } from '../../constructs/guarded-migration-job';
-import { RESTORE_ANNOTATIONS } from '../../constructs/pitr-restore';
+import { MIGRATION_LABEL, RESTORE_ANNOTATIONS } from '../../names';
 import { Guardrail } from '../rule';
 
 export const restoreLaterCommit: Guardrail = {

@@ -1,4 +1,4 @@
-import { RESTORE_ANNOTATIONS } from '../../constructs/pitr-restore';
+import { RESTORE_ANNOTATIONS } from '../../names';
 import { backupIdProblem } from '../../values/recovery-target';
 import { Finding, Guardrail } from '../rule';
 

@@ -1,9 +1,9 @@
-import { RESTORE_ANNOTATIONS } from '../../constructs/pitr-restore';
+import { RESTORE_ANNOTATIONS } from '../../names';
+import { zonedTime, zonedTimeProblem } from '../../values/calendar-time';
 import { backupIdTime } from '../../values/recovery-target';
 import { RetentionPolicy } from '../../values/retention-policy';
 import { Finding, Guardrail, RenderedObject, RuleContext } from '../rule';
 
-const ZONED = /(Z|[+-]\d{2}:\d{2})$/;
 const DAY_MS = 86_400_000;
 
 /** The retention window of the store the restore reads from, in days, if it has one. */
@@ -27,9 +27,9 @@ export const restoreWindow: Guardrail = {
     const now = Date.now();
     const days = sourceRetentionDays(cluster, context);
     const oldest = days === undefined ? undefined : now - days * DAY_MS;
+    const time = target.targetTime === undefined ? undefined : zonedTime(String(target.targetTime))?.getTime();
     if (target.targetTime !== undefined) {
-      const time = Date.parse(target.targetTime);
-      if (!ZONED.test(target.targetTime) || Number.isNaN(time)) findings.push({ message: `target time of ${cluster.name} has no explicit zone or does not parse`, value: target.targetTime });
+      if (time === undefined) findings.push({ message: `target time of ${cluster.name} is no real RFC 3339 time with a zone: ${zonedTimeProblem(String(target.targetTime))}`, value: target.targetTime });
       else if (time > now) findings.push({ message: `target time of ${cluster.name} is in the future`, value: target.targetTime });
       else if (oldest !== undefined && time < oldest) findings.push({ message: `target time of ${cluster.name} is older than the source's ${days}-day retention window`, value: target.targetTime });
     }
@@ -37,7 +37,7 @@ export const restoreWindow: Guardrail = {
     const started = target.backupID === undefined ? undefined : backupIdTime(String(target.backupID));
     if (started !== undefined) {
       if (oldest !== undefined && started.getTime() < oldest) findings.push({ message: `base backup ${target.backupID} is older than the source's ${days}-day retention window`, value: target.backupID });
-      else if (target.targetTime !== undefined && started.getTime() > Date.parse(target.targetTime)) {
+      else if (time !== undefined && started.getTime() > time) {
         findings.push({ message: `base backup ${target.backupID} started after the target time ${target.targetTime}: recovery cannot go back before its base backup`, value: target.backupID });
       }
     }

@@ -1,5 +1,6 @@
 import { AnalyzedStatement, AnalyzedTableEffect } from '../../migrations/analysis';
 import { PassKind } from '../../migrations/classify';
+import { redactCredentials } from '../../security/credentials';
 import { catalogField, Finding, Guardrail, RenderedObject } from '../rule';
 
 /** How a file's statements can commit one by one, as the fixes of the lock rules propose it. */
@@ -9,10 +10,15 @@ export function statementsOf(migration: RenderedObject): readonly AnalyzedStatem
   return migration.manifest.statements;
 }
 
-/** A finding at one statement of a migration's SQL: `file:line:column:` and the statement as the value. */
+/**
+ * A finding at one statement of a migration's SQL: `file:line:column:` and the statement as the
+ * value, its credentials redacted before it is shortened (a cut string constant would hide one).
+ */
 export function statementFinding(migration: RenderedObject, statement: AnalyzedStatement, message: string): Finding {
-  const value = statement.text.length > 80 ? `${statement.text.slice(0, 77)}...` : statement.text;
-  return { message: `${migration.manifest.sql}:${statement.line}:${statement.column}: ${message}`, value, ...catalogField(migration.name, 'sql') };
+  const text = redactCredentials(statement.text);
+  const value = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  const source = { file: migration.manifest.sql, line: statement.line, column: statement.column };
+  return { message: `${source.file}:${source.line}:${source.column}: ${message}`, value, source, ...catalogField(migration.name, 'sql') };
 }
 
 export interface PassRuleSpec extends Pick<Guardrail, 'id' | 'title' | 'explanation' | 'fix'> {

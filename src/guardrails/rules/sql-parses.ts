@@ -10,10 +10,10 @@ export const sqlParses: Guardrail = {
   check(migration) {
     const { sql, syntaxError, rollback } = migration.manifest;
     const findings: Finding[] = [];
-    if (syntaxError) findings.push({ message: `${sql}:${syntaxError.line}:${syntaxError.column}: ${syntaxError.message}`, value: sql, ...catalogField(migration.name, 'sql') });
+    if (syntaxError) findings.push({ message: `${sql}:${syntaxError.line}:${syntaxError.column}: ${syntaxError.message}`, value: sql, source: { file: sql, line: syntaxError.line, column: syntaxError.column }, ...catalogField(migration.name, 'sql') });
     if (rollback.downSyntaxError) {
       const error = rollback.downSyntaxError;
-      findings.push({ message: `${rollback.downSql}:${error.line}:${error.column}: ${error.message}`, value: rollback.downSql, ...catalogField(migration.name, 'rollback.downSql') });
+      findings.push({ message: `${rollback.downSql}:${error.line}:${error.column}: ${error.message}`, value: rollback.downSql, source: { file: rollback.downSql, line: error.line, column: error.column }, ...catalogField(migration.name, 'rollback.downSql') });
     }
     return findings;
   },

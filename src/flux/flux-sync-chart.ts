@@ -1,11 +1,10 @@
 import { Construct } from 'constructs';
 import { KustomizationSpecDecryptionProvider } from '../../imports/flux-kustomize.toolkit.fluxcd.io';
-import { EnvironmentDatabase } from '../config/databases';
+import { EnvironmentDatabase, migrationsDuration } from '../config/databases';
 import { EnvironmentConfig, MigrationConfig } from '../config/types';
-import { FluxChart } from '../flux/flux-chart';
-import { BACKUP_HEALTH_CHECK, CLUSTER_HEALTH_CHECK, FluxStage } from '../flux/flux-stage';
-import { clustersDirectory, migrationsDirectory, policiesDirectory, restoresDirectory, STAGES, stageName, syncDirectory } from '../flux/layout';
-import { migrationsDuration } from './cnpg-migrations-chart';
+import { FluxChart } from './flux-chart';
+import { BACKUP_HEALTH_CHECK, CLUSTER_HEALTH_CHECK, FluxStage } from './flux-stage';
+import { clustersDirectory, migrationsDirectory, policiesDirectory, restoresDirectory, STAGES, stageName, syncDirectory } from './layout';
 
 export interface FluxSyncChartProps {
   readonly environment: EnvironmentConfig;

@@ -1,10 +1,11 @@
+import { constructChart } from '../helpers/construct-chart';
 import { Testing } from 'cdk8s';
 import { CnpgCluster } from '../../src/constructs/cnpg-cluster';
-import { PitrRestore, PitrRestoreProps } from '../../src/constructs/pitr-restore';
+import { PitrRestore, PitrRestoreProps } from '../../src/restore/pitr-restore';
 import { RecoveryTarget } from '../../src/values/recovery-target';
 
 function setup(props: Partial<Omit<PitrRestoreProps, 'source'>> = {}) {
-  const chart = Testing.chart();
+  const chart = constructChart();
   const source = new CnpgCluster(chart, 'Db', {
     name: 'app-db', instances: 3, storageSize: '100Gi', retentionPolicy: '30d', topologyKey: 'topology.kubernetes.io/zone',
     resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { memory: '8Gi' } },

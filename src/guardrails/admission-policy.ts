@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AdmissionForm } from '../guardrails/rule';
+import { AdmissionForm } from './rule';
 
 export interface GuardrailAdmissionPolicyProps {
   /** Guardrail id, e.g. `WAL001`. */

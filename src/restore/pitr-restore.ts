@@ -1,18 +1,10 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
-import { RecoveryAssertionConfig } from '../config/types';
-import { placeInFile } from '../flux/placement';
+import { RESTORE_ANNOTATIONS } from '../names';
 import { RecoveryTarget } from '../values/recovery-target';
-import { CnpgCluster } from './cnpg-cluster';
-import { RecoveryVerificationJob } from './recovery-verification-job';
-import { ScheduledBackup } from './scheduled-backup';
-
-/** Annotations of a restored Cluster; the restore guardrails read them. */
-export const RESTORE_ANNOTATIONS = {
-  source: 'cnpg-gitops.io/restore-of',
-  migration: 'cnpg-gitops.io/rolls-back-migration',
-} as const;
+import { CnpgCluster } from '../constructs/cnpg-cluster';
+import { RecoveryAssertion, RecoveryVerificationJob } from './recovery-verification-job';
+import { ScheduledBackup } from '../constructs/scheduled-backup';
 
 export interface PitrRestoreProps {
   /** The cluster whose archive is recovered. It keeps running, untouched. */
@@ -31,7 +23,7 @@ export interface PitrRestoreProps {
    */
   readonly storageSize?: string;
   /** SQL checks of the verification Job. A restore before a migration also checks it is not applied. */
-  readonly assertions: readonly RecoveryAssertionConfig[];
+  readonly assertions: readonly RecoveryAssertion[];
   /**
    * Base backups of the restored cluster (its archive folder starts empty).
    * @default - no scheduled backups
@@ -40,7 +32,7 @@ export interface PitrRestoreProps {
 }
 
 /** The ledger check of a rollback: works even when the ledger table did not exist yet. */
-function notAppliedAssertion(migrationId: string): RecoveryAssertionConfig {
+function notAppliedAssertion(migrationId: string): RecoveryAssertion {
   const ledger = `SELECT count(*) AS c FROM cnpg_gitops.applied_migrations WHERE id = ''${migrationId}''`;
   return {
     name: `migration ${migrationId} is not applied`,
@@ -63,6 +55,8 @@ export class PitrRestore extends Construct {
   public readonly cluster: CnpgCluster;
   public readonly target: RecoveryTarget;
   public readonly verification: RecoveryVerificationJob;
+  /** Base backups of the restored cluster, when it has a schedule. */
+  public readonly scheduledBackup?: ScheduledBackup;
 
   constructor(scope: Construct, id: string, props: PitrRestoreProps) {
     super(scope, id);
@@ -70,7 +64,7 @@ export class PitrRestore extends Construct {
     this.source = props.source;
     this.target = props.target;
     this.cluster = new CnpgCluster(this, 'Cluster', {
-      ...props.source.clusterConfig,
+      ...props.source.settings,
       name: props.name,
       instances: props.instances ?? props.source.instances,
       storageSize: props.storageSize ?? props.source.storageSize,
@@ -79,19 +73,14 @@ export class PitrRestore extends Construct {
       serverName: props.name,
       recoverFrom: { cluster: props.source, recoveryTarget: props.target, appSecretName: props.source.appSecretName },
     });
-    const resource = this.cluster.node.findChild('Resource') as ApiObject;
-    resource.metadata.addAnnotation(RESTORE_ANNOTATIONS.source, props.source.name);
-    if (props.target.migrationId) resource.metadata.addAnnotation(RESTORE_ANNOTATIONS.migration, props.target.migrationId);
-    placeInFile(resource, `clusters/${props.name}.yaml`);
-
+    this.cluster.apiObject.metadata.addAnnotation(RESTORE_ANNOTATIONS.source, props.source.name);
+    if (props.target.migrationId) this.cluster.apiObject.metadata.addAnnotation(RESTORE_ANNOTATIONS.migration, props.target.migrationId);
     if (props.backupSchedule !== undefined) {
-      const backup = new ScheduledBackup(this, 'ScheduledBackup', { cluster: this.cluster, schedule: props.backupSchedule });
-      placeInFile(backup.node.findChild('Resource') as ApiObject, `clusters/${props.name}.yaml`);
+      this.scheduledBackup = new ScheduledBackup(this, 'ScheduledBackup', { cluster: this.cluster, schedule: props.backupSchedule });
     }
     this.verification = new RecoveryVerificationJob(this, 'Verification', {
       cluster: this.cluster,
       assertions: [...(props.target.migrationId ? [notAppliedAssertion(props.target.migrationId)] : []), ...props.assertions],
-      fileName: `verify/${props.name}.yaml`,
     });
   }
 }

@@ -2,20 +2,29 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
-import { RecoveryAssertionConfig } from '../config/types';
+import { readOnlyQueryProblem } from '../migrations/read-only-query';
 import { VERIFY_SCRIPT } from '../migrations/scripts';
-import { CnpgCluster } from './cnpg-cluster';
-import { POSTGRES_UID, postgresConnection, renderIntoFile, RESTRICTED_CONTAINER, SMALL_CONTAINER_RESOURCES } from './job-defaults';
+import { CnpgCluster } from '../constructs/cnpg-cluster';
+import { protectFromSubstitution } from '../constructs/flux-substitution';
+import { POSTGRES_UID, postgresConnection, RESTRICTED_CONTAINER, SMALL_CONTAINER_RESOURCES } from '../constructs/job-defaults';
 
 const ASSERTIONS_DIR = '/assertions';
+
+/** A SQL check the verification Job runs on the restored cluster. */
+export interface RecoveryAssertion {
+  /** What is checked, in a few words. */
+  readonly name: string;
+  /** A query returning one value, e.g. `SELECT count(*) FROM users`. */
+  readonly sql: string;
+  /** The value psql must print (unaligned, tuples only), e.g. `1`. */
+  readonly expect: string;
+}
 
 export interface RecoveryVerificationJobProps {
   /** The restored cluster to check. */
   readonly cluster: CnpgCluster;
-  /** The checks, in order. */
-  readonly assertions: readonly RecoveryAssertionConfig[];
-  /** File of the Flux directory the Job is rendered into. */
-  readonly fileName: string;
+  /** The checks, in order: at least one, each exactly one read-only query. */
+  readonly assertions: readonly RecoveryAssertion[];
 }
 
 /** `01-the-new-column-is-absent`: ordered, file-name-safe keys for the ConfigMap. */
@@ -25,9 +34,17 @@ function assertionKey(index: number, name: string): string {
 }
 
 /**
+ * The session the assertions run in: every transaction read-only, so a query that would write
+ * (through a function, say) fails instead of changing the restored data.
+ */
+export const VERIFICATION_SESSION = '-c default_transaction_read_only=on';
+
+/**
  * The "verify recovery" step: a Job that runs SQL assertions against a restored cluster once
- * Flux sees it Ready, and fails loudly, listing every mismatch, when one does not hold. It runs
- * once (no retries, no TTL) in a Pod Security "restricted" pod, with no Kubernetes API access.
+ * Flux sees it Ready, and fails loudly, listing every mismatch, when one does not hold. Each
+ * assertion is one read-only query (checked with PostgreSQL's parser here), sent with `psql -c`
+ * so psql interprets nothing in it, in a read-only session. It runs once (no retries, no TTL) in
+ * a Pod Security "restricted" pod, with no Kubernetes API access.
  */
 export class RecoveryVerificationJob extends Construct {
   public readonly jobName: string;
@@ -35,6 +52,11 @@ export class RecoveryVerificationJob extends Construct {
   constructor(scope: Construct, id: string, props: RecoveryVerificationJobProps) {
     super(scope, id);
     addInvariants(this);
+    if (props.assertions.length === 0) throw new Error(`${this.node.path}: a verification needs at least one assertion: without one the Job proves nothing`);
+    for (const assertion of props.assertions) {
+      const problem = readOnlyQueryProblem(assertion.sql);
+      if (problem !== undefined) throw new Error(`${this.node.path}: the SQL of assertion "${assertion.name}" ${problem}`);
+    }
     this.jobName = `verify-${props.cluster.name}`;
     const labels = { 'cnpg-gitops.io/verifies': props.cluster.name, 'app.kubernetes.io/managed-by': 'cnpg-gitops' };
     const data: Record<string, string> = { 'verify.sh': VERIFY_SCRIPT };
@@ -60,6 +82,7 @@ export class RecoveryVerificationJob extends Construct {
       command: ['sh', `${ASSERTIONS_DIR}/verify.sh`],
       envVariables: {
         ...postgresConnection(this, props.cluster, this.jobName),
+        PGOPTIONS: value(VERIFICATION_SESSION),
         ASSERTIONS_DIR: value(ASSERTIONS_DIR),
         HOME: value('/tmp'),
       },
@@ -70,6 +93,6 @@ export class RecoveryVerificationJob extends Construct {
         { path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp') },
       ],
     });
-    renderIntoFile(this, props.fileName, props.assertions.flatMap((assertion) => [assertion.sql, assertion.expect]));
+    protectFromSubstitution(this, props.assertions.flatMap((assertion) => [assertion.sql, assertion.expect]));
   }
 }
