@@ -2,12 +2,15 @@ import * as YAML from 'yaml';
 import { FLUX_APPLY_ONCE, MIGRATION_ANNOTATIONS, MIGRATION_LABEL, RESTORE_ANNOTATIONS } from './names';
 import { SUPPRESSIONS_ANNOTATION } from './guardrails/suppressions';
 import { describeShrink, volumeShrinks } from './guardrails/rules/volume-shrink';
+import { databaseFolderOfClusterFile, environmentOfFile } from './flux/layout';
+import { RECLONE_RUNBOOK } from './runbooks/reclone-runbook';
+import { RUNBOOKS_ROOT } from './runbooks/rollback-runbook';
 
 type Manifest = { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string>; labels?: Record<string, string> }; spec?: any };
 
 /** The environment a file of the Flux tree belongs to. */
 function environmentOf(path: string): string {
-  return /(?:^clusters|\/cnpg-[a-z]+)\/(develop|staging|production)\b/.exec(path)?.[1] ?? 'other';
+  return environmentOfFile(path) ?? 'other';
 }
 
 function objectsOf(files: ReadonlyMap<string, string>): Map<string, { environment: string; path: string; manifest: Manifest }> {
@@ -109,8 +112,7 @@ export function renderPlan(before: ReadonlyMap<string, string>, after: ReadonlyM
       say(environment, `- **restore** of ${annotations[RESTORE_ANNOTATIONS.source]} into new cluster ${metadata.name}, to ${to}${target.backupID ? ` from base backup ${target.backupID}` : ''}`);
     } else if (kind === 'Cluster') {
       if (previous && manifest.spec?.bootstrap?.recovery && archiveFolder(previous) !== archiveFolder(manifest)) {
-        const database = path.replace(/^infrastructure\/data\/cnpg-clusters\//, '').replace(/\/cluster\.yaml$/, '');
-        say(environment, `- **re-clone** of cluster ${metadata.name}: a new cluster, archiving into ${archiveFolder(manifest)} (now ${archiveFolder(previous)}); Flux does not replace a running cluster: follow docs/runbooks/${database}/reclone.md`);
+        say(environment, `- **re-clone** of cluster ${metadata.name}: a new cluster, archiving into ${archiveFolder(manifest)} (now ${archiveFolder(previous)}); Flux does not replace a running cluster: follow ${RUNBOOKS_ROOT}/${databaseFolderOfClusterFile(path)}/${RECLONE_RUNBOOK}`);
       }
       say(environment, previous ? `- cluster ${metadata.name} changes: ${specChanges.join('; ')}` : `- **new cluster** ${metadata.name} (${manifest.spec?.instances ?? 1} instance(s))`);
       for (const shrink of volumeShrinks(previous?.spec, manifest.spec)) {
@@ -145,7 +147,7 @@ export function renderPlan(before: ReadonlyMap<string, string>, after: ReadonlyM
   }
   for (const [key, { environment, manifest }] of old) {
     if (next.has(key)) continue;
-    const migration = manifest.metadata.labels?.['cnpg-gitops.io/migration'];
+    const migration = manifest.metadata.labels?.[MIGRATION_LABEL];
     if (manifest.kind === 'Cluster' || (manifest.kind === 'Job' && migration)) {
       say(environment, `- **removed** ${manifest.kind === 'Job' ? `migration ${migration} (settled, or no longer applied)` : `cluster ${manifest.metadata.name} (Flux leaves the Cluster running: prune is disabled)`}`);
     } else {

@@ -7,7 +7,7 @@ import { CnpgMigrationsChart } from './charts/cnpg-migrations-chart';
 import { CnpgPoliciesChart } from './charts/cnpg-policies-chart';
 import { CnpgRestoresChart } from './charts/cnpg-restores-chart';
 import { FluxSyncChart } from './flux/flux-sync-chart';
-import { cloneSourceKey, databasesOf, EnvironmentDatabase } from './config/databases';
+import { cloneSourceKey, databasesOf, EnvironmentDatabase, pendingMigrations } from './config/databases';
 import { fieldWithin, renderablePart } from './config/renderable';
 import { validateEnvironments } from './config/validate';
 import { EnvironmentConfig, EnvironmentName, MigrationConfig, MigrationValidationRecord } from './config/types';
@@ -103,6 +103,13 @@ function cloneOf(estate: Estate, database: EnvironmentDatabase): { readonly envi
     .flatMap(databasesOf)
     .find((candidate) => cloneSourceKey(candidate) === (database.qualifier ?? ''));
   return clone && { environment: clone.name, cluster: clone.cluster.name, configPrefix: clone.configPrefix, records: [...(clone.migrationValidations ?? [])] };
+}
+
+/** The database `database` clones, whose pending migrations its runs validate. */
+function validatedBy(estate: Estate, database: EnvironmentDatabase): { readonly environment: string; readonly configPrefix?: string; readonly pending: readonly string[] } | undefined {
+  const sourceEnvironment = database.cloneFrom && estate.environments.find((candidate) => candidate.name === database.cloneFrom!.environment);
+  const source = sourceEnvironment && databasesOf(sourceEnvironment).find((candidate) => (candidate.qualifier ?? '') === cloneSourceKey(database));
+  return source && { environment: source.name, configPrefix: source.configPrefix, pending: pendingMigrations(source) };
 }
 
 /**
@@ -253,7 +260,7 @@ export function renderEnvironments(input: EstateInput): RenderOutcome {
   const runbooks = [
     ...migrationCharts.flatMap((chart) => [
       renderMigrationTimeline(chart.environment, estate.migrations, cloneOf(estate, chart.environment)),
-      ...chart.jobs.map((job) => renderRollbackRunbook({ environment: chart.environment, job, retained: retainedOf(chart), clonedBy: cloneOf(estate, chart.environment) })),
+      ...chart.jobs.map((job) => renderRollbackRunbook({ environment: chart.environment, job, retained: retainedOf(chart), clonedBy: cloneOf(estate, chart.environment), validates: validatedBy(estate, chart.environment) })),
     ]),
     ...clusterCharts.filter((chart) => chart.cloneBaseBackup !== undefined).map((chart) => renderRecloneRunbook({
       environment: chart.environment,

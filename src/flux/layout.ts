@@ -28,29 +28,42 @@ export function databaseFolder(database: DatabaseLocation): string {
   return database.qualifier ? `${database.name}/${database.qualifier}` : database.name;
 }
 
+/** Where the data stages' directories are, relative to `flux/`. */
+const DATA = 'infrastructure/data';
+
 /** A database's cluster, object store, credentials, backups and monitoring, relative to `flux/`. */
 export function clustersDirectory(database: DatabaseLocation): string {
-  return `infrastructure/data/cnpg-clusters/${databaseFolder(database)}`;
+  return `${DATA}/cnpg-clusters/${databaseFolder(database)}`;
 }
 
 /** A database's migrations, relative to `flux/`: the stage list, and one folder per pending migration. */
 export function migrationsDirectory(database: DatabaseLocation): string {
-  return `infrastructure/data/cnpg-migrations/${databaseFolder(database)}`;
+  return `${DATA}/cnpg-migrations/${databaseFolder(database)}`;
 }
 
 /** A database's restores, relative to `flux/`: `clusters/` and `verify/` below it. */
 export function restoresDirectory(database: DatabaseLocation): string {
-  return `infrastructure/data/cnpg-restores/${databaseFolder(database)}`;
+  return `${DATA}/cnpg-restores/${databaseFolder(database)}`;
 }
 
 /** An environment's admission policies, relative to `flux/`. */
 export function policiesDirectory(environment: string): string {
-  return `infrastructure/data/cnpg-policies/${environment}`;
+  return `${DATA}/cnpg-policies/${environment}`;
 }
 
 /** An environment's Flux Kustomizations, relative to `flux/`: the directory its bootstrap path includes. */
 export function syncDirectory(environment: string): string {
   return `clusters/${environment}`;
+}
+
+/** The environment a file of the tree (relative to `flux/`) belongs to, from the directories above. */
+export function environmentOfFile(path: string): string | undefined {
+  return new RegExp(`^(?:${DATA}/cnpg-[a-z-]+|clusters)/([^/]+)/`).exec(path)?.[1];
+}
+
+/** The database folder (`<environment>[/<cluster>]`) of a file in a clusters directory. */
+export function databaseFolderOfClusterFile(path: string): string | undefined {
+  return new RegExp(`^${DATA}/cnpg-clusters/(.+)/[^/]+$`).exec(path)?.[1];
 }
 
 /** The file of one migration's Job, SQL and RBAC, relative to its database's migrations directory. */

@@ -16,6 +16,9 @@ export interface RecloneRunbookProps {
   readonly baseBackupName: string;
 }
 
+/** The re-clone runbook's file name in its database's runbook folder. */
+export const RECLONE_RUNBOOK = 'reclone.md';
+
 /**
  * The re-clone runbook of one cloning database: how to replace the running clone by a new one
  * from the source's latest WAL, into a new, empty archive folder, without the running clone ever
@@ -97,5 +100,5 @@ export function renderRecloneRunbook(props: RecloneRunbookProps): { path: string
     `The command uses the AWS CLI with the object store's credentials; any S3 client does (\`rclone purge\`, \`mc rm --recursive\`).`,
     '',
   ];
-  return { path: `${databaseFolder(env)}/reclone.md`, content: lines.join('\n') };
+  return { path: `${databaseFolder(env)}/${RECLONE_RUNBOOK}`, content: lines.join('\n') };
 }

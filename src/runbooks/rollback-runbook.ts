@@ -31,6 +31,12 @@ export interface RollbackRunbookProps {
    * @default - nothing clones this database
    */
   readonly clonedBy?: { readonly environment: string; readonly configPrefix?: string };
+  /**
+   * The database this one clones, whose pending migrations its runs validate (MIG006): the ones
+   * the restore undid are validated no longer and must not run there.
+   * @default - this database clones none
+   */
+  readonly validates?: { readonly environment: string; readonly configPrefix?: string; readonly pending: readonly string[] };
 }
 
 /** A fenced shell block. */
@@ -46,7 +52,7 @@ function sh(...lines: readonly string[]): string[] {
  * policies (a reason annotated before a protected delete); test/runbooks checks them.
  */
 export function renderRollbackRunbook(props: RollbackRunbookProps): { path: string; content: string } {
-  const { environment: env, job, retained, clonedBy } = props;
+  const { environment: env, job, retained, clonedBy, validates } = props;
   const migration = job.migration;
   const cluster = job.cluster.name;
   const ns = job.cluster.namespace;
@@ -68,6 +74,14 @@ export function renderRollbackRunbook(props: RollbackRunbookProps): { path: stri
   const applied = env.migrations?.applied ?? [];
   const undone = applied.slice(applied.indexOf(migration.id));
   const undoneText = undone.length === 1 ? `\`${migration.id}\`` : `\`${migration.id}\` and the migrations applied after it (${undone.slice(1).map((id) => `\`${id}\``).join(', ')}), which the restore undid as well,`;
+  // A validation record is evidence of a run on this database: the undone runs no longer count.
+  const undoneRecords = (env.migrationValidations ?? []).some((record) => undone.includes(record.migration))
+    ? ` and ${undone.length === 1 ? 'its record' : 'their records'} from \`${field}migrationValidations\``
+    : '';
+  const unvouched = undone.filter((id) => validates?.pending.includes(id));
+  const stopPromotion = validates && unvouched.length > 0
+    ? ` In \`src/config/${validates.environment}.ts\`, remove ${unvouched.map((id) => `\`${id}\``).join(', ')} from \`${validates.configPrefix ?? ''}migrations.applied\`: ${env.name} no longer vouches for ${unvouched.length === 1 ? 'it' : 'them'} (MIG006), and the fix goes through ${env.name} first.`
+    : '';
   const credentials = env.appCredentials === undefined
     ? `The operator generates new application credentials for it, \`${restored}-app\`: point the application at them after this step (the old \`${cluster}-app\` belongs to \`${cluster}\` and goes with it).`
     : 'existingSecret' in env.appCredentials
@@ -148,7 +162,7 @@ export function renderRollbackRunbook(props: RollbackRunbookProps): { path: stri
     '',
     '## 7. Make the restored cluster the database of this environment',
     '',
-    `In \`${file}\`: set \`${field}cluster.name\` to \`'${restored}'\`${env.cloneFrom && env.qualifier ? ` and \`${field}cloneOf\` to \`'${cloneSourceKey(env)}'\` (so its next re-clone still recovers from ${env.cloneFrom.environment}'s database)` : ''}${explicitFolder ? ` and \`${field}objectStore.serverName\` to \`'${restored}'\` (the folder it archives into)` : ' (it already archives into the folder of that name)'}, remove the \`${field}restores\` entry, remove ${undoneText} from \`${field}migrations.applied\`, then fix the migration forward. ${credentials}${clonedBy && env.qualifier ? ` In \`src/config/${clonedBy.environment}.ts\`, which clones this database, set \`${clonedBy.configPrefix ?? ''}cloneOf\` to \`'${restored}'\`: its running clone is not affected, and its next re-clone recovers from \`${restored}\`.` : ''} Then:`,
+    `In \`${file}\`: set \`${field}cluster.name\` to \`'${restored}'\`${env.cloneFrom && env.qualifier ? ` and \`${field}cloneOf\` to \`'${cloneSourceKey(env)}'\` (so its next re-clone still recovers from ${env.cloneFrom.environment}'s database)` : ''}${explicitFolder ? ` and \`${field}objectStore.serverName\` to \`'${restored}'\` (the folder it archives into)` : ' (it already archives into the folder of that name)'}, remove the \`${field}restores\` entry, remove ${undoneText} from \`${field}migrations.applied\`${undoneRecords}, then fix the migration forward.${stopPromotion} ${credentials}${clonedBy && env.qualifier ? ` In \`src/config/${clonedBy.environment}.ts\`, which clones this database, set \`${clonedBy.configPrefix ?? ''}cloneOf\` to \`'${restored}'\`: its running clone is not affected, and its next re-clone recovers from \`${restored}\`.` : ''} Then:`,
     '',
     ...sh(
       'npm run synth',

@@ -41,7 +41,7 @@ function withBillingDb(): Environments {
 
 function render(environments: readonly unknown[]) {
   const outcome = renderEnvironments(estate(environments));
-  if (outcome.status !== 'rendered') throw new Error(JSON.stringify(outcome).slice(0, 3000));
+  if (outcome.status !== 'rendered') throw new Error(JSON.stringify(outcome.status === 'invalid-config' ? outcome.configErrors : outcome.report.violations.filter((violation) => violation.severity === 'error')).slice(0, 3000));
   return outcome;
 }
 
@@ -186,6 +186,11 @@ function changed(base: () => Environments, environment: string, qualifier: strin
   return environments;
 }
 
+/** The migrations a restore to before `migration` undoes on a database: it and every one applied after it. */
+function undoneOf(database: any, migration: string): string[] {
+  return database.migrations.applied.slice(database.migrations.applied.indexOf(migration));
+}
+
 /** The problems of one rollback runbook, each step checked against the tree it works with. */
 function rollbackProblems(base: () => Environments, path: string, content: string): string[] {
   const [environment, ...rest] = path.replace(/\.md$/, '').split('/');
@@ -205,7 +210,20 @@ function rollbackProblems(base: () => Environments, path: string, content: strin
     target.cluster.name = restored;
     if (target.objectStore?.serverName) target.objectStore.serverName = restored;
     target.migrations.applied = target.migrations.applied.slice(0, target.migrations.applied.indexOf(migration));
+    const undone = undoneOf(database, migration);
+    if (target.migrationValidations?.some((record: { migration: string }) => undone.includes(record.migration))) {
+      expect(content).toContain(`from \`${qualifier ? `databases[${env.databases!.findIndex((candidate) => candidate.cluster.name === qualifier)}].` : ''}migrationValidations\``);
+      target.migrationValidations = target.migrationValidations.filter((record: { migration: string }) => !undone.includes(record.migration));
+    }
   });
+  // As the runbook says: the migrations the restore undid are validated no longer where this database's runs vouched for them.
+  const promoted = env.cloneFrom && switched.find((candidate) => candidate.name === env.cloneFrom!.environment);
+  const promotedDatabase: any = promoted && (qualifier ? promoted.databases?.find((candidate) => candidate.cluster.name === (database.cloneOf ?? qualifier)) : promoted);
+  const unvouched: string[] = (promotedDatabase?.migrations?.applied ?? []).filter((id: string) => undoneOf(database, migration).includes(id));
+  if (unvouched.length > 0) {
+    expect(content).toContain(`In \`src/config/${promoted!.name}.ts\`, remove ${unvouched.map((id) => `\`${id}\``).join(', ')} from`);
+    promotedDatabase.migrations.applied = promotedDatabase.migrations.applied.filter((id: string) => !unvouched.includes(id));
+  }
   // As the runbook says: the environment that clones this database recovers it from the restored cluster.
   const cloning = switched.find((candidate) => candidate.cloneFrom?.environment === environment);
   if (qualifier && cloning) {
