@@ -1,5 +1,4 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
 import { FLUX_APPLY_ONCE, MIGRATION_ANNOTATIONS, MIGRATION_LABEL } from '../names';
@@ -7,7 +6,7 @@ import { analyzeSql, SqlAnalysis, sqlSha256 } from '../migrations/analysis';
 import { restorePointOf } from '../values/recovery-target';
 import { CnpgCluster } from './cnpg-cluster';
 import { protectFromSubstitution } from './flux-substitution';
-import { POSTGRES_UID, postgresConnection, RESTRICTED_CONTAINER, SMALL_CONTAINER_RESOURCES } from './job-defaults';
+import { jobContainer, JobVolume, onceJob, POSTGRES_UID, postgresConnection } from './job-defaults';
 import { MigrationScripts } from './migration-scripts';
 
 /** What the migration-Job admission policies intercept: labelled Jobs only. */
@@ -99,8 +98,6 @@ const SQL_DIR = '/sql';
 const CLUSTER_CA_DIR = '/etc/cnpg-ca';
 /** Where kubectl finds the in-cluster API credentials. */
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-/** The gate is the second init container, after the ledger check. */
-const GATE_INIT_CONTAINER = 1;
 
 /** A migration the ledger must hold, with this checksum, before the next one starts. */
 export interface MigrationPredecessor {
@@ -234,29 +231,117 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
     this.restorePoint = restorePointOf(migration.id);
     const labels = { [MIGRATION_LABEL]: migration.id, 'app.kubernetes.io/managed-by': 'cnpg-gitops' };
 
-    const configMap = new kplus.ConfigMap(this, 'Sql', {
-      metadata: { name: this.jobName, labels },
-      immutable: true,
-      data: { 'up.sql': props.sql },
+    const metadata = { name: this.jobName, labels };
+    new ApiObject(this, 'Sql', { apiVersion: 'v1', kind: 'ConfigMap', metadata, immutable: true, data: { 'up.sql': props.sql } });
+    new ApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata, automountServiceAccountToken: false });
+    new ApiObject(this, 'Role', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata,
+      rules: [
+        { apiGroups: ['batch'], resourceNames: [this.jobName], resources: ['jobs'], verbs: ['get', 'patch'] },
+        // The Backup is named after the pod, unknown here; RBAC cannot limit `create` by name anyway.
+        { apiGroups: ['postgresql.cnpg.io'], resources: ['backups'], verbs: ['create', 'get'] },
+        { apiGroups: ['postgresql.cnpg.io'], resourceNames: [cluster.name], resources: ['clusters'], verbs: ['get'] },
+      ],
     });
-    const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: this.jobName, labels },
-      automountToken: false,
+    new ApiObject(this, 'RoleBinding', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.jobName },
+      subjects: [{ apiGroup: '', kind: 'ServiceAccount', name: this.jobName, namespace: Chart.of(this).namespace }],
     });
-    const role = new kplus.Role(this, 'Role', { metadata: { name: this.jobName, labels } });
-    role.allow(['get', 'patch'], { apiGroup: 'batch', resourceType: 'jobs', resourceName: this.jobName });
-    // The Backup is named after the pod, unknown here; RBAC cannot limit `create` by name anyway.
-    role.allow(['create', 'get'], { apiGroup: 'postgresql.cnpg.io', resourceType: 'backups' });
-    role.allow(['get'], { apiGroup: 'postgresql.cnpg.io', resourceType: 'clusters', resourceName: cluster.name });
-    const binding = new kplus.RoleBinding(this, 'RoleBinding', { metadata: { name: this.jobName, labels }, role });
-    binding.addSubjects(serviceAccount);
 
     const deadlineSeconds = migration.activeDeadlineSeconds ?? 3600;
     const waitSeconds = String(Math.floor(deadlineSeconds / 2));
-    const job = new kplus.Job(this, 'Job', {
+    const scripts: JobVolume = { path: SCRIPTS_DIR, volume: { name: 'scripts', configMap: { name: props.scripts.configMap.name } }, readOnly: true };
+    const mounts: JobVolume[] = [
+      scripts,
+      { path: SQL_DIR, volume: { name: 'sql', configMap: { name: this.jobName } }, readOnly: true },
+      { path: WORK_DIR, volume: { name: 'work', emptyDir: {} } },
+      { path: '/tmp', volume: { name: 'tmp', emptyDir: {} } },
+    ];
+    const clusterCa: JobVolume = {
+      path: CLUSTER_CA_DIR,
+      volume: { name: 'cluster-ca', secret: { items: [{ key: 'ca.crt', path: 'ca.crt' }], secretName: cluster.caSecretName } },
+      readOnly: true,
+    };
+    const postgresMounts = [...mounts, clusterCa];
+    // The ServiceAccount token and the API server's CA, where kubectl looks for them, in the gate
+    // container only: the pod does not automount the token, so the containers that run SQL never
+    // see it. (The gate names the namespace itself.)
+    const apiAccess: JobVolume = {
+      path: SERVICE_ACCOUNT_DIR,
+      volume: {
+        name: 'api-access',
+        projected: {
+          sources: [
+            { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
+            { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+          ],
+        },
+      },
+      readOnly: true,
+    };
+    const common = {
+      MIGRATION_ID: migration.id,
+      SQL_SHA256: this.analysis.sha256,
+      CHECKPOINT_DIR: WORK_DIR,
+      SCRIPTS_DIR,
+      HOME: '/tmp',
+    };
+    const postgres = {
+      ...postgresConnection(cluster, this.jobName, { secretName: cluster.migratorSecretName, caFile: `${CLUSTER_CA_DIR}/ca.crt` }),
+      PGOPTIONS: `-c lock_timeout=${migration.lockTimeout ?? '5s'} -c statement_timeout=${migration.statementTimeout ?? '15min'}`,
+      DATABASE_OWNER: cluster.owner,
+    };
+    const session = {
+      ...common,
+      ...postgres,
+      AFTER_MIGRATION: props.after?.migrationId ?? '',
+      AFTER_SHA256: props.after?.sqlSha256 ?? '',
+      JOB_NAME: this.jobName,
+      SQL_FILE: `${SQL_DIR}/up.sql`,
+      TRANSACTIONAL: String(this.analysis.transactional),
+      CLONED_ON: props.clonedOn ?? '',
+      LOCK_WAIT_SECONDS: waitSeconds,
+      TERMINATION_LOG: '/dev/termination-log',
+    };
+    const postgresImage = cluster.imageName;
+    const runScript = (step: 'all' | 'checkpoint' | 'record') => ['sh', `${SCRIPTS_DIR}/run.sh`, step];
+    const ledger = jobContainer({
+      name: 'ledger',
+      image: postgresImage,
+      command: ['sh', `${SCRIPTS_DIR}/ledger.sh`],
+      env: { ...common, ...postgres, AFTER_MIGRATION: session.AFTER_MIGRATION, AFTER_SHA256: session.AFTER_SHA256, WAIT_TIMEOUT_SECONDS: waitSeconds, POLL_SECONDS: '10' },
+      volumes: postgresMounts,
+    });
+    const gate = jobContainer({
+      name: 'gate',
+      image: props.gateImage ?? DEFAULT_GATE_IMAGE,
+      command: ['sh', `${SCRIPTS_DIR}/gate.sh`],
+      env: {
+        ...common,
+        JOB_NAME: this.jobName,
+        CLUSTER_NAME: cluster.name,
+        NAMESPACE: cluster.namespace,
+        MAX_BACKUP_AGE_SECONDS: String((props.maxBackupAgeMinutes ?? 60) * 60),
+        WAIT_TIMEOUT_SECONDS: waitSeconds,
+        POLL_SECONDS: '10',
+      },
+      volumes: [...mounts, apiAccess],
+    });
+    const inPostgres = (name: string, command: string[]) => jobContainer({ name, image: postgresImage, command, env: session, volumes: postgresMounts });
+    const [initContainers, containers] = migration.image === undefined
+      ? [[ledger, gate], [inPostgres('migrate', runScript('all'))]]
+      : [
+        [ledger, gate, inPostgres('checkpoint', runScript('checkpoint')), jobContainer({ name: 'migrate', image: migration.image, command: migration.command, env: { ...common, ...postgres }, volumes: postgresMounts })],
+        [inPostgres('record', runScript('record'))],
+      ];
+    onceJob(this, 'Job', {
       metadata: {
-        name: this.jobName,
-        labels,
+        ...metadata,
         annotations: {
           ...FLUX_APPLY_ONCE,
           [MIGRATION_ANNOTATIONS.cluster]: cluster.name,
@@ -268,106 +353,14 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
           [MIGRATION_ANNOTATIONS.after]: props.after?.migrationId ?? '',
         },
       },
-      podMetadata: { labels },
-      serviceAccount,
-      automountServiceAccountToken: false,
-      backoffLimit: 0,
-      activeDeadline: Duration.seconds(deadlineSeconds),
-      restartPolicy: kplus.RestartPolicy.NEVER,
-      securityContext: { ensureNonRoot: true, user: POSTGRES_UID, group: POSTGRES_UID, fsGroup: POSTGRES_UID },
+      podLabels: labels,
+      activeDeadlineSeconds: deadlineSeconds,
+      fsGroup: POSTGRES_UID,
+      serviceAccountName: this.jobName,
+      initContainers,
+      containers,
+      volumes: [...postgresMounts, apiAccess].map((mount) => mount.volume),
     });
-    const mounts = [
-      { path: SCRIPTS_DIR, volume: kplus.Volume.fromConfigMap(this, 'ScriptsVolume', props.scripts.configMap, { name: 'scripts' }), readOnly: true },
-      { path: SQL_DIR, volume: kplus.Volume.fromConfigMap(this, 'SqlVolume', configMap, { name: 'sql' }), readOnly: true },
-      { path: WORK_DIR, volume: kplus.Volume.fromEmptyDir(this, 'WorkVolume', 'work') },
-      { path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp') },
-    ];
-    const postgresMounts = [
-      ...mounts,
-      {
-        path: CLUSTER_CA_DIR,
-        volume: kplus.Volume.fromSecret(this, 'ClusterCaVolume', kplus.Secret.fromSecretName(this, 'ClusterCa', cluster.caSecretName), {
-          name: 'cluster-ca',
-          items: { 'ca.crt': { path: 'ca.crt' } },
-        }),
-        readOnly: true,
-      },
-    ];
-    const value = kplus.EnvValue.fromValue;
-    const common = {
-      MIGRATION_ID: value(migration.id),
-      SQL_SHA256: value(this.analysis.sha256),
-      CHECKPOINT_DIR: value(WORK_DIR),
-      SCRIPTS_DIR: value(SCRIPTS_DIR),
-      HOME: value('/tmp'),
-    };
-    const postgres = {
-      ...postgresConnection(this, cluster, this.jobName, { secretName: cluster.migratorSecretName, caFile: `${CLUSTER_CA_DIR}/ca.crt` }),
-      PGOPTIONS: value(`-c lock_timeout=${migration.lockTimeout ?? '5s'} -c statement_timeout=${migration.statementTimeout ?? '15min'}`),
-      DATABASE_OWNER: value(cluster.owner),
-    };
-    const session = {
-      ...common,
-      ...postgres,
-      AFTER_MIGRATION: value(props.after?.migrationId ?? ''),
-      AFTER_SHA256: value(props.after?.sqlSha256 ?? ''),
-      JOB_NAME: value(this.jobName),
-      SQL_FILE: value(`${SQL_DIR}/up.sql`),
-      TRANSACTIONAL: value(String(this.analysis.transactional)),
-      CLONED_ON: value(props.clonedOn ?? ''),
-      LOCK_WAIT_SECONDS: value(waitSeconds),
-      TERMINATION_LOG: value('/dev/termination-log'),
-    };
-    const container = { securityContext: RESTRICTED_CONTAINER, resources: SMALL_CONTAINER_RESOURCES };
-    const postgresImage = cluster.imageName;
-    const runScript = (step: 'all' | 'checkpoint' | 'record') => ['sh', `${SCRIPTS_DIR}/run.sh`, step];
-
-    job.addInitContainer({
-      ...container,
-      name: 'ledger',
-      image: postgresImage,
-      command: ['sh', `${SCRIPTS_DIR}/ledger.sh`],
-      envVariables: {
-        ...common,
-        ...postgres,
-        AFTER_MIGRATION: session.AFTER_MIGRATION,
-        AFTER_SHA256: session.AFTER_SHA256,
-        WAIT_TIMEOUT_SECONDS: value(waitSeconds),
-        POLL_SECONDS: value('10'),
-      },
-      volumeMounts: postgresMounts,
-    });
-    job.addInitContainer({
-      ...container,
-      name: 'gate',
-      image: props.gateImage ?? DEFAULT_GATE_IMAGE,
-      command: ['sh', `${SCRIPTS_DIR}/gate.sh`],
-      envVariables: {
-        ...common,
-        JOB_NAME: value(this.jobName),
-        CLUSTER_NAME: value(cluster.name),
-        NAMESPACE: value(cluster.namespace),
-        MAX_BACKUP_AGE_SECONDS: value(String((props.maxBackupAgeMinutes ?? 60) * 60)),
-        WAIT_TIMEOUT_SECONDS: value(waitSeconds),
-        POLL_SECONDS: value('10'),
-      },
-      volumeMounts: mounts,
-    });
-    if (migration.image === undefined) {
-      job.addContainer({ ...container, name: 'migrate', image: postgresImage, command: runScript('all'), envVariables: session, volumeMounts: postgresMounts });
-    } else {
-      job.addInitContainer({ ...container, name: 'checkpoint', image: postgresImage, command: runScript('checkpoint'), envVariables: session, volumeMounts: postgresMounts });
-      job.addInitContainer({
-        ...container,
-        name: 'migrate',
-        image: migration.image,
-        command: migration.command && [...migration.command],
-        envVariables: { ...common, ...postgres },
-        volumeMounts: postgresMounts,
-      });
-      job.addContainer({ ...container, name: 'record', image: postgresImage, command: runScript('record'), envVariables: session, volumeMounts: postgresMounts });
-    }
-    mountApiTokenInGate(ApiObject.of(job), GATE_INIT_CONTAINER);
     protectFromSubstitution(this, [props.sql]);
   }
 
@@ -409,25 +402,4 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
       },
     };
   }
-}
-
-/**
- * The ServiceAccount token and the API server's CA, mounted where kubectl looks for them, in the
- * gate container only: the pod does not automount the token, so the containers that run SQL
- * never see it. (The gate names the namespace itself.) cdk8s-plus has no projected volume,
- * hence the patches.
- */
-function mountApiTokenInGate(job: ApiObject, gate: number): void {
-  job.addJsonPatch(
-    JsonPatch.add('/spec/template/spec/volumes/-', {
-      name: 'api-access',
-      projected: {
-        sources: [
-          { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
-          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-        ],
-      },
-    }),
-    JsonPatch.add(`/spec/template/spec/initContainers/${gate}/volumeMounts/-`, { name: 'api-access', mountPath: SERVICE_ACCOUNT_DIR, readOnly: true }),
-  );
 }

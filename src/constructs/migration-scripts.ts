@@ -1,4 +1,4 @@
-import * as kplus from 'cdk8s-plus-28';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
 import { createHash } from 'node:crypto';
@@ -19,13 +19,15 @@ export interface MigrationScriptsProps {
  */
 export class MigrationScripts extends Construct {
   /** The ConfigMap the Jobs mount. */
-  public readonly configMap: kplus.ConfigMap;
+  public readonly configMap: ApiObject;
 
   constructor(scope: Construct, id: string, props: MigrationScriptsProps) {
     super(scope, id);
     addInvariants(this);
     const digest = createHash('sha256').update(JSON.stringify(SCRIPTS)).digest('hex').slice(0, 8);
-    this.configMap = new kplus.ConfigMap(this, 'Resource', {
+    this.configMap = new ApiObject(this, 'Resource', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
       metadata: { name: `${props.cluster.name}-migration-scripts-${digest}`, labels: { 'app.kubernetes.io/managed-by': 'cnpg-gitops' } },
       immutable: true,
       data: SCRIPTS,

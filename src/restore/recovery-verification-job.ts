@@ -1,12 +1,11 @@
-import { Duration } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
 import { readOnlyQueryProblem } from '../migrations/read-only-query';
 import { VERIFY_SCRIPT } from '../migrations/scripts';
 import { CnpgCluster } from '../constructs/cnpg-cluster';
 import { protectFromSubstitution } from '../constructs/flux-substitution';
-import { POSTGRES_UID, postgresConnection, RESTRICTED_CONTAINER, SMALL_CONTAINER_RESOURCES } from '../constructs/job-defaults';
+import { jobContainer, JobVolume, onceJob, postgresConnection } from '../constructs/job-defaults';
 
 const ASSERTIONS_DIR = '/assertions';
 
@@ -65,33 +64,28 @@ export class RecoveryVerificationJob extends Construct {
       data[`${key}.sql`] = assertion.sql;
       data[`${key}.expected`] = assertion.expect;
     });
-    const configMap = new kplus.ConfigMap(this, 'Assertions', { metadata: { name: this.jobName, labels }, immutable: true, data });
-    const job = new kplus.Job(this, 'Job', {
+    new ApiObject(this, 'Assertions', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: this.jobName, labels }, immutable: true, data });
+    const volumes: JobVolume[] = [
+      { path: ASSERTIONS_DIR, volume: { name: 'assertions', configMap: { name: this.jobName } }, readOnly: true },
+      { path: '/tmp', volume: { name: 'tmp', emptyDir: {} } },
+    ];
+    onceJob(this, 'Job', {
       metadata: { name: this.jobName, labels, annotations: { 'kustomize.toolkit.fluxcd.io/force': 'enabled' } },
-      podMetadata: { labels },
-      backoffLimit: 0,
-      activeDeadline: Duration.minutes(30),
-      restartPolicy: kplus.RestartPolicy.NEVER,
-      automountServiceAccountToken: false,
-      securityContext: { ensureNonRoot: true, user: POSTGRES_UID, group: POSTGRES_UID },
-    });
-    const value = kplus.EnvValue.fromValue;
-    job.addContainer({
-      name: 'verify',
-      image: props.cluster.imageName,
-      command: ['sh', `${ASSERTIONS_DIR}/verify.sh`],
-      envVariables: {
-        ...postgresConnection(this, props.cluster, this.jobName),
-        PGOPTIONS: value(VERIFICATION_SESSION),
-        ASSERTIONS_DIR: value(ASSERTIONS_DIR),
-        HOME: value('/tmp'),
-      },
-      securityContext: RESTRICTED_CONTAINER,
-      resources: SMALL_CONTAINER_RESOURCES,
-      volumeMounts: [
-        { path: ASSERTIONS_DIR, volume: kplus.Volume.fromConfigMap(this, 'AssertionsVolume', configMap, { name: 'assertions' }), readOnly: true },
-        { path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp') },
-      ],
+      podLabels: labels,
+      activeDeadlineSeconds: 30 * 60,
+      containers: [jobContainer({
+        name: 'verify',
+        image: props.cluster.imageName,
+        command: ['sh', `${ASSERTIONS_DIR}/verify.sh`],
+        env: {
+          ...postgresConnection(props.cluster, this.jobName),
+          PGOPTIONS: VERIFICATION_SESSION,
+          ASSERTIONS_DIR,
+          HOME: '/tmp',
+        },
+        volumes,
+      })],
+      volumes: volumes.map((mount) => mount.volume),
     });
     protectFromSubstitution(this, props.assertions.flatMap((assertion) => [assertion.sql, assertion.expect]));
   }
