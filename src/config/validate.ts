@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, sep } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { loadAll } from 'js-yaml';
 import { clustersDirectory } from '../flux/layout';
 import { redactCredentials, redactValue } from '../security/credentials';
 import { readOnlyQueryProblem } from '../migrations/read-only-query';
@@ -433,9 +433,14 @@ function providedSecrets(env: EnvironmentConfig, repoRoot: string, report: Repor
     const path = join(repoRoot, directory, file);
     if (!existsSync(path)) return report(field, `names ${directory}/${file}, which does not exist: write the file (e.g. a SOPS-encrypted Secret) before listing it, kustomize fails on a missing resource`, file);
     if (lstatSync(path).isSymbolicLink()) return report(field, `names ${directory}/${file}, which is a symbolic link: synthesis never follows links in the Flux tree; put the file itself there`, file);
-    for (const document of parseAllDocuments(readFileSync(path, 'utf8'))) {
-      if (document.errors.length > 0) return report(field, `names ${directory}/${file}, which is not valid YAML (${document.errors[0].message.split('\n')[0]})`, file);
-      const manifest = document.toJS() ?? {};
+    let documents: unknown[];
+    try {
+      documents = loadAll(readFileSync(path, 'utf8'));
+    } catch (error) {
+      return report(field, `names ${directory}/${file}, which is not valid YAML (${(error as Error).message.split('\n')[0]})`, file);
+    }
+    for (const document of documents) {
+      const manifest: any = document ?? {};
       if (manifest.kind === 'Secret' && manifest.metadata?.name) provided.add(manifest.metadata.name);
       if (manifest.kind === 'ExternalSecret') provided.add(manifest.spec?.target?.name ?? manifest.metadata?.name);
     }

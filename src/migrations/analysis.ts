@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { cachedResult } from '../result-cache';
 import { MINIMUM_REASON_LENGTH } from '../values/reason';
 import { blocksWrites, classifyStatement, LockMode, StatementClass, StatementFacts, strongerLock, TableEffect } from './classify';
 import { ParsedStatement, parseSql, SqlComment, SqlSyntaxError } from './sql-parser';
@@ -128,13 +129,13 @@ function inFileContext(parsed: readonly ParsedStatement[], classified: readonly 
   return result;
 }
 
-const analyses = new Map<string, SqlAnalysis>();
-
-/** Parses and analyses a SQL file once per distinct content, however many environments apply it. */
+/** Parses and analyses a SQL file once per distinct content, however many environments apply it (and across runs: src/result-cache.ts). */
 export function analyzeSql(sql: string): SqlAnalysis {
+  return cachedResult('sql-analysis', sql, analyze);
+}
+
+function analyze(sql: string): SqlAnalysis {
   const sha256 = sqlSha256(sql);
-  const cached = analyses.get(sha256);
-  if (cached) return cached;
   const parsed = parseSql(sql);
   const found = parsed.ok ? directives(parsed.comments) : [];
   const syntaxError = !parsed.ok ? parsed.error : Array.isArray(found) ? undefined : found;
@@ -149,6 +150,5 @@ export function analyzeSql(sql: string): SqlAnalysis {
     transactional,
     ...(noTransaction !== undefined && { noTransaction }),
   };
-  analyses.set(sha256, analysis);
   return analysis;
 }

@@ -1,3 +1,4 @@
+import { cachedResult } from '../result-cache';
 import { parseSql } from './sql-parser';
 
 /** Statements that write data, wherever they appear in a query (a data-modifying WITH). */
@@ -26,6 +27,11 @@ function writeIn(node: unknown): string | undefined {
  * read-only session, so nothing slips through at run time either.
  */
 export function readOnlyQueryProblem(sql: string): string | undefined {
+  // JSON has no undefined: the cache keeps null for "no problem".
+  return cachedResult('read-only-query', sql, (query) => problemOf(query) ?? null) ?? undefined;
+}
+
+function problemOf(sql: string): string | undefined {
   const parsed = parseSql(sql);
   if (!parsed.ok) {
     if (META_COMMAND.test(sql)) return 'holds a psql meta-command (a backslash command such as \\! or \\getenv): a check is SQL only, one query the server runs';

@@ -1,15 +1,18 @@
-import { loadModule, parseSync, scanSync } from 'libpg-query';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 
 let loaded: Promise<void> | undefined;
-let ready = false;
+/** The parser in this thread, once loaded. Required only then: a run whose analyses are all cached never loads it. */
+let parser: typeof import('libpg-query') | undefined;
 
 /**
  * Loads the PostgreSQL parser (libpg_query compiled to WebAssembly) into this thread once. It is
  * optional: parsing works without it (see `libpgQuery`), only faster after it.
  */
 export function loadSqlParser(): Promise<void> {
-  loaded ??= loadModule().then(() => { ready = true; });
+  if (loaded === undefined) {
+    const module = require('libpg-query') as typeof import('libpg-query');
+    loaded = module.loadModule().then(() => { parser = module; });
+  }
   return loaded;
 }
 
@@ -57,8 +60,8 @@ function viaWorker<T>(scan: boolean, sql: string): T {
 
 /** libpg_query's parse and scan, in this thread once loaded, through the worker before. */
 const libpgQuery = {
-  parse: (sql: string): any => (ready ? parseSync(sql) : viaWorker(false, sql)),
-  scan: (sql: string): { tokens: { tokenName: string; text: string; start: number; end: number }[] } => (ready ? scanSync(sql) : viaWorker(true, sql)),
+  parse: (sql: string): any => (parser ? parser.parseSync(sql) : viaWorker(false, sql)),
+  scan: (sql: string): { tokens: { tokenName: string; text: string; start: number; end: number }[] } => (parser ? parser.scanSync(sql) : viaWorker(true, sql)),
 };
 
 /** One top-level statement as the PostgreSQL parser sees it. */

@@ -1,3 +1,4 @@
+import { cachedResult } from '../result-cache';
 import { sqlStringConstants } from '../migrations/sql-parser';
 
 /**
@@ -192,17 +193,14 @@ function withoutOverlaps(found: Credential[]): Credential[] {
 /** A PEM certificate or public key, whose base64 lines look random but are public by design. */
 const PUBLIC_PEM = /-----BEGIN (CERTIFICATE|[A-Z0-9 ]*PUBLIC KEY|X509 CRL)-----[\s\S]*?-----END \1-----/g;
 
-/** Found credentials by text: the same scripts, names and SQL recur in every database and every environment. */
-const searched = new Map<string, Credential[]>();
-
-/** Every credential in a text, by form and (through PostgreSQL's lexer) in SQL, without overlaps. */
+/**
+ * Every credential in a text, by form and (through PostgreSQL's lexer) in SQL, without overlaps.
+ * That a text holds none is kept (src/result-cache.ts): the same scripts, names and SQL recur in
+ * every database, every environment and every run. What was found is never kept, so no
+ * credential reaches the cache file.
+ */
 export function credentialsIn(text: string): Credential[] {
-  let credentials = searched.get(text);
-  if (credentials === undefined) {
-    credentials = search(text);
-    searched.set(text, credentials);
-  }
-  return credentials;
+  return cachedResult('credential-free', text, (candidate) => search(candidate).length === 0) ? [] : search(text);
 }
 
 function search(text: string): Credential[] {

@@ -3,7 +3,8 @@
 // it with esbuild. Bundling takes ~0.2 s where ts-node takes ~9 s, and the bundle is reused while
 // no file under src/, imports/ or test/ (nor the lockfile) is newer than it. Types are checked by tsc
 // in `npm test`.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
@@ -30,30 +31,59 @@ function newestInput() {
   return newest;
 }
 
+/**
+ * Fingerprint of the code whose results src/result-cache.ts keeps across runs: every module that
+ * imports it, everything those import, and the lockfile (the SQL parser's version). A change to
+ * any of them starts a new cache file; a change elsewhere (an environment config) keeps it.
+ */
+function resultCodeFingerprint(inputs) {
+  const cache = 'src/result-cache.ts';
+  if (inputs[cache] === undefined) return undefined;
+  const pending = Object.keys(inputs).filter((path) => inputs[path].imports.some((imported) => imported.path === cache));
+  const closure = new Set();
+  while (pending.length > 0) {
+    const path = pending.pop();
+    if (closure.has(path)) continue;
+    closure.add(path);
+    for (const imported of inputs[path].imports) if (inputs[imported.path] !== undefined) pending.push(imported.path);
+  }
+  const hash = createHash('sha256').update(readFileSync(join(root, 'package-lock.json')));
+  for (const path of [...closure].sort()) hash.update(`\0${path}\0`).update(readFileSync(join(root, path)));
+  return hash.digest('hex').slice(0, 16);
+}
+
 // The bundle is written aside and renamed into place, so a run started meanwhile executes the
 // previous bundle or this one, never half of one. It is dated from before the build read the
-// sources: a source saved during the build makes the next run build again.
+// sources: a source saved during the build makes the next run build again. Its first line names
+// its result cache, so the two never mismatch (a test may name another).
 if (!existsSync(outfile) || statSync(outfile).mtimeMs <= newestInput()) {
   const { buildSync } = await import('esbuild');
   mkdirSync(cacheDir, { recursive: true });
   const started = new Date();
-  const [bundle] = buildSync({
+  const { outputFiles: [bundle], metafile } = buildSync({
     entryPoints: [entry],
     outfile,
+    absWorkingDir: root,
     write: false,
+    metafile: true,
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
     packages: 'external',
     logLevel: 'error',
-  }).outputFiles;
+  });
+  const fingerprint = resultCodeFingerprint(metafile.inputs);
+  for (const name of readdirSync(cacheDir).filter((file) => /^results-[0-9a-f]+\.json$/.test(file) && file !== `results-${fingerprint}.json`)) {
+    rmSync(join(cacheDir, name), { force: true });
+  }
+  const cacheFile = fingerprint && JSON.stringify(join(cacheDir, `results-${fingerprint}.json`));
   const written = `${outfile}.${process.pid}.new`;
-  writeFileSync(written, bundle.contents);
+  // After the bundle's "use strict" directive, which must stay first.
+  writeFileSync(written, bundle.text.replace(/^("use strict";\n)?/, (directive) => (cacheFile ? `${directive}process.env.CNPG_GITOPS_RESULT_CACHE ??= ${cacheFile};\n` : directive)));
   utimesSync(written, started, started);
   renameSync(written, outfile);
 }
-
 // The app stops when whoever started it is gone: `cdk8s synth` runs it through `sh -c`, so when
 // cdk8s is killed the shell lives on and only the shell's parent changes. SIGTERM lets the app
 // stop cleanly (src/main.ts); an app without a handler just ends.

@@ -1,4 +1,5 @@
-import { CronExpressionParser } from 'cron-parser';
+import type { CronExpressionParser } from 'cron-parser';
+import { cachedResult } from '../result-cache';
 
 /**
  * A field of robfig/cron v1.2 (the parser CNPG uses) once month and weekday names are
@@ -55,6 +56,30 @@ function longestGapHoursOf(fields: CronFields): number {
   return longest / 3600;
 }
 
+/** What is known of an expression: why it is no schedule, or its longest gap (null: it runs less than twice; JSON has no Infinity). */
+type ScheduleReading = { readonly problem: string } | { readonly longestGapHours: number | null };
+
+function readSchedule(expression: string): ScheduleReading {
+  const fields = expression.trim().split(/\s+/).filter((field) => field !== '');
+  if (fields.length !== 6) {
+    const reading = fields.length === 5
+      ? '; CNPG reads a five-field crontab seconds-first, so it would not run when you expect'
+      : '';
+    return { problem: `schedule has ${fields.length} fields, CNPG needs exactly 6 (seconds first)${reading}` };
+  }
+  const bad = fields.findIndex((field) => !ROBFIG_FIELD.test(field.replace(NAMES, '0')));
+  if (bad >= 0) return { problem: `the ${FIELD_NAMES[bad]} field "${fields[bad]}" uses syntax CNPG's cron parser does not support` };
+  const parser = (require('cron-parser') as { CronExpressionParser: typeof CronExpressionParser }).CronExpressionParser;
+  let parsed: CronFields;
+  try {
+    parsed = parser.parse(fields.join(' '), { tz: 'UTC' }).fields;
+  } catch (error) {
+    return { problem: `schedule does not parse: ${(error as Error).message}` };
+  }
+  const hours = longestGapHoursOf(parsed);
+  return { longestGapHours: Number.isFinite(hours) ? hours : null };
+}
+
 /**
  * A CNPG backup schedule: six cron fields, seconds first, as robfig/cron v1.2 reads them
  * (`0 0 3 * * *` is 03:00:00 every day). The only place a schedule is parsed: guardrails and
@@ -75,46 +100,24 @@ export class BackupSchedule {
     return read instanceof BackupSchedule ? read : undefined;
   }
 
-  /** Every schedule is read by two rules and the monitoring, and usually shared by every database: read each once. */
-  private static readonly known = new Map<string, BackupSchedule | string>();
-
+  /**
+   * Every schedule is read by two rules and the monitoring, usually the same for every database,
+   * and in every run: what is known of it is kept (src/result-cache.ts), and cron-parser is only
+   * loaded for a schedule not seen before.
+   */
   private static read(expression: string): BackupSchedule | string {
-    let read = BackupSchedule.known.get(expression);
-    if (read === undefined) {
-      read = BackupSchedule.check(expression);
-      BackupSchedule.known.set(expression, read);
-    }
-    return read;
+    const reading = cachedResult('backup-schedule', expression, readSchedule);
+    return 'problem' in reading ? reading.problem : new BackupSchedule(expression, reading.longestGapHours ?? Infinity);
   }
-
-  private static check(expression: string): BackupSchedule | string {
-    const fields = expression.trim().split(/\s+/).filter((field) => field !== '');
-    if (fields.length !== 6) {
-      const reading = fields.length === 5
-        ? '; CNPG reads a five-field crontab seconds-first, so it would not run when you expect'
-        : '';
-      return `schedule has ${fields.length} fields, CNPG needs exactly 6 (seconds first)${reading}`;
-    }
-    const bad = fields.findIndex((field) => !ROBFIG_FIELD.test(field.replace(NAMES, '0')));
-    if (bad >= 0) return `the ${FIELD_NAMES[bad]} field "${fields[bad]}" uses syntax CNPG's cron parser does not support`;
-    try {
-      return new BackupSchedule(expression, CronExpressionParser.parse(fields.join(' '), { tz: 'UTC' }).fields);
-    } catch (error) {
-      return `schedule does not parse: ${(error as Error).message}`;
-    }
-  }
-
-  private gapHours?: number;
 
   private constructor(
     /** The expression as written. */
     public readonly expression: string,
-    private readonly fields: CronFields,
+    private readonly gapHours: number,
   ) {}
 
   /** The longest time between two consecutive runs, in hours; `Infinity` when it runs less than twice in three years. */
   public longestGapHours(): number {
-    this.gapHours ??= longestGapHoursOf(this.fields);
     return this.gapHours;
   }
 }
