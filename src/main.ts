@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENVIRONMENTS, MIGRATION_CATALOG } from './config';
 import { loadSqlParser } from './migrations/sql-parser';
-import { openResultCache, RESULT_CACHE_VARIABLE, saveResultCache } from './result-cache';
+import { openResultCache, RESULT_CACHE_VARIABLE, saveResultCache } from './result-cache-file';
 import { RUNBOOKS_ROOT } from './runbooks/rollback-runbook';
 import { exitCode, stopOnSignals } from './stop-on-signals';
 import { synthesize } from './synthesize';

@@ -9,7 +9,7 @@ import { REPO_ROOT } from '../helpers/fixtures';
  * layer maps environment files onto construct props; the charts and the Flux layout sit on top.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['names', 'invariants', 'values', 'stop-on-signals', 'result-cache', 'flux/layout'],
+  ['names', 'invariants', 'values', 'stop-on-signals', 'result-cache', 'result-cache-file', 'flux/layout'],
   ['migrations'],
   ['security'],
   ['constructs'],

@@ -1,0 +1,61 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { ResultStore, sha256Of, useResultStore } from './result-cache';
+
+/**
+ * The file that keeps the results of src/result-cache.ts across runs. It belongs to one build of
+ * the code: src/tools/run-app.mjs names it after a fingerprint of every module that imports
+ * src/result-cache.ts, everything those import, and the lockfile, so a change to the code that
+ * computes results starts from a new file, while a change to an environment config keeps it.
+ * Without a file (tests, a library user's own app) results are kept for the run only.
+ */
+export const RESULT_CACHE_VARIABLE = 'CNPG_GITOPS_RESULT_CACHE';
+
+/** The file's form: the results and their checksum, so a damaged file is never trusted. */
+interface CacheFile {
+  readonly checksum: string;
+  readonly results: string;
+}
+
+let opened: { readonly file: string; readonly store: ResultStore } | undefined;
+
+/** The results kept in `file`, or none when it is missing, damaged or of another form. */
+function readResults(file: string): Map<string, unknown> {
+  try {
+    const { checksum, results } = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
+    if (typeof results !== 'string' || checksum !== sha256Of(results)) return new Map();
+    return new Map(Object.entries(JSON.parse(results) as Record<string, unknown>));
+  } catch {
+    return new Map();
+  }
+}
+
+/** Keeps results in `file` across runs, starting with what it holds now. Returns how many that is. */
+export function openResultCache(file: string): number {
+  opened = { file, store: { results: readResults(file), changed: false } };
+  useResultStore(opened.store);
+  return opened.store.results.size;
+}
+
+/**
+ * Writes the results back when this run added any: written aside and renamed into place, so a
+ * concurrent run reads the old file or the new one, never half of one. A failure to write only
+ * costs the next run the time to compute them again.
+ */
+export function saveResultCache(): void {
+  if (opened === undefined || !opened.store.changed) return;
+  const results = JSON.stringify(Object.fromEntries(opened.store.results));
+  const aside = `${opened.file}.${process.pid}.new`;
+  try {
+    writeFileSync(aside, JSON.stringify({ checksum: sha256Of(results), results } satisfies CacheFile));
+    renameSync(aside, opened.file);
+    opened.store.changed = false;
+  } catch {
+    // A cache: the next run computes what it misses.
+  }
+}
+
+/** Stops keeping results in a file and forgets them (tests). */
+export function closeResultCache(): void {
+  opened = undefined;
+  useResultStore({ results: new Map(), changed: false });
+}
