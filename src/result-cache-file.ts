@@ -10,19 +10,18 @@ import { ResultStore, sha256Of, useResultStore } from './result-cache';
  */
 export const RESULT_CACHE_VARIABLE = 'CNPG_GITOPS_RESULT_CACHE';
 
-/** The file's form: the results and their checksum, so a damaged file is never trusted. */
-interface CacheFile {
-  readonly checksum: string;
-  readonly results: string;
-}
+/** The file's form: the checksum of the results on the first line, so a damaged file is never trusted; the results as JSON after it. */
+const FORM = /^([0-9a-f]{64})\n/;
 
 let opened: { readonly file: string; readonly store: ResultStore } | undefined;
 
 /** The results kept in `file`, or none when it is missing, damaged or of another form. */
 function readResults(file: string): Map<string, unknown> {
   try {
-    const { checksum, results } = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
-    if (typeof results !== 'string' || checksum !== sha256Of(results)) return new Map();
+    const content = readFileSync(file, 'utf8');
+    const checksum = FORM.exec(content)?.[1];
+    const results = content.slice(65);
+    if (checksum === undefined || checksum !== sha256Of(results)) return new Map();
     return new Map(Object.entries(JSON.parse(results) as Record<string, unknown>));
   } catch {
     return new Map();
@@ -31,24 +30,28 @@ function readResults(file: string): Map<string, unknown> {
 
 /** Keeps results in `file` across runs, starting with what it holds now. Returns how many that is. */
 export function openResultCache(file: string): number {
-  opened = { file, store: { results: readResults(file), changed: false } };
+  opened = { file, store: { kept: readResults(file), used: new Map() } };
   useResultStore(opened.store);
-  return opened.store.results.size;
+  return opened.store.kept.size;
 }
 
 /**
- * Writes the results back when this run added any: written aside and renamed into place, so a
- * concurrent run reads the old file or the new one, never half of one. A failure to write only
- * costs the next run the time to compute them again.
+ * Keeps what this run used, and only that (so the file never grows past one run's results), when
+ * that differs from what the file held: written aside and renamed into place, so a concurrent
+ * run reads the old file or the new one, never half of one. A failure to write only costs the
+ * next run the time to compute them again.
  */
 export function saveResultCache(): void {
-  if (opened === undefined || !opened.store.changed) return;
-  const results = JSON.stringify(Object.fromEntries(opened.store.results));
+  if (opened === undefined) return;
+  const { kept, used } = opened.store;
+  if (used.size === kept.size && [...used.keys()].every((key) => kept.has(key))) return;
+  const results = JSON.stringify(Object.fromEntries(used));
   const aside = `${opened.file}.${process.pid}.new`;
   try {
-    writeFileSync(aside, JSON.stringify({ checksum: sha256Of(results), results } satisfies CacheFile));
+    writeFileSync(aside, `${sha256Of(results)}\n${results}`);
     renameSync(aside, opened.file);
-    opened.store.changed = false;
+    opened = { file: opened.file, store: { kept: new Map(used), used } };
+    useResultStore(opened.store);
   } catch {
     // A cache: the next run computes what it misses.
   }
@@ -57,5 +60,5 @@ export function saveResultCache(): void {
 /** Stops keeping results in a file and forgets them (tests). */
 export function closeResultCache(): void {
   opened = undefined;
-  useResultStore({ results: new Map(), changed: false });
+  useResultStore({ kept: new Map(), used: new Map() });
 }

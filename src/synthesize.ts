@@ -255,13 +255,19 @@ export function renderEnvironments(input: EstateInput): RenderOutcome {
   const { app, charts, migrationCharts, clusterCharts } = buildApp(estate, input.deployedFile);
   const { report, directories } = evaluateApp(app, charts);
   if (report.violations.some((violation) => violation.severity === 'error')) return { status: 'guardrails-failed', report };
-  const retainedOf = (chart: CnpgMigrationsChart) => retainedObjects(directories.find((directory) => directory.chart === clusterCharts.find((candidate) => candidate.cluster.name === chart.jobs[0]?.cluster.name && candidate.environment.name === chart.environment.name)?.node.id));
+  // What the database's clusters directory keeps when removed from Git: its runbooks name them.
+  const directoryOf = new Map(directories.map((directory) => [directory.chart, directory]));
+  const clusterChartOf = new Map(clusterCharts.map((chart) => [`${chart.environment.name}/${chart.cluster.name}`, chart]));
+  const retainedOf = (chart: CnpgMigrationsChart) => retainedObjects(directoryOf.get(clusterChartOf.get(`${chart.environment.name}/${chart.jobs[0]?.cluster.name}`)?.node.id ?? ''));
   const migrationChartOf = (chart: CnpgClustersChart) => migrationCharts.find((candidate) => candidate.environment.name === chart.environment.name && candidate.environment.qualifier === chart.environment.qualifier);
   const runbooks = [
-    ...migrationCharts.flatMap((chart) => [
-      renderMigrationTimeline(chart.environment, estate.migrations, cloneOf(estate, chart.environment)),
-      ...chart.jobs.map((job) => renderRollbackRunbook({ environment: chart.environment, job, retained: retainedOf(chart), clonedBy: cloneOf(estate, chart.environment), validates: validatedBy(estate, chart.environment) })),
-    ]),
+    ...migrationCharts.flatMap((chart) => {
+      const [retained, clonedBy, validates] = [retainedOf(chart), cloneOf(estate, chart.environment), validatedBy(estate, chart.environment)];
+      return [
+        renderMigrationTimeline(chart.environment, estate.migrations, clonedBy),
+        ...chart.jobs.map((job) => renderRollbackRunbook({ environment: chart.environment, job, retained, clonedBy, validates })),
+      ];
+    }),
     ...clusterCharts.filter((chart) => chart.cloneBaseBackup !== undefined).map((chart) => renderRecloneRunbook({
       environment: chart.environment,
       cluster: chart.cluster,

@@ -35,7 +35,7 @@ describe('the result cache file', () => {
 
   test.each([
     ['cut short by a crash', (content: string) => content.slice(0, content.length / 2)],
-    ['a result edited by hand', (content: string) => content.replace('{\\"length\\":3}', '{\\"length\\":4}')],
+    ['a result edited by hand', (content: string) => content.replace('{"length":3}', '{"length":4}')],
     ['of another form', () => JSON.stringify({ results: { 'length:x': 1 } })],
     ['empty', () => ''],
   ])('a damaged file (%s) is never trusted: everything is computed again and the file is rewritten whole', (_, damage) => {
@@ -55,6 +55,24 @@ describe('the result cache file', () => {
     closeResultCache();
     expect(openResultCache(file)).toBe(1);
     expect(readdirSync(scratch).filter((name) => name.endsWith('.new'))).toEqual([]);
+  });
+
+  test('keeps what the last run used, and only that: the file never grows past one run', () => {
+    const file = join(scratch, 'used.json');
+    openResultCache(file);
+    for (const text of ['a', 'bb', 'ccc']) cachedResult('length', text, (value) => value.length);
+    saveResultCache();
+    expect(openResultCache(file)).toBe(3);
+    cachedResult('length', 'bb', (value) => value.length);
+    cachedResult('length', 'dddd', (value) => value.length);
+    saveResultCache();
+    closeResultCache();
+    expect(openResultCache(file)).toBe(2);
+    const compute = jest.fn((value: string) => value.length);
+    for (const text of ['bb', 'dddd']) cachedResult('length', text, compute);
+    expect(compute).not.toHaveBeenCalled();
+    cachedResult('length', 'a', compute);
+    expect(compute).toHaveBeenCalledTimes(1);
   });
 
   test('a run that added nothing does not rewrite the file', () => {
@@ -193,7 +211,7 @@ describe('the cache file a build names (src/tools/run-app.mjs)', () => {
 
   test('a config change keeps the file; a change to the code that computes results starts a new one and removes the old', () => {
     const first = cacheFileOfBuild();
-    expect(first).toMatch(/results-[0-9a-f]{16}\.json$/);
+    expect(first).toMatch(/src-main-ts\.results-[0-9a-f]{16}\.json$/);
     expect(existsSync(first)).toBe(true);
 
     editFile(work, 'src/config/develop.ts', "name: 'develop'", "name: 'develop' /* edited */");

@@ -4,7 +4,7 @@ import { MigrationConfig } from '../config/types';
 import { CnpgCluster } from '../constructs/cnpg-cluster';
 import { CloneValidation, GuardedMigrationJob, MigrationPredecessor } from '../constructs/guarded-migration-job';
 import { MigrationScripts } from '../constructs/migration-scripts';
-import { SettledMigration } from '../constructs/settled-migration';
+import { SettledMigrations } from '../constructs/settled-migrations';
 import { FluxChart } from '../flux/flux-chart';
 import { FluxStage } from '../flux/flux-stage';
 import { migrationFile, migrationsDirectory, migrationStageName, MIGRATION_STAGES_FILE, STAGES, stageName } from '../flux/layout';
@@ -50,9 +50,7 @@ export class CnpgMigrationsChart extends FluxChart {
     const pending = pendingMigrations(env);
     const applied = env.migrations?.applied ?? [];
     const settled = applied.slice(0, applied.length - pending.length);
-    for (const migrationId of settled) {
-      new SettledMigration(this, migrationId, { migration: catalog.get(migrationId)!, cluster: props.cluster });
-    }
+    if (settled.length > 0) new SettledMigrations(this, 'Settled', { migrations: settled.map((migrationId) => catalog.get(migrationId)!), cluster: props.cluster });
     const lastSettled = settled.length > 0 ? catalog.get(settled[settled.length - 1])! : undefined;
     let after: MigrationPredecessor | undefined = lastSettled && { migrationId: lastSettled.id, sqlSha256: sqlSha256(props.readFile(lastSettled.sql)) };
     let previousStage = stageName(STAGES.clusters, env);

@@ -353,14 +353,14 @@ export class CnpgCluster extends Construct {
   }
 
   /** What the sizing guardrail reviews: this cluster's volumes, and its source's when it recovers one. */
-  public reviewObject(): { kind: string; name: string; manifest: unknown } {
+  public reviewObjects(): { kind: string; name: string; manifest: unknown }[] {
     const volumes = (cluster: CnpgCluster) => ({ name: cluster.name, storageSize: cluster.storageSize, walStorageSize: cluster.walStorageSize });
     const source = this.recoveredFrom?.cluster;
-    return {
+    return [{
       kind: 'ClusterVolumes',
       name: this.name,
       manifest: { ...volumes(this), source: source && volumes(source), restore: this.recoveredFrom?.recoveryTarget !== undefined },
-    };
+    }];
   }
 
   /** initdb, or recovery from the source's archive; `appSecret` is undefined when the operator generates it. */

@@ -375,9 +375,9 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
   }
 
   /** What the migration guardrails review: the declaration, the analysis and the evidence. */
-  public reviewObject(): { kind: string; name: string; manifest: unknown } {
+  public reviewObjects(): { kind: string; name: string; manifest: unknown }[] {
     const migration = this.migration;
-    return {
+    return [{
       kind: 'Migration',
       name: migration.id,
       manifest: {
@@ -400,6 +400,6 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
         cluster: this.cluster.name,
         cloneValidation: this.cloneValidation,
       },
-    };
+    }];
   }
 }

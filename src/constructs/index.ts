@@ -6,4 +6,4 @@ export * from './external-secret-credentials';
 export * from './guarded-migration-job';
 export * from './migration-scripts';
 export * from './scheduled-backup';
-export * from './settled-migration';
+export * from './settled-migrations';

@@ -1,5 +1,6 @@
 import { dump } from 'js-yaml';
 import { EnvironmentName } from '../config/types';
+import { cachedResult } from '../result-cache';
 
 /**
  * Begins the first line of every file synthesis owns (after `# ` in YAML, `<!-- ` in markdown);
@@ -48,7 +49,8 @@ function header(environment: EnvironmentName): string {
 export function yamlOf(manifest: object): string {
   let yaml = stringified.get(manifest);
   if (yaml === undefined) {
-    yaml = dump(manifest, { lineWidth: -1, noRefs: true, quotingType: '"' });
+    // By its JSON (src/result-cache.ts): an object unchanged since the last run is not written out again.
+    yaml = cachedResult('yaml', JSON.stringify(manifest), () => dump(manifest, { lineWidth: -1, noRefs: true, quotingType: '"' }));
     stringified.set(manifest, yaml);
   }
   return yaml;

@@ -14,13 +14,13 @@ export interface ReviewedObject extends RenderedObject {
   readonly configPrefix?: string;
 }
 
-/** A construct that also submits a synthetic object for review, such as a migration's analysis. */
+/** A construct that also submits synthetic objects for review, such as a migration's analysis. */
 interface Reviewable extends IConstruct {
-  reviewObject(): { kind: string; name: string; manifest: unknown };
+  reviewObjects(): readonly { kind: string; name: string; manifest: unknown }[];
 }
 
 function isReviewable(construct: IConstruct): construct is Reviewable {
-  return typeof (construct as Partial<Reviewable>).reviewObject === 'function';
+  return typeof (construct as Partial<Reviewable>).reviewObjects === 'function';
 }
 
 /**
@@ -28,7 +28,7 @@ function isReviewable(construct: IConstruct): construct is Reviewable {
  * @param configPrefix where the scope's database is in its environment file (`databases[2].`)
  */
 export function reviewObjects(scope: IConstruct, configPrefix?: string): ReviewedObject[] {
-  return scope.node.findAll().filter(isReviewable).map((construct) => ({ ...construct.reviewObject(), path: construct.node.path, construct, configPrefix }));
+  return scope.node.findAll().filter(isReviewable).flatMap((construct) => construct.reviewObjects().map((object) => ({ ...object, path: construct.node.path, construct, configPrefix })));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { loadSqlParser } from '../migrations/sql-parser';
+import { openResultCache, RESULT_CACHE_VARIABLE, saveResultCache } from '../result-cache-file';
 import { synthesize } from '../synthesize';
 import { largeEstate } from './large-estate';
 
@@ -13,9 +14,12 @@ async function main(): Promise<void> {
   const shape = { migrations: Number(migrations), databases: Number(databases), pending: pending === undefined ? undefined : Number(pending) };
   const estate = largeEstate(join(root, 'repo'), shape);
   const started = process.hrtime.bigint();
-  await loadSqlParser();
+  // As src/main.ts: the results run-app keeps for this entry point.
+  const cacheFile = process.env[RESULT_CACHE_VARIABLE];
+  if (cacheFile === undefined || openResultCache(cacheFile) === 0) await loadSqlParser();
   const out = join(root, 'out');
   const outcome = await synthesize({ ...estate, fluxRoot: join(out, 'flux'), runbookRoot: join(out, 'runbooks'), outdir: join(out, 'dist') });
+  saveResultCache();
   const milliseconds = Number(process.hrtime.bigint() - started) / 1e6;
   if (outcome.status !== 'written') throw new Error(`the large estate did not synthesize: ${outcome.status}`);
   const environments = estate.environments.length;

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVIRONMENTS } from '../config';
 import { DatabaseConfig, EnvironmentConfig, MigrationConfig } from '../config/types';
@@ -39,7 +39,8 @@ export function largeEstate(root: string, shape: LargeEstateShape): { environmen
       ['contract', `ALTER TABLE items DROP COLUMN IF EXISTS old_${column};\n`],
     ][index % 3] as [MigrationConfig['phase'], string];
     const file = `migrations/${id}.sql`;
-    writeFileSync(join(root, file), text);
+    // As in a pull request: the SQL of earlier runs is already there.
+    if (!existsSync(join(root, file)) || readFileSync(join(root, file), 'utf8') !== text) writeFileSync(join(root, file), text);
     sql.set(id, text);
     migrations.push({
       id,

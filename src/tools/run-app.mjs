@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
 const entry = resolve(process.argv[2] ?? join(root, 'src/main.ts'));
@@ -73,14 +73,16 @@ if (!existsSync(outfile) || statSync(outfile).mtimeMs <= newestInput()) {
     packages: 'external',
     logLevel: 'error',
   });
+  // One cache file per entry point (the app and the benchmark keep apart what they compute).
   const fingerprint = resultCodeFingerprint(metafile.inputs);
-  for (const name of readdirSync(cacheDir).filter((file) => /^results-[0-9a-f]+\.json$/.test(file) && file !== `results-${fingerprint}.json`)) {
+  const cachePrefix = `${basename(outfile, '.cjs')}.results-`;
+  const cacheFile = fingerprint && `${cachePrefix}${fingerprint}.json`;
+  for (const name of readdirSync(cacheDir).filter((file) => file.startsWith(cachePrefix) && file.endsWith('.json') && file !== cacheFile)) {
     rmSync(join(cacheDir, name), { force: true });
   }
-  const cacheFile = fingerprint && JSON.stringify(join(cacheDir, `results-${fingerprint}.json`));
   const written = `${outfile}.${process.pid}.new`;
   // After the bundle's "use strict" directive, which must stay first.
-  writeFileSync(written, bundle.text.replace(/^("use strict";\n)?/, (directive) => (cacheFile ? `${directive}process.env.CNPG_GITOPS_RESULT_CACHE ??= ${cacheFile};\n` : directive)));
+  writeFileSync(written, bundle.text.replace(/^("use strict";\n)?/, (directive) => (cacheFile ? `${directive}process.env.CNPG_GITOPS_RESULT_CACHE ??= ${JSON.stringify(join(cacheDir, cacheFile))};\n` : directive)));
   utimesSync(written, started, started);
   renameSync(written, outfile);
 }

@@ -1,5 +1,22 @@
 import { compareReleases } from '../../values/release';
-import { catalogField, Finding, Guardrail } from '../rule';
+import { catalogField, Finding, Guardrail, RenderedObject, RuleContext } from '../rule';
+
+/** Each database's history, settled migrations first, by cluster: once per evaluation, not once per contract. */
+const histories = new WeakMap<RuleContext, Map<string, RenderedObject[]>>();
+
+function historyOf(cluster: string, context: RuleContext): readonly RenderedObject[] {
+  let byCluster = histories.get(context);
+  if (byCluster === undefined) {
+    byCluster = new Map();
+    for (const object of [...context.ofKind('SettledMigration'), ...context.ofKind('Migration')]) {
+      const history = byCluster.get(object.manifest.cluster) ?? [];
+      history.push(object);
+      byCluster.set(object.manifest.cluster, history);
+    }
+    histories.set(context, byCluster);
+  }
+  return byCluster.get(cluster) ?? [];
+}
 
 export const contractAfterExpand: Guardrail = {
   id: 'MIG004',
@@ -14,8 +31,8 @@ export const contractAfterExpand: Guardrail = {
       return completes === undefined ? [] : [{ message: `${phase} migration ${migration.name} names completes, which only a contract may`, value: completes, ...catalogField(migration.name, 'completes') }];
     }
     if (completes === undefined) return [{ message: `contract migration ${migration.name} does not name the expand it completes`, value: undefined, ...catalogField(migration.name, 'completes') }];
-    // This database's history, settled migrations first: other databases of the environment have their own.
-    const migrations = [...context.ofKind('SettledMigration'), ...context.ofKind('Migration')].filter((object) => object.manifest.cluster === migration.manifest.cluster);
+    // This database's history: other databases of the environment have their own.
+    const migrations = historyOf(migration.manifest.cluster, context);
     const expand = migrations.find((object) => object.name === completes);
     const findings: Finding[] = [];
     if (!expand) return [{ message: `contract ${migration.name} completes ${completes}, which this environment does not apply`, value: completes }];
