@@ -22,7 +22,8 @@ import { FileSystem } from './flux/file-system';
 import { OutputTree, WriteRefused } from './flux/output-plan';
 import { recoverInterruptedWrite, WriteFailed, writeOutputs } from './flux/output-transaction';
 import { acquireSynthesisLock, LockHeld, SynthesisLock } from './flux/synthesis-lock';
-import { renderTree, yamlOf } from './flux/tree-writer';
+import { renderedFile, renderTree, yamlOf } from './flux/tree-writer';
+import { manifestJson } from './values/manifest-json';
 import { renderMigrationTimeline } from './runbooks/migration-timeline';
 import { FLUX_KEEP_WHEN_REMOVED } from './names';
 import { renderRecloneRunbook } from './runbooks/reclone-runbook';
@@ -275,7 +276,7 @@ export function renderEnvironments(input: EstateInput): RenderOutcome {
       baseBackupName: chart.cloneBaseBackup!.name,
     })),
   ].sort((a, b) => a.path.localeCompare(b.path));
-  return { status: 'rendered', report, files: renderTree(directories), runbooks, charts: directories };
+  return { status: 'rendered', report, files: renderTree(directories, input.deployedFile), runbooks, charts: directories };
 }
 
 /**
@@ -326,7 +327,12 @@ export function outputTrees(rendered: Extract<RenderOutcome, { status: 'rendered
   const trees: OutputTree[] = [{ root: roots.fluxRoot, files: rendered.files, ownership: 'generated-marker' }];
   if (roots.runbookRoot !== undefined) trees.push({ root: roots.runbookRoot, files: rendered.runbooks, ownership: 'generated-marker' });
   if (roots.outdir !== undefined) {
-    const dist = rendered.charts.map((chart) => ({ path: `${chart.chart}.k8s.yaml`, content: chart.objects.map((object) => yamlOf(object.manifest)).join('---\n') }));
+    const committed = committedTree(roots.outdir);
+    const dist = rendered.charts.map((chart) => {
+      const path = `${chart.chart}.k8s.yaml`;
+      const manifests = chart.objects.map((object) => object.manifest);
+      return { path, content: renderedFile(path, manifests.map(manifestJson).join('\n'), () => manifests.map((manifest) => yamlOf(manifest)).join('---\n'), committed) };
+    });
     trees.push({ root: roots.outdir, files: dist, ownership: 'cdk8s-manifests' });
   }
   return trees;

@@ -1,6 +1,7 @@
 import { dump } from 'js-yaml';
 import { EnvironmentName } from '../config/types';
-import { cachedResult } from '../result-cache';
+import { cachedResult, sha256Of } from '../result-cache';
+import { manifestJson } from '../values/manifest-json';
 
 /**
  * Begins the first line of every file synthesis owns (after `# ` in YAML, `<!-- ` in markdown);
@@ -49,8 +50,7 @@ function header(environment: EnvironmentName): string {
 export function yamlOf(manifest: object): string {
   let yaml = stringified.get(manifest);
   if (yaml === undefined) {
-    // By its JSON (src/result-cache.ts): an object unchanged since the last run is not written out again.
-    yaml = cachedResult('yaml', JSON.stringify(manifest), () => dump(manifest, { lineWidth: -1, noRefs: true, quotingType: '"' }));
+    yaml = dump(manifest, { lineWidth: -1, noRefs: true, quotingType: '"' });
     stringified.set(manifest, yaml);
   }
   return yaml;
@@ -58,6 +58,20 @@ export function yamlOf(manifest: object): string {
 
 /** The Flux tree and cdk8s's dist/ hold the same documents: stringify each once. */
 const stringified = new WeakMap<object, string>();
+
+/**
+ * A file's content: rendered, or read from the committed file when that is byte for byte what the
+ * same input rendered to in an earlier run. src/result-cache.ts keeps the checksum of each
+ * rendering by its input (the path and everything the content is made of), so an unchanged file
+ * of a large tree is read and compared, never stringified again.
+ */
+export function renderedFile(path: string, input: string, render: () => string, committed?: (path: string) => string | undefined): string {
+  let content: string | undefined;
+  const renderedChecksum = cachedResult('rendered-file', `${path}\n${input}`, () => sha256Of(content = render()));
+  if (content !== undefined) return content;
+  const existing = committed?.(path);
+  return existing !== undefined && sha256Of(existing) === renderedChecksum ? existing : render();
+}
 
 /** kustomize reads a directory's `kustomization.yaml`, `kustomization.yml` or `Kustomization`. */
 const KUSTOMIZATION_FILE = /^(kustomization\.ya?ml|Kustomization)$/i;
@@ -67,7 +81,7 @@ const KUSTOMIZATION_FILE = /^(kustomization\.ya?ml|Kustomization)$/i;
  * `kustomization.yaml` in every directory (and subdirectory) that holds files. An object placed
  * in a file named like a kustomization file is refused: it would replace the directory's list.
  */
-export function renderTree(directories: readonly DirectoryContent[]): TreeFile[] {
+export function renderTree(directories: readonly DirectoryContent[], committed?: (path: string) => string | undefined): TreeFile[] {
   const files: TreeFile[] = [];
   for (const directory of directories) {
     const byFile = new Map<string, object[]>();
@@ -81,7 +95,10 @@ export function renderTree(directories: readonly DirectoryContent[]): TreeFile[]
       const slash = name.lastIndexOf('/');
       const folder = slash === -1 ? directory.directory : `${directory.directory}/${name.slice(0, slash)}`;
       byFolder.set(folder, [...(byFolder.get(folder) ?? []), name.slice(slash + 1)]);
-      files.push({ path: `${directory.directory}/${name}`, content: header(directory.environment) + byFile.get(name)!.map((manifest) => yamlOf(manifest)).join('---\n') });
+      const path = `${directory.directory}/${name}`;
+      const manifests = byFile.get(name)!;
+      const render = () => header(directory.environment) + manifests.map((manifest) => yamlOf(manifest)).join('---\n');
+      files.push({ path, content: renderedFile(path, `${header(directory.environment)}${manifests.map(manifestJson).join('\n')}`, render, committed) });
     }
     if (!directory.kustomization) continue;
     if ((directory.additionalResources ?? []).length > 0 || directory.emptyKustomization) {

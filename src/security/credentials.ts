@@ -193,13 +193,21 @@ function withoutOverlaps(found: Credential[]): Credential[] {
 /** A PEM certificate or public key, whose base64 lines look random but are public by design. */
 const PUBLIC_PEM = /-----BEGIN (CERTIFICATE|[A-Z0-9 ]*PUBLIC KEY|X509 CRL)-----[\s\S]*?-----END \1-----/g;
 
+/** Texts searched for credentials in this run, kept apart from the result cache: short ones without a credential's name cost less to search than to look up. */
+const searchedShort = new Map<string, Credential[]>();
+
 /**
  * Every credential in a text, by form and (through PostgreSQL's lexer) in SQL, without overlaps.
- * That a text holds none is kept (src/result-cache.ts): the same scripts, names and SQL recur in
- * every database, every environment and every run. What was found is never kept, so no
- * credential reaches the cache file.
+ * That a long text, or one that may name a credential (the lexer reads those), holds none is kept
+ * (src/result-cache.ts): the same scripts, names and SQL recur in every database, every
+ * environment and every run. What was found is never kept, so no credential reaches the cache file.
  */
 export function credentialsIn(text: string): Credential[] {
+  if (text.length < 64 && !MAY_NAME_CREDENTIALS.test(text)) {
+    let found = searchedShort.get(text);
+    if (found === undefined) searchedShort.set(text, found = search(text));
+    return found;
+  }
   return cachedResult('credential-free', text, (candidate) => search(candidate).length === 0) ? [] : search(text);
 }
 

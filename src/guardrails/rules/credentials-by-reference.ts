@@ -38,6 +38,11 @@ function lineOf(text: string, offset: number): string {
   return text.includes('\n') ? ` line ${text.slice(0, offset).split('\n').length}` : '';
 }
 
+/** `data["up.sql"]`, `spec.containers[0].env[0]`: the readable path of keys and indexes, built only for a finding. */
+function pathOf(trail: readonly (string | number)[]): string {
+  return trail.reduce<string>((path, segment) => (typeof segment === 'number' ? `${path}[${segment}]` : path === '' ? segment : step(path, segment)), '');
+}
+
 /** Every credential in every string of a rendered object: by its form anywhere, by its name in settings and env. */
 function inlineCredentials(object: RenderedObject): Finding[] {
   const findings: Finding[] = [];
@@ -45,28 +50,44 @@ function inlineCredentials(object: RenderedObject): Finding[] {
     const what = describeCredential({ kind, secret });
     findings.push({ message: `${object.kind} ${object.name} ${path}${where} holds ${what}`, value: `<redacted: ${what}>`, ...fieldOf(object, path) });
   };
-  const visitString = (text: string, path: string, name?: string) => {
+  // The keys and indexes down to the value being visited.
+  const trail: (string | number)[] = [];
+  /** `name`: the setting's key, or the env var's name (whose path then ends in its name instead of its index). */
+  const visitString = (text: string, name?: string, envVar = false) => {
     const found = credentialsIn(text);
-    for (const credential of found) report(path, credential.kind, credential.secret, lineOf(text, credential.start));
-    if (found.length === 0 && name !== undefined && namedSecret(name, text)) report(path, namedCredential(name), text);
+    const path = () => (envVar ? `${pathOf(trail.slice(0, -1))}[${name}]` : pathOf(trail));
+    for (const credential of found) report(path(), credential.kind, credential.secret, lineOf(text, credential.start));
+    if (found.length === 0 && name !== undefined && namedSecret(name, text)) report(path(), namedCredential(name), text);
   };
-  const visit = (value: unknown, path: string, settings: boolean): void => {
-    if (typeof value === 'string') return visitString(value, path);
-    if (Array.isArray(value)) return value.forEach((item, index) => visit(item, `${path}[${index}]`, false));
+  const visit = (value: unknown, settings: boolean): void => {
+    if (typeof value === 'string') return visitString(value);
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => {
+        trail.push(index);
+        visit(item, false);
+        trail.pop();
+      });
+      return;
+    }
     if (value === null || typeof value !== 'object') return;
-    const entries = Object.entries(value);
     // An env var: { name, value }.
     const { name, value: text } = value as { name?: unknown; value?: unknown };
-    for (const [key, child] of entries) {
-      const at = path === '' ? key : step(path, key);
-      if (typeof child === 'string' && (settings || (key === 'value' && typeof name === 'string' && typeof text === 'string'))) {
-        visitString(child, settings ? at : path.replace(/\[\d+\]$/, `[${String(name)}]`), settings ? key : String(name));
+    const envVar = typeof name === 'string' && typeof text === 'string';
+    for (const [key, child] of Object.entries(value)) {
+      if (typeof child === 'string' && settings) {
+        trail.push(key);
+        visitString(child, key);
+        trail.pop();
+      } else if (typeof child === 'string' && key === 'value' && envVar) {
+        visitString(child, String(name), true);
       } else {
-        visit(child, at, SETTINGS.has(key));
+        trail.push(key);
+        visit(child, SETTINGS.has(key));
+        trail.pop();
       }
     }
   };
-  visit(object.manifest, '', false);
+  visit(object.manifest, false);
   return findings;
 }
 

@@ -1,3 +1,4 @@
+import { manifestJson } from '../../values/manifest-json';
 import { Guardrail } from '../rule';
 
 /** kustomize-controller skips an object whose label or annotation has exactly this value (fluxcd/pkg kustomize/kustomize_varsub.go). */
@@ -26,7 +27,7 @@ export const substitutionSafe: Guardrail = {
   kinds: ['*'],
   check(object) {
     // Only what is written to the tree and applied by Flux: a review object (a migration's analysis) is not.
-    if (object.manifest.apiVersion === undefined || !JSON.stringify(object.manifest).includes('${')) return [];
+    if (object.manifest.apiVersion === undefined || !manifestJson(object.manifest).includes('${')) return [];
     const where = firstSubstitution(object.manifest, '');
     if (where === undefined) return [];
     const { labels, annotations } = object.manifest.metadata ?? {};
