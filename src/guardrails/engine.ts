@@ -80,11 +80,19 @@ export function evaluateGuardrails(environments: readonly EnvironmentObjects[], 
       return problem === undefined;
     });
     const context = contextFor(environment, objects, deployed);
+    // The rules that check each kind in this environment, with their severity: once per kind, not per object.
+    const active = rules.flatMap((rule) => {
+      const severity = severityOf(rule.id, environment);
+      return severity === 'off' ? [] : [{ rule, severity }];
+    });
+    const rulesByKind = new Map<string, typeof active>();
+    const rulesOf = (kind: string) => {
+      let checking = rulesByKind.get(kind);
+      if (checking === undefined) rulesByKind.set(kind, checking = active.filter(({ rule }) => rule.kinds.includes(kind) || rule.kinds.includes('*')));
+      return checking;
+    };
     for (const object of objects) {
-      for (const rule of rules) {
-        if (!rule.kinds.includes(object.kind) && !rule.kinds.includes('*')) continue;
-        const severity = severityOf(rule.id, environment);
-        if (severity === 'off') continue;
+      for (const { rule, severity } of rulesOf(object.kind)) {
         for (const violation of findingsOf(rule, object, context, severity, configPrefixOf)) {
           const suppression = valid.find((candidate) => candidate.id === rule.id && covers(candidate, object.construct));
           if (suppression) suppressed.push({ ...violation, reason: redactCredentials(suppression.reason) });
@@ -109,17 +117,17 @@ function configLocation(finding: Finding, rule: Guardrail, object: ReviewedObjec
 
 /** A rule's findings as violations, every credential in their messages and values redacted (a rule may quote SQL or a setting). */
 function findingsOf(rule: Guardrail, object: ReviewedObject, context: RuleContext, severity: 'error' | 'warning', configPrefixOf?: ConfigPrefixOf): Violation[] {
-  const base = { ruleId: rule.id, severity, environment: context.environment, path: object.path, fix: rule.fix, docs: docsPage(rule.id) };
+  const base = () => ({ ruleId: rule.id, severity, environment: context.environment, path: object.path, fix: rule.fix, docs: docsPage(rule.id) });
   try {
     return rule.check(object, context).map((finding) => ({
-      ...base,
+      ...base(),
       ...configLocation(finding, rule, object, context.environment, configPrefixOf),
       message: redactCredentials(finding.message),
       value: redactValue(finding.value),
       ...(finding.source && { source: finding.source }),
     }));
   } catch (error) {
-    return [{ ...base, severity: 'error', configFile: configFile(context.environment), configField: rule.configField, message: redactCredentials(`rule threw an error while checking ${object.kind} ${object.name}: ${(error as Error).message}`), value: object.name }];
+    return [{ ...base(), severity: 'error', configFile: configFile(context.environment), configField: rule.configField, message: redactCredentials(`rule threw an error while checking ${object.kind} ${object.name}: ${(error as Error).message}`), value: object.name }];
   }
 }
 
