@@ -60,5 +60,5 @@ export function saveResultCache(): void {
 /** Stops keeping results in a file and forgets them (tests). */
 export function closeResultCache(): void {
   opened = undefined;
-  useResultStore({ kept: new Map(), used: new Map() });
+  useResultStore(undefined);
 }

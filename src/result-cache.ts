@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 
 /**
  * Results of pure computations on text (SQL analyses, credential searches, read-only checks,
- * backup schedules, YAML of manifests), by the text's SHA-256: in memory for the run, and across
- * runs when a run keeps them in a file (src/result-cache-file.ts).
+ * backup schedules, the checksums of rendered files), by the text's SHA-256, kept across runs
+ * while a run keeps them in a file (src/result-cache-file.ts).
  */
 export interface ResultStore {
   /** What an earlier run kept. */
@@ -12,12 +12,19 @@ export interface ResultStore {
   readonly used: Map<string, unknown>;
 }
 
-let store: ResultStore = { kept: new Map(), used: new Map() };
-/** This run's results by kind and text: a lookup by the text itself, no checksum for a text seen before. */
-const byText = new Map<string, Map<string, unknown>>();
+/** Undefined while no file keeps results: they are then only remembered by text, below. */
+let store: ResultStore | undefined;
 
-/** Computes and keeps results in `next` from now on. */
-export function useResultStore(next: ResultStore): void {
+/**
+ * This run's results by kind and text, for texts that recur within a run (names, settings,
+ * scripts, SQL, schedules): looked up by the text itself, without a checksum. Longer texts (a
+ * manifest's JSON, a file's input) are looked up once per run and not remembered here.
+ */
+const byText = new Map<string, Map<string, unknown>>();
+const RECURRING_TEXT_LIMIT = 16 * 1024;
+
+/** Computes and keeps results in `next` from now on (undefined: in no file). */
+export function useResultStore(next: ResultStore | undefined): void {
   store = next;
   byText.clear();
 }
@@ -29,12 +36,19 @@ export const sha256Of = (text: string) => createHash('sha256').update(text).dige
  * The result must survive JSON (plain objects, arrays, strings, finite numbers, booleans, null).
  */
 export function cachedResult<T>(kind: string, text: string, compute: (text: string) => T): T {
-  let ofKind = byText.get(kind);
-  if (ofKind === undefined) byText.set(kind, ofKind = new Map());
-  if (ofKind.has(text)) return ofKind.get(text) as T;
-  const key = `${kind}:${sha256Of(text)}`;
-  const result = (store.kept.has(key) ? store.kept.get(key) : compute(text)) as T;
-  store.used.set(key, result);
-  ofKind.set(text, result);
+  let memo: Map<string, unknown> | undefined;
+  if (text.length <= RECURRING_TEXT_LIMIT) {
+    memo = byText.get(kind);
+    if (memo === undefined) byText.set(kind, memo = new Map());
+    if (memo.has(text)) return memo.get(text) as T;
+  }
+  let result: T;
+  if (store === undefined) result = compute(text);
+  else {
+    const key = `${kind}:${sha256Of(text)}`;
+    result = (store.kept.has(key) ? store.kept.get(key) : compute(text)) as T;
+    store.used.set(key, result);
+  }
+  memo?.set(text, result);
   return result;
 }
