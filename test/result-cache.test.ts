@@ -7,6 +7,7 @@ import { analyzeSql } from '../src/migrations/analysis';
 import { cachedResult } from '../src/result-cache';
 import { closeResultCache, openResultCache, saveResultCache } from '../src/result-cache-file';
 import { credentialsIn } from '../src/security/credentials';
+import { renderedFile } from '../src/flux/tree-writer';
 import { BackupSchedule } from '../src/values/backup-schedule';
 import { editFile, scratchCheckout } from './helpers/scratch-checkout';
 
@@ -113,6 +114,27 @@ describe('the result cache file', () => {
     expect(kept).toEqual(fresh);
     // Daily; five fields; only on 29 February (once in the three years read): Infinity survives as null.
     expect(fresh.schedules).toEqual([24, expect.stringContaining('5 fields'), Infinity]);
+  });
+
+  test('a file whose input rendered to its committed bytes last time is read, not rendered; an edited one is rendered again', () => {
+    const file = join(scratch, 'rendered.json');
+    const render = jest.fn(() => 'kind: ConfigMap\n');
+    openResultCache(file);
+    expect(renderedFile('a/b.yaml', '{"kind":"ConfigMap"}', render, () => undefined)).toBe('kind: ConfigMap\n');
+    expect(render).toHaveBeenCalledTimes(1);
+    saveResultCache();
+
+    closeResultCache();
+    openResultCache(file);
+    expect(renderedFile('a/b.yaml', '{"kind":"ConfigMap"}', render, () => 'kind: ConfigMap\n')).toBe('kind: ConfigMap\n');
+    expect(render).toHaveBeenCalledTimes(1);
+    closeResultCache();
+    openResultCache(file);
+    // Edited by hand since: the rendering is made again, so the tree is repaired.
+    expect(renderedFile('a/b.yaml', '{"kind":"ConfigMap"}', render, () => 'kind: Secret\n')).toBe('kind: ConfigMap\n');
+    expect(render).toHaveBeenCalledTimes(2);
+    // Another input under the same path is rendered, whatever the file holds.
+    expect(renderedFile('a/b.yaml', '{"kind":"Secret"}', () => 'kind: Secret\n', () => 'kind: ConfigMap\n')).toBe('kind: Secret\n');
   });
 
   test('never holds a credential: only that a text holds none is kept', () => {
