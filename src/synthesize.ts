@@ -124,7 +124,12 @@ export function buildApp(estate: Estate, deployedFile?: EstateInput['deployedFil
   const migrationCharts: CnpgMigrationsChart[] = [];
   // By `<environment>/<qualifier>`: a clone recovers from the database of the same name.
   const clusters = new Map<string, CnpgClustersChart>();
-  const readFile = (path: string) => readFileSync(join(estate.repoRoot, path), 'utf8');
+  // Databases applying the same migration read its SQL once.
+  const read = new Map<string, string>();
+  const readFile = (path: string) => {
+    if (!read.has(path)) read.set(path, readFileSync(join(estate.repoRoot, path), 'utf8'));
+    return read.get(path)!;
+  };
   const deployed = deployedFile && deployedObjects(deployedFile);
   // Sources first, so a clone can reference the cluster it recovers from.
   for (const env of [...estate.environments].sort((a, b) => Number(Boolean(a.cloneFrom)) - Number(Boolean(b.cloneFrom)))) {

@@ -72,6 +72,5 @@ export function pendingMigrations(database: EnvironmentConfig): readonly string[
 
 /** The longest a database's migrations may take one after the other, in seconds: what its `cnpg-migrations` stage waits. */
 export function migrationsDuration(database: EnvironmentConfig, catalog: readonly MigrationConfig[]): number {
-  const deadlines = new Map(catalog.map((migration) => [migration.id, migration.activeDeadlineSeconds ?? 3600]));
-  return pendingMigrations(database).reduce((total, id) => total + (deadlines.get(id) ?? 3600), 0);
+  return pendingMigrations(database).reduce((total, id) => total + (catalog.find((migration) => migration.id === id)?.activeDeadlineSeconds ?? 3600), 0);
 }
