@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENVIRONMENTS, MIGRATION_CATALOG } from './config';
 import { loadSqlParser } from './migrations/sql-parser';
-import { openResultCache, RESULT_CACHE_VARIABLE, saveResultCache } from './result-cache-file';
+import { openResultCache, resultCacheFileOfEnvironment, saveResultCache } from './result-cache-file';
 import { RUNBOOKS_ROOT } from './runbooks/rollback-runbook';
 import { exitCode, stopOnSignals } from './stop-on-signals';
 import { synthesize } from './synthesize';
@@ -24,7 +24,7 @@ async function main(): Promise<number> {
   try {
     // run-app.mjs names the file of results kept across runs (src/result-cache.ts). With every
     // SQL result in it, the parser is not loaded at all; a miss then parses in a worker thread.
-    const cacheFile = process.env[RESULT_CACHE_VARIABLE];
+    const cacheFile = resultCacheFileOfEnvironment();
     if (cacheFile === undefined || openResultCache(cacheFile) === 0) await loadSqlParser();
     const outcome = await synthesize({
       environments: ENVIRONMENTS,

@@ -8,7 +8,17 @@ import { ResultStore, sha256Of, useResultStore } from './result-cache';
  * computes results starts from a new file, while a change to an environment config keeps it.
  * Without a file (tests, a library user's own app) results are kept for the run only.
  */
-export const RESULT_CACHE_VARIABLE = 'CNPG_GITOPS_RESULT_CACHE';
+const RESULT_CACHE_VARIABLE = 'CNPG_GITOPS_RESULT_CACHE';
+
+/**
+ * The cache file run-app.mjs (or a test) names in the environment, taken out of it so that no
+ * process this one starts inherits a file that belongs to this build.
+ */
+export function resultCacheFileOfEnvironment(): string | undefined {
+  const file = process.env[RESULT_CACHE_VARIABLE];
+  delete process.env[RESULT_CACHE_VARIABLE];
+  return file;
+}
 
 /** The file's form: the checksum of the results on the first line, so a damaged file is never trusted; the results as JSON after it. */
 const FORM = /^([0-9a-f]{64})\n/;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { analyzeSql } from '../src/migrations/analysis';
 import { cachedResult } from '../src/result-cache';
-import { closeResultCache, openResultCache, saveResultCache } from '../src/result-cache-file';
+import { closeResultCache, openResultCache, resultCacheFileOfEnvironment, saveResultCache } from '../src/result-cache-file';
 import { credentialsIn } from '../src/security/credentials';
 import { renderedFile } from '../src/flux/tree-writer';
 import { BackupSchedule } from '../src/values/backup-schedule';
@@ -74,6 +74,13 @@ describe('the result cache file', () => {
     expect(compute).not.toHaveBeenCalled();
     cachedResult('length', 'a', compute);
     expect(compute).toHaveBeenCalledTimes(1);
+  });
+
+  test('the file named in the environment is taken out of it: a process the app starts does not inherit it', () => {
+    process.env.CNPG_GITOPS_RESULT_CACHE = join(scratch, 'named.json');
+    expect(resultCacheFileOfEnvironment()).toBe(join(scratch, 'named.json'));
+    expect(process.env.CNPG_GITOPS_RESULT_CACHE).toBeUndefined();
+    expect(resultCacheFileOfEnvironment()).toBeUndefined();
   });
 
   test('a run that added nothing does not rewrite the file', () => {

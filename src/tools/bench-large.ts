@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { loadSqlParser } from '../migrations/sql-parser';
-import { openResultCache, RESULT_CACHE_VARIABLE, saveResultCache } from '../result-cache-file';
+import { openResultCache, resultCacheFileOfEnvironment, saveResultCache } from '../result-cache-file';
 import { synthesize } from '../synthesize';
 import { largeEstate } from './large-estate';
 
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const estate = largeEstate(join(root, 'repo'), shape);
   const started = process.hrtime.bigint();
   // As src/main.ts: the results run-app keeps for this entry point.
-  const cacheFile = process.env[RESULT_CACHE_VARIABLE];
+  const cacheFile = resultCacheFileOfEnvironment();
   if (cacheFile === undefined || openResultCache(cacheFile) === 0) await loadSqlParser();
   const out = join(root, 'out');
   const outcome = await synthesize({ ...estate, fluxRoot: join(out, 'flux'), runbookRoot: join(out, 'runbooks'), outdir: join(out, 'dist') });
