@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as YAML from 'yaml';
@@ -10,6 +10,7 @@ import { faultyFileSystem, MUTATIONS } from './helpers/faulty-file-system';
 import { changedEnvironments } from './helpers/output-change';
 import { builtInSchemaErrors, isBuiltIn, loadCrdValidators, schemaErrors } from './helpers/crd-schemas';
 import { databaseChart, estate, idsIn, violationsAfter, withEnvironment, withoutShippedWarnings } from './helpers/fixtures';
+import { scratchCheckout } from './helpers/scratch-checkout';
 
 const REPO = join(__dirname, '..');
 
@@ -153,9 +154,9 @@ describe('kubectl kustomize', () => {
 });
 
 test('cdk8s synth runs the app end to end; dist/ is rewritten in place, never deleted first', () => {
-  const work = mkdtempSync(join(tmpdir(), 'cdk8s-synth-'));
-  for (const entry of ['cdk8s.yaml', 'package.json', 'package-lock.json', 'src', 'imports', 'migrations']) cpSync(join(REPO, entry), join(work, entry), { recursive: true });
-  require('node:fs').symlinkSync(join(REPO, 'node_modules'), join(work, 'node_modules'));
+  // A checkout without its Flux tree: synthesis writes every file.
+  const work = scratchCheckout('cdk8s-synth');
+  rmSync(join(work, 'flux'), { recursive: true });
   const synth = () => spawnSync(join(REPO, 'node_modules/.bin/cdk8s'), ['synth'], { cwd: work, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' } });
   const first = synth();
   expect(first.stderr).toMatch(new RegExp(`flux/: ${rendered().length} written, 0 removed, 0 unchanged`));
