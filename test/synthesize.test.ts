@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as YAML from 'yaml';
 import { renderEnvironments, synthesize } from '../src/synthesize';
+import { RenderOutcome } from '../src/outcome';
 import { formatOutcome } from '../src/report';
 import { faultyFileSystem, MUTATIONS } from './helpers/faulty-file-system';
 import { changedEnvironments } from './helpers/output-change';
@@ -14,11 +15,18 @@ import { scratchCheckout } from './helpers/scratch-checkout';
 
 const REPO = join(__dirname, '..');
 
-function rendered() {
+let shipped: Extract<RenderOutcome, { status: 'rendered' }> | undefined;
+
+/** The rendering of the shipped configs, rendered once for the tests that read it (none changes it). */
+function shippedRendering() {
+  if (shipped) return shipped;
   const outcome = renderEnvironments(estate());
   if (outcome.status !== 'rendered') throw new Error(`shipped configs do not render: ${JSON.stringify(outcome)}`);
-  return outcome.files;
+  shipped = outcome;
+  return outcome;
 }
+
+const rendered = () => shippedRendering().files;
 
 function listFiles(root: string): Record<string, string> {
   const files: Record<string, string> = {};
@@ -177,8 +185,7 @@ test('cdk8s synth runs the app end to end; dist/ is rewritten in place, never de
 }, 60_000);
 
 test('the committed runbooks are what synthesis produces: one per migration and environment, and a timeline', () => {
-  const outcome = renderEnvironments(estate());
-  if (outcome.status !== 'rendered') throw new Error(outcome.status);
+  const outcome = shippedRendering();
   const committed = listFiles(join(REPO, 'docs/runbooks'));
   expect(committed).toEqual(Object.fromEntries(outcome.runbooks.map((file) => [file.path, file.content])));
   const expected = estate().environments.flatMap((env: any) => [`${env.name}/timeline.md`, ...env.migrations.applied.map((id: string) => `${env.name}/${id}.md`), ...(env.cloneFrom ? [`${env.name}/reclone.md`] : [])]);
@@ -186,8 +193,7 @@ test('the committed runbooks are what synthesis produces: one per migration and 
 });
 
 test('a runbook names the exact objects, commands and config entry of its migration', () => {
-  const outcome = renderEnvironments(estate());
-  if (outcome.status !== 'rendered') throw new Error(outcome.status);
+  const outcome = shippedRendering();
   const runbook = outcome.runbooks.find((file) => file.path === 'production/0005-drop-email.md')!.content;
   const job = outcome.files.find((file) => file.path.endsWith('production/0005-drop-email/job.yaml'))!.content;
   const jobName = /name: (migrate-0005-drop-email-[0-9a-f]{8})/.exec(job)![1];
