@@ -176,7 +176,7 @@ function problem(argv: string[], tree: Tree, namespace: string, sourceName: stri
  * the message of each step whose lines do not parse as POSIX shell, by step.
  */
 function syntaxErrors(stepLines: Map<number, string[]>): Map<number, string> {
-  const script = 'while [ $# -gt 0 ]; do if ! message=$(printf "%s\\n" "$2" | sh -n 2>&1); then printf "%s\\t%s\\0" "$1" "$message"; fi; shift 2; done';
+  const script = 'while [ $# -gt 0 ]; do if ! message=$(sh -n -c "$2" 2>&1); then printf "%s\\t%s\\0" "$1" "$message"; fi; shift 2; done';
   const steps = [...stepLines].flatMap(([step, lines]) => [String(step), lines.join('\n')]);
   const result = spawnSync('/bin/sh', ['-c', script, 'sh', ...steps], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`the syntax check failed: ${result.stderr}`);
