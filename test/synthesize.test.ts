@@ -1,23 +1,32 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as YAML from 'yaml';
 import { renderEnvironments, synthesize } from '../src/synthesize';
+import { RenderOutcome } from '../src/outcome';
 import { formatOutcome } from '../src/report';
 import { faultyFileSystem, MUTATIONS } from './helpers/faulty-file-system';
 import { changedEnvironments } from './helpers/output-change';
 import { builtInSchemaErrors, isBuiltIn, loadCrdValidators, schemaErrors } from './helpers/crd-schemas';
 import { databaseChart, estate, idsIn, violationsAfter, withEnvironment, withoutShippedWarnings } from './helpers/fixtures';
+import { scratchCheckout } from './helpers/scratch-checkout';
 
 const REPO = join(__dirname, '..');
 
-function rendered() {
+let shipped: Extract<RenderOutcome, { status: 'rendered' }> | undefined;
+
+/** The rendering of the shipped configs, rendered once for the tests that read it (none changes it). */
+function shippedRendering() {
+  if (shipped) return shipped;
   const outcome = renderEnvironments(estate());
   if (outcome.status !== 'rendered') throw new Error(`shipped configs do not render: ${JSON.stringify(outcome)}`);
-  return outcome.files;
+  shipped = outcome;
+  return outcome;
 }
+
+const rendered = () => shippedRendering().files;
 
 function listFiles(root: string): Record<string, string> {
   const files: Record<string, string> = {};
@@ -153,9 +162,9 @@ describe('kubectl kustomize', () => {
 });
 
 test('cdk8s synth runs the app end to end; dist/ is rewritten in place, never deleted first', () => {
-  const work = mkdtempSync(join(tmpdir(), 'cdk8s-synth-'));
-  for (const entry of ['cdk8s.yaml', 'package.json', 'package-lock.json', 'src', 'imports', 'migrations']) cpSync(join(REPO, entry), join(work, entry), { recursive: true });
-  require('node:fs').symlinkSync(join(REPO, 'node_modules'), join(work, 'node_modules'));
+  // A checkout without its Flux tree: synthesis writes every file.
+  const work = scratchCheckout('cdk8s-synth');
+  rmSync(join(work, 'flux'), { recursive: true });
   const synth = () => spawnSync(join(REPO, 'node_modules/.bin/cdk8s'), ['synth'], { cwd: work, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' } });
   const first = synth();
   expect(first.stderr).toMatch(new RegExp(`flux/: ${rendered().length} written, 0 removed, 0 unchanged`));
@@ -176,8 +185,7 @@ test('cdk8s synth runs the app end to end; dist/ is rewritten in place, never de
 }, 60_000);
 
 test('the committed runbooks are what synthesis produces: one per migration and environment, and a timeline', () => {
-  const outcome = renderEnvironments(estate());
-  if (outcome.status !== 'rendered') throw new Error(outcome.status);
+  const outcome = shippedRendering();
   const committed = listFiles(join(REPO, 'docs/runbooks'));
   expect(committed).toEqual(Object.fromEntries(outcome.runbooks.map((file) => [file.path, file.content])));
   const expected = estate().environments.flatMap((env: any) => [`${env.name}/timeline.md`, ...env.migrations.applied.map((id: string) => `${env.name}/${id}.md`), ...(env.cloneFrom ? [`${env.name}/reclone.md`] : [])]);
@@ -185,8 +193,7 @@ test('the committed runbooks are what synthesis produces: one per migration and 
 });
 
 test('a runbook names the exact objects, commands and config entry of its migration', () => {
-  const outcome = renderEnvironments(estate());
-  if (outcome.status !== 'rendered') throw new Error(outcome.status);
+  const outcome = shippedRendering();
   const runbook = outcome.runbooks.find((file) => file.path === 'production/0005-drop-email.md')!.content;
   const job = outcome.files.find((file) => file.path.endsWith('production/0005-drop-email/job.yaml'))!.content;
   const jobName = /name: (migrate-0005-drop-email-[0-9a-f]{8})/.exec(job)![1];

@@ -59,6 +59,10 @@ export class BarmanCloud {
       TZ: 'UTC',
       AWS_DEFAULT_REGION: 'us-east-1',
       AWS_EC2_METADATA_DISABLED: 'true',
+      // barman imports distutils; Debian's Python 3.11 still has its own, and this makes setuptools
+      // leave it so instead of loading pkg_resources for its copy of the same module: the ~40 calls
+      // of the PITR test then take a third less CPU. Nothing barman does depends on which copy.
+      SETUPTOOLS_USE_DISTUTILS: 'stdlib',
       ...this.s3.credentials,
       ...sidecar,
       ...extra,

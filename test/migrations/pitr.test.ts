@@ -32,6 +32,8 @@ const asApp = { user: 'app', password: 'app', database: 'app' };
 /** Each timed wait is bounded; generous, as the machine may be loaded. */
 const ARCHIVE_WAIT_MS = 120_000;
 const RECOVERY_WAIT_MS = 240_000;
+/** How often a wait looks again: a psql call each time, and archiving a segment takes about a second. */
+const POLL_MS = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -82,7 +84,7 @@ async function archiveCurrentWal(server: TestServer): Promise<string> {
     const [archived, failures] = server.psql("SELECT coalesce(last_archived_wal, ''), failed_count FROM pg_stat_archiver").split('|');
     if (archived >= segment) return segment;
     if (Date.now() > deadline) throw new Error(`WAL segment ${segment} was not archived within ${ARCHIVE_WAIT_MS / 1000} s (last archived "${archived}", ${failures} failures): ${server.log().slice(-3000)}`);
-    await sleep(500);
+    await sleep(POLL_MS);
   }
 }
 
@@ -133,8 +135,9 @@ beforeAll(async () => {
 
   // Rows after the base backup but before the migration come back from the archived WAL only.
   insertRows(before, 2, 'email');
-  // Every commit above is then earlier than the target second (the start, floored, minus one).
-  await sleep(2100);
+  // Every commit above is then earlier than the target second (the start, floored, minus one):
+  // the migration starts once the second after the last commit's has begun.
+  await sleep(Math.ceil((Date.now() + 1000) / 1000) * 1000 - Date.now());
   const dir = runner.prepare(job(MIGRATION));
   const ledger = runner.container(job(MIGRATION), 'ledger', dir, ['ledger.sh']);
   if (ledger.status !== 0 || readFileSync(join(dir, 'state'), 'utf8').trim() !== 'pending') throw new Error(`ledger: ${ledger.stderr}`);
@@ -242,7 +245,7 @@ describe('recovery as the plugin runs it, into a new cluster each', () => {
       try { inRecovery = server.psql('SELECT pg_is_in_recovery()'); } catch { inRecovery = 'unreachable'; }
       if (inRecovery === 'f') break;
       if (Date.now() > deadline) throw new Error(`${restore.name} is still in recovery (${inRecovery}) after ${RECOVERY_WAIT_MS / 1000} s: ${server.log().slice(-3000)}`);
-      await sleep(500);
+      await sleep(POLL_MS);
     }
     return { server, folder, target, renderedTarget };
   }

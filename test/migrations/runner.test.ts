@@ -188,7 +188,12 @@ test('lock_timeout from the Job stops a migration that waits for a table lock', 
     env: { ...server.env, PGUSER: 'postgres', PGPASSWORD: 'postgres' },
   });
   try {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Once the holder has its lock (looked for every 50 ms, for at most 20 s).
+    const holding = () => server.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'relation' AND relation = 'users'::regclass AND mode = 'AccessExclusiveLock' AND granted", { database: 'app' }) === '1';
+    for (const deadline = Date.now() + 20_000; !holding();) {
+      if (Date.now() > deadline) throw new Error('the holder never took its lock on users');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const started = Date.now();
     const blocked = runner.run(job('0002-add-email-normalized'), {
       env: { MIGRATION_ID: '0093-blocked', SQL_SHA256: 'sha256:blocked', AFTER_MIGRATION: '', AFTER_SHA256: '', PGOPTIONS: '-c lock_timeout=1s -c statement_timeout=15min' },

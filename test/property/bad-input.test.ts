@@ -18,7 +18,15 @@ const SEED = Number(process.env.PROPERTY_SEED ?? Date.now() % 2_147_483_647);
 // eslint-disable-next-line no-console
 console.log(`bad-input property seed ${SEED}; repeat with PROPERTY_SEED=${SEED}`);
 
-/** Two thirds of the runs from a fixed seed (the regression set every run repeats), a third from this run's seed. */
+/**
+ * Two thirds of the runs from a fixed seed (the regression set every run repeats), a third from
+ * this run's seed. Why these counts: counting as a kind of outcome each status, each guardrail
+ * rule at each severity and each top-level field a config error names, the fixed seeds reach
+ * every kind their generators produced (32 for configs, 11 for catalogs) by run 516 and run 368,
+ * and found nothing new in the runs after that (1,500 and 1,000 tried); three other seeds found
+ * one more for configs in 1,500 runs each (HA003 as a warning) and none for catalogs. So the fixed
+ * parts are 600 and 400 runs, and every run adds half as many again from its own seed.
+ */
 function assertFixedAndRandom<T extends [unknown, ...unknown[]]>(property: fc.IProperty<T>, fixedSeed: number, numRuns: number): void {
   fc.assert(property, { numRuns: Math.round((numRuns * 2) / 3), seed: fixedSeed });
   fc.assert(property, { numRuns: Math.round(numRuns / 3), seed: SEED });
@@ -89,6 +97,13 @@ const mutation = fc.oneof(
 
 type Status = 'invalid-config' | 'guardrails-failed' | 'rendered';
 
+/**
+ * Rendered files whose every custom resource passed the schemas: most files of a rendering are
+ * byte for byte those of an earlier one (a mutation changes one environment at most), and the
+ * same bytes give the same verdict, so each is parsed and validated once.
+ */
+const validFiles = new Set<string>();
+
 function check(environments: unknown[], migrations: unknown[] = [], repoRoot = '.'): Status {
   let outcome;
   try {
@@ -109,12 +124,13 @@ function check(environments: unknown[], migrations: unknown[] = [], repoRoot = '
       expect(violation.message).not.toMatch(STACK_TRACE);
     }
     if (outcome.status === 'rendered') {
-      for (const file of outcome.files) {
+      for (const file of outcome.files.filter((candidate) => !validFiles.has(candidate.content))) {
         const documents = YAML.parseAllDocuments(file.content).map((doc) => doc.toJS());
         for (const manifest of documents) {
           if (file.path.endsWith('kustomization.yaml') || isBuiltIn(manifest)) continue;
           expect(schemaErrors(validators, manifest)).toEqual([]);
         }
+        validFiles.add(file.content);
       }
     }
   }
@@ -134,10 +150,10 @@ test('generated environment configs: a valid tree or plain-word errors, never a 
     for (const { environment, path, value } of mutations) set(environments[environment], path, value);
     if (duplicate) environments.push(JSON.parse(JSON.stringify(environments[0] ?? {})));
     count(check(environments));
-  }), 20261123, 1500);
-  expect(counts['invalid-config']).toBeGreaterThan(300);
-  expect(counts['guardrails-failed']).toBeGreaterThan(50);
-  expect(counts.rendered).toBeGreaterThan(50);
+  }), 20261123, 900);
+  expect(counts['invalid-config']).toBeGreaterThan(180);
+  expect(counts['guardrails-failed']).toBeGreaterThan(30);
+  expect(counts.rendered).toBeGreaterThan(30);
 }, 600_000);
 
 const SQL = [
@@ -169,8 +185,8 @@ test('generated migration catalogs: cycles, duplicates and unparsable SQL are re
     const settledThrough = settle === 0 ? applied[0] : undefined;
     const environments: any[] = shippedEnvironments().map((env) => ({ ...env, migrations: env.name === 'develop' ? { ...env.migrations, applied, settledThrough } : undefined, migrationValidations: undefined }));
     count(check(environments, migrations, repoRoot));
-  }), 20261124, 500);
-  expect(counts['invalid-config']).toBeGreaterThan(50);
-  expect(counts['guardrails-failed']).toBeGreaterThan(20);
-  expect(counts.rendered).toBeGreaterThan(5);
+  }), 20261124, 600);
+  expect(counts['invalid-config']).toBeGreaterThan(60);
+  expect(counts['guardrails-failed']).toBeGreaterThan(24);
+  expect(counts.rendered).toBeGreaterThan(6);
 }, 600_000);

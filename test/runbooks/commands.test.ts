@@ -45,10 +45,22 @@ function render(environments: readonly unknown[]) {
   return outcome;
 }
 
+/**
+ * Trees already rendered, by estate (undefined fields kept apart from missing ones) and
+ * environment: the tree before a rollback is the same for every runbook of an environment, and
+ * rendering it again for each was most of this file's time.
+ */
+const trees = new Map<string, Tree>();
+
 function treeOf(environments: readonly unknown[], environment: string): Tree {
+  const key = `${environment} ${JSON.stringify(environments, (_field, value) => (value === undefined ? '<undefined>' : value))}`;
+  const known = trees.get(key);
+  if (known) return known;
   const objects = render(environments).files.filter((file) => !file.path.endsWith('kustomization.yaml') && (file.path.includes(`/${environment}/`) || file.path.startsWith(`clusters/${environment}/`)))
     .flatMap((file) => YAML.parseAllDocuments(file.content).map((document) => document.toJS()));
-  return { objects, stages: new Set(objects.filter((object) => object.kind === 'Kustomization').map((object) => object.metadata.name)) };
+  const tree = { objects, stages: new Set(objects.filter((object) => object.kind === 'Kustomization').map((object) => object.metadata.name)) };
+  trees.set(key, tree);
+  return tree;
 }
 
 /** The words of a command line, as a POSIX shell splits them (quotes removed); throws on an unbalanced quote. */
@@ -159,12 +171,28 @@ function problem(argv: string[], tree: Tree, namespace: string, sourceName: stri
   return ['get', 'annotate', 'delete'].includes(verb) ? undefined : `unexpected kubectl verb ${verb}`;
 }
 
+/**
+ * `sh -n` of each step's lines, all steps in one shell (a process per step cost seconds):
+ * the message of each step whose lines do not parse as POSIX shell, by step.
+ */
+function syntaxErrors(stepLines: Map<number, string[]>): Map<number, string> {
+  const script = 'while [ $# -gt 0 ]; do if ! message=$(sh -n -c "$2" 2>&1); then printf "%s\\t%s\\0" "$1" "$message"; fi; shift 2; done';
+  const steps = [...stepLines].flatMap(([step, lines]) => [String(step), lines.join('\n')]);
+  const result = spawnSync('/bin/sh', ['-c', script, 'sh', ...steps], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`the syntax check failed: ${result.stderr}`);
+  return new Map(result.stdout.split('\0').filter(Boolean).map((entry) => {
+    const [step, ...message] = entry.split('\t');
+    return [Number(step), message.join('\t').trim()];
+  }));
+}
+
 /** Checks every command of one runbook, each step against its tree; returns the problems. */
 function check(markdown: string, treeOfStep: (step: number) => Tree, namespace: string, sourceName: string, policies: ReturnType<typeof policiesIn>): string[] {
   const problems: string[] = [];
-  for (const [step, lines] of steps(markdown)) {
-    const syntax = spawnSync('/bin/sh', ['-n'], { input: lines.join('\n'), encoding: 'utf8' });
-    if (syntax.status !== 0) problems.push(`step ${step}: ${syntax.stderr.trim()}`);
+  const stepLines = steps(markdown);
+  const unparsable = syntaxErrors(stepLines);
+  for (const [step, lines] of stepLines) {
+    if (unparsable.has(step)) problems.push(`step ${step}: ${unparsable.get(step)}`);
     const annotated = new Map<string, string>();
     for (const line of lines) {
       try {
@@ -285,5 +313,8 @@ test('the checks can fail: a wrong stage, a missing object, an unquoted reason, 
   expect(check(unquoted, () => tree, 'databases', 'flux-system', policies)).toEqual(expect.arrayContaining([expect.stringMatching(/^step 8: the admission policies deny it: DEL001.*: kubectl -n databases delete clusters.postgresql.cnpg.io app-db$/)]));
   const withoutReason = runbook.split('\n').filter((line) => !line.includes('annotate clusters.postgresql.cnpg.io app-db ')).join('\n');
   expect(check(withoutReason, () => tree, 'databases', 'flux-system', policies)).toEqual(expect.arrayContaining([expect.stringMatching(/the admission policies deny it: DEL001/)]));
-  expect(check('## 1. x\n```sh\nkubectl -n databases get clusters.postgresql.cnpg.io app-db -o \'jsonpath={.x}\n```\n', () => tree, 'databases', 'flux-system', policies)).toEqual(expect.arrayContaining([expect.stringMatching(/unbalanced '/)]));
+  expect(check('## 1. x\n```sh\nkubectl -n databases get clusters.postgresql.cnpg.io app-db -o \'jsonpath={.x}\n```\n', () => tree, 'databases', 'flux-system', policies)).toEqual(expect.arrayContaining([expect.stringMatching(/unbalanced '/), expect.stringMatching(/^step 1: sh: \d+: Syntax error: Unterminated quoted string$/)]));
+  // Each step is parsed on its own: an "if" in one step is not closed by a "fi" in the next.
+  expect(check('## 1. x\n```sh\nif true; then\n```\n## 2. y\n```sh\nfi\n```\n## 3. z\n```sh\ngit add flux\n```\n', () => tree, 'databases', 'flux-system', policies).filter((found) => found.includes('Syntax error')))
+    .toEqual([expect.stringMatching(/^step 1: sh: \d+: Syntax error: end of file unexpected/), expect.stringMatching(/^step 2: sh: \d+: Syntax error: "fi" unexpected/)]);
 });
