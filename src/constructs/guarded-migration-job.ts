@@ -255,9 +255,8 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
 
     const deadlineSeconds = migration.activeDeadlineSeconds ?? 3600;
     const waitSeconds = String(Math.floor(deadlineSeconds / 2));
-    const scripts: JobVolume = { path: SCRIPTS_DIR, volume: { name: 'scripts', configMap: { name: props.scripts.configMap.name } }, readOnly: true };
     const mounts: JobVolume[] = [
-      scripts,
+      { path: SCRIPTS_DIR, volume: { name: 'scripts', configMap: { name: props.scripts.configMap.name } }, readOnly: true },
       { path: SQL_DIR, volume: { name: 'sql', configMap: { name: this.jobName } }, readOnly: true },
       { path: WORK_DIR, volume: { name: 'work', emptyDir: {} } },
       { path: '/tmp', volume: { name: 'tmp', emptyDir: {} } },
