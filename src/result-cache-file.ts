@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { ResultStore, sha256Of, useResultStore } from './result-cache';
+import { ResultStore, useResultStore } from './result-cache';
+import { sha256Of } from './values/sha256';
 
 /**
  * The file that keeps the results of src/result-cache.ts across runs. It belongs to one build of

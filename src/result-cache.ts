@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Of } from './values/sha256';
 
 /**
  * Results of pure computations on text (SQL analyses, credential searches, read-only checks,
@@ -28,8 +28,6 @@ export function useResultStore(next: ResultStore | undefined): void {
   store = next;
   byText.clear();
 }
-
-export const sha256Of = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
  * `compute(text)`, or its result for the same `kind` and text from this run or a run before.

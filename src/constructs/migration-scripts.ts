@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
-import { createHash } from 'node:crypto';
+import { sha256Of } from '../values/sha256';
 import { GATE_SCRIPT, LEDGER_SCRIPT, RUN_SCRIPT, RUN_SQL } from '../migrations/scripts';
 import { CnpgCluster } from './cnpg-cluster';
 
@@ -24,7 +24,7 @@ export class MigrationScripts extends Construct {
   constructor(scope: Construct, id: string, props: MigrationScriptsProps) {
     super(scope, id);
     addInvariants(this);
-    const digest = createHash('sha256').update(JSON.stringify(SCRIPTS)).digest('hex').slice(0, 8);
+    const digest = sha256Of(JSON.stringify(SCRIPTS)).slice(0, 8);
     this.configMap = new ApiObject(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'ConfigMap',

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Of } from '../values/sha256';
 
 /**
  * The layout of the committed Flux tree, in one place: the directories each chart writes, the
@@ -19,7 +19,7 @@ const LABEL_VALUE_MAX = 63;
 /** `name`, or, when longer than a label value may be, its start and a checksum of the whole: stable and unique. */
 export function fitName(name: string, max = LABEL_VALUE_MAX): string {
   if (name.length <= max) return name;
-  const digest = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  const digest = sha256Of(name).slice(0, 8);
   return `${name.slice(0, max - digest.length - 1).replace(/-+$/, '')}-${digest}`;
 }
 

@@ -1,6 +1,7 @@
 import { dump } from 'js-yaml';
 import { EnvironmentName } from '../config/types';
-import { cachedResult, sha256Of } from '../result-cache';
+import { cachedResult } from '../result-cache';
+import { sha256Of } from '../values/sha256';
 import { manifestJson } from '../values/manifest-json';
 
 /**

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { cachedResult } from '../result-cache';
+import { sha256Of } from '../values/sha256';
 import { MINIMUM_REASON_LENGTH } from '../values/reason';
 import { blocksWrites, classifyStatement, LockMode, StatementClass, StatementFacts, strongerLock, TableEffect } from './classify';
 import { ParsedStatement, parseSql, SqlComment, SqlSyntaxError } from './sql-parser';
@@ -53,7 +53,7 @@ const DIRECTIVE_FORM = /^--\s*cnpg-gitops:\s*(no-transaction|expand|narrow|data|
 export const DIRECTIVE_EXAMPLE = '-- cnpg-gitops: expand because <why, at least 10 characters>';
 
 export function sqlSha256(sql: string): string {
-  return `sha256:${createHash('sha256').update(sql).digest('hex')}`;
+  return `sha256:${sha256Of(sql)}`;
 }
 
 interface Directive { readonly what: string; readonly reason: string; readonly comment: SqlComment }

@@ -1,7 +1,8 @@
 import { databasesOf, pendingMigrations } from '../../src/config/databases';
+import { MIGRATION_LABEL } from '../../src/names';
 import { EnvironmentConfig } from '../../src/config/types';
 import { renderEnvironments } from '../../src/synthesize';
-import { estate, shippedEnvironments } from '../helpers/fixtures';
+import { estate, shippedEnvironments, withBillingDb } from '../helpers/fixtures';
 import { AppliedObject, simulateFlux } from '../helpers/flux-simulator';
 
 /**
@@ -12,25 +13,11 @@ import { AppliedObject, simulateFlux } from '../helpers/flux-simulator';
  * its database (and none of another's). A Job's pre-migration Backup is taken by its gate once
  * the Job runs (test/migrations/gate.test.ts), so it too comes after the previous migration.
  */
-const MIGRATION_LABEL = 'cnpg-gitops.io/migration';
 
 function rendered(environments: readonly EnvironmentConfig[]) {
   const outcome = renderEnvironments(estate(environments));
   if (outcome.status !== 'rendered') throw new Error(JSON.stringify(outcome).slice(0, 2000));
   return outcome.files;
-}
-
-function withBillingDb(): EnvironmentConfig[] {
-  const environments = shippedEnvironments();
-  for (const env of environments) {
-    env.databases = [{
-      cluster: { ...env.cluster, name: 'billing-db' },
-      appCredentials: env.appCredentials && { clusterSecretStore: 'platform-secrets', remoteKey: `cnpg/${env.name}/billing-db` },
-      migrations: { ...env.migrations!, migratorCredentials: { clusterSecretStore: 'platform-secrets', remoteKey: `cnpg/${env.name}/billing-db-migrator` } },
-      migrationValidations: env.migrationValidations && [...env.migrationValidations],
-    }];
-  }
-  return environments;
 }
 
 function settled(through: string): EnvironmentConfig[] {

@@ -1,6 +1,6 @@
 import * as YAML from 'yaml';
 import { renderEnvironments } from '../../src/synthesize';
-import { estate, shippedEnvironments } from '../helpers/fixtures';
+import { estate, withBillingDb } from '../helpers/fixtures';
 
 /**
  * Removing something from Git (a database, a renamed store, a switch-over to a restored cluster)
@@ -12,17 +12,9 @@ import { estate, shippedEnvironments } from '../helpers/fixtures';
 const NEEDED_BY_A_RUNNING_CLUSTER = ['Cluster', 'ObjectStore', 'ExternalSecret', 'ScheduledBackup', 'PodMonitor', 'PrometheusRule', 'Backup'];
 
 function objects() {
-  const environments = shippedEnvironments();
+  const environments = withBillingDb();
   const production = environments.find((env) => env.name === 'production')!;
   production.restores = [{ name: 'app-db-before-0005-drop-email', target: { beforeMigration: '0005-drop-email', startedAt: new Date(Date.now() - 7_200_000).toISOString().replace(/\.\d{3}Z$/, 'Z') }, verify: [{ name: 'one', sql: 'SELECT 1', expect: '1' }] }];
-  for (const env of environments) {
-    env.databases = [{
-      cluster: { ...env.cluster, name: 'billing-db' },
-      appCredentials: { clusterSecretStore: 'platform-secrets', remoteKey: `cnpg/${env.name}/billing-db` },
-      migrations: { ...env.migrations!, migratorCredentials: { clusterSecretStore: 'platform-secrets', remoteKey: `cnpg/${env.name}/billing-db-migrator` } },
-      migrationValidations: env.migrationValidations && [...env.migrationValidations],
-    }];
-  }
   const outcome = renderEnvironments(estate(environments));
   if (outcome.status !== 'rendered') throw new Error(JSON.stringify(outcome).slice(0, 2000));
   return outcome.files.filter((file) => !file.path.endsWith('kustomization.yaml'))

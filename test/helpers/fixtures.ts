@@ -23,6 +23,20 @@ export function withEnvironment(name: EnvironmentName, change: (env: Mutable<Env
   return environments;
 }
 
+/** The shipped configs, each environment with a further database, `billing-db`, applying the same migrations. */
+export function withBillingDb(): Mutable<EnvironmentConfig>[] {
+  const environments = shippedEnvironments();
+  for (const env of environments) {
+    env.databases = [{
+      cluster: { ...env.cluster, name: 'billing-db' },
+      appCredentials: env.appCredentials && { clusterSecretStore: 'platform-secrets', remoteKey: `cnpg/${env.name}/billing-db` },
+      migrations: { ...env.migrations!, migratorCredentials: { clusterSecretStore: 'platform-secrets', remoteKey: `cnpg/${env.name}/billing-db-migrator` } },
+      migrationValidations: env.migrationValidations && [...env.migrationValidations],
+    }];
+  }
+  return environments;
+}
+
 /** A deep, writable copy of the shipped migration catalog. */
 export function shippedMigrations(): Mutable<MigrationConfig>[] {
   return structuredClone(MIGRATION_CATALOG) as Mutable<MigrationConfig>[];

@@ -6,7 +6,7 @@ import { API_RESOURCES } from '../../src/names';
 import { restoredName } from '../../src/runbooks/rollback-runbook';
 import { renderEnvironments } from '../../src/synthesize';
 import { admission, policiesIn } from '../helpers/admission';
-import { estate, shippedEnvironments } from '../helpers/fixtures';
+import { estate, shippedEnvironments, withBillingDb } from '../helpers/fixtures';
 import { RECENT_BACKUP_ID } from '../helpers/output-change';
 
 /**
@@ -24,19 +24,6 @@ interface Tree {
   readonly objects: readonly any[];
   /** Names of every Flux Kustomization: the environment's stages and the per-migration ones. */
   readonly stages: ReadonlySet<string>;
-}
-
-function withBillingDb(): Environments {
-  const environments = shippedEnvironments();
-  for (const env of environments) {
-    env.databases = [{
-      cluster: { ...env.cluster, name: 'billing-db' },
-      appCredentials: env.appCredentials && { clusterSecretStore: 'platform-secrets', remoteKey: `cnpg/${env.name}/billing-db` },
-      migrations: { ...env.migrations!, migratorCredentials: { clusterSecretStore: 'platform-secrets', remoteKey: `cnpg/${env.name}/billing-db-migrator` } },
-      migrationValidations: env.migrationValidations && [...env.migrationValidations],
-    }];
-  }
-  return environments;
 }
 
 function render(environments: readonly unknown[]) {
