@@ -23,7 +23,7 @@ import { OutputTree, WriteRefused } from './flux/output-plan';
 import { recoverInterruptedWrite, WriteFailed, writeOutputs } from './flux/output-transaction';
 import { acquireSynthesisLock, LockHeld, SynthesisLock } from './flux/synthesis-lock';
 import { renderedFile, renderTree, yamlOf } from './flux/tree-writer';
-import { manifestJson } from './values/manifest-json';
+import { manifestDigest } from './values/manifest-json';
 import { renderMigrationTimeline } from './runbooks/migration-timeline';
 import { FLUX_KEEP_WHEN_REMOVED } from './names';
 import { renderRecloneRunbook } from './runbooks/reclone-runbook';
@@ -336,7 +336,7 @@ export function outputTrees(rendered: Extract<RenderOutcome, { status: 'rendered
     const dist = rendered.charts.map((chart) => {
       const path = `${chart.chart}.k8s.yaml`;
       const manifests = chart.objects.map((object) => object.manifest);
-      return { path, content: renderedFile(path, manifests.map(manifestJson).join('\n'), () => manifests.map((manifest) => yamlOf(manifest)).join('---\n'), committed) };
+      return renderedFile(path, manifests.map(manifestDigest).join('\n'), () => manifests.map((manifest) => yamlOf(manifest)).join('---\n'), committed);
     });
     trees.push({ root: roots.outdir, files: dist, ownership: 'cdk8s-manifests' });
   }

@@ -94,11 +94,16 @@ export function planTree(fs: FileSystem, tree: OutputTree): TreePlan {
   const label = tree.root;
   const existing = entriesOf(fs, root, label);
   const entries = existing ?? new Map<string, EntryKind>();
-  const owned = new Map<string, string>();
+  // Each existing file synthesis owns, and whether it already holds its new content: compared as
+  // read, so a large tree's files are not all held in memory at once.
+  const filesByPath = new Map(tree.files.map((file) => [file.path, file]));
+  const owned = new Map<string, { readonly unchanged: boolean }>();
   for (const [path, kind] of entries) {
     if (kind !== 'file' || (tree.ownership === 'cdk8s-manifests' && !CDK8S_MANIFEST.test(path))) continue;
     const content = fs.read(join(root, ...path.split('/')));
-    if (tree.ownership === 'cdk8s-manifests' || isGenerated(content)) owned.set(path, content);
+    if (tree.ownership !== 'cdk8s-manifests' && !isGenerated(content)) continue;
+    const file = filesByPath.get(path);
+    owned.set(path, { unchanged: file !== undefined && (file.sameAs?.(content) ?? file.content === content) });
   }
 
   const problems: string[] = [];
@@ -116,11 +121,13 @@ export function planTree(fs: FileSystem, tree: OutputTree): TreePlan {
     if (seen.has(file.path)) problems.push(`${display(label, file.path)} would be written twice (two generated files share one name)`);
     seen.add(file.path);
     if (tree.ownership === 'cdk8s-manifests' && !CDK8S_MANIFEST.test(file.path)) problems.push(`${display(label, file.path)} is not a "<chart>.k8s.yaml" file at the top of the directory`);
-    if (tree.ownership === 'generated-marker' && !isGenerated(file.content)) problems.push(`${display(label, file.path)} does not start with the "${GENERATED_MARKER}" line, so the next synthesis would take it for hand-written`);
+    const ownedFile = owned.get(file.path);
+    // An unchanged file is the owned (generated) file it replaces: its content needs no check.
+    if (tree.ownership === 'generated-marker' && !ownedFile?.unchanged && !isGenerated(file.content)) problems.push(`${display(label, file.path)} does not start with the "${GENERATED_MARKER}" line, so the next synthesis would take it for hand-written`);
     const kind = entries.get(file.path);
     if (kind === 'directory') problems.push(`${display(label, file.path)} is a directory, where synthesis writes a file`);
-    else if (kind !== undefined && !owned.has(file.path)) conflicts.push(display(label, file.path));
-    else if (owned.get(file.path) === file.content) unchanged.push(file.path);
+    else if (kind !== undefined && ownedFile === undefined) conflicts.push(display(label, file.path));
+    else if (ownedFile?.unchanged) unchanged.push(file.path);
     else {
       writes.push({ path: file.path, content: file.content, existed: kind !== undefined });
       if (existing === undefined) newDirectories.add('');

@@ -2,7 +2,7 @@ import { dump } from 'js-yaml';
 import { EnvironmentName } from '../config/types';
 import { cachedResult } from '../result-cache';
 import { sha256Of } from '../values/sha256';
-import { manifestJson } from '../values/manifest-json';
+import { manifestDigest } from '../values/manifest-json';
 
 /**
  * Begins the first line of every file synthesis owns (after `# ` in YAML, `<!-- ` in markdown);
@@ -18,6 +18,11 @@ export function isGenerated(content: string): boolean {
 export interface TreeFile {
   readonly path: string;
   readonly content: string;
+  /**
+   * Whether `existing` is this file's content, answered without rendering it when that is known.
+   * @default - `existing === content`
+   */
+  sameAs?(existing: string): boolean;
 }
 
 /** The objects rendered into one directory of the tree. */
@@ -61,17 +66,35 @@ export function yamlOf(manifest: object): string {
 const stringified = new WeakMap<object, string>();
 
 /**
- * A file's content: rendered, or read from the committed file when that is byte for byte what the
- * same input rendered to in an earlier run. src/result-cache.ts keeps the checksum of each
- * rendering by its input (the path and everything the content is made of), so an unchanged file
- * of a large tree is read and compared, never stringified again.
+ * A file rendered from `input` (the path and everything its content is made of). When an earlier
+ * run rendered the same input, src/result-cache.ts holds the checksum of what it rendered to: the
+ * content is then rendered only when asked for (the committed file, read, is it when its checksum
+ * matches), and a committed file is recognized as unchanged from its checksum alone. An unchanged
+ * file of a large tree is so read once and never stringified, nor kept in memory.
  */
-export function renderedFile(path: string, input: string, render: () => string, committed?: (path: string) => string | undefined): string {
+export function renderedFile(path: string, input: string, render: () => string, committed?: (path: string) => string | undefined): TreeFile {
   let content: string | undefined;
-  const renderedChecksum = cachedResult('rendered-file', `${path}\n${input}`, () => sha256Of(content = render()));
-  if (content !== undefined) return content;
-  const existing = committed?.(path);
-  return existing !== undefined && sha256Of(existing) === renderedChecksum ? existing : render();
+  const checksum = cachedResult('rendered-file', `${path}\n${input}`, () => sha256Of(content = render()));
+  return content !== undefined ? { path, content } : new RenderedBefore(path, checksum, render, committed);
+}
+
+/** A file whose input an earlier run rendered to content of a known checksum. */
+class RenderedBefore implements TreeFile {
+  #content: string | undefined;
+
+  constructor(readonly path: string, private readonly checksum: string, private readonly render: () => string, private readonly committed?: (path: string) => string | undefined) {}
+
+  get content(): string {
+    if (this.#content === undefined) {
+      const existing = this.committed?.(this.path);
+      this.#content = existing !== undefined && this.sameAs(existing) ? existing : this.render();
+    }
+    return this.#content;
+  }
+
+  sameAs(existing: string): boolean {
+    return this.#content === undefined ? sha256Of(existing) === this.checksum : existing === this.#content;
+  }
 }
 
 /** kustomize reads a directory's `kustomization.yaml`, `kustomization.yml` or `Kustomization`. */
@@ -99,7 +122,7 @@ export function renderTree(directories: readonly DirectoryContent[], committed?:
       const path = `${directory.directory}/${name}`;
       const manifests = byFile.get(name)!;
       const render = () => header(directory.environment) + manifests.map((manifest) => yamlOf(manifest)).join('---\n');
-      files.push({ path, content: renderedFile(path, `${header(directory.environment)}${manifests.map(manifestJson).join('\n')}`, render, committed) });
+      files.push(renderedFile(path, `${header(directory.environment)}${manifests.map(manifestDigest).join('\n')}`, render, committed));
     }
     if (!directory.kustomization) continue;
     if ((directory.additionalResources ?? []).length > 0 || directory.emptyKustomization) {

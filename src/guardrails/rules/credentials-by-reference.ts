@@ -1,7 +1,7 @@
 import { MIGRATION_ANNOTATIONS, MIGRATION_LABEL, PROVIDED_BY_REPOSITORY } from '../../names';
 import { cachedResult } from '../../result-cache';
 import { credentialsIn, describeCredential, namedCredential, namedSecret } from '../../security/credentials';
-import { manifestJson } from '../../values/manifest-json';
+import { manifestDigest } from '../../values/manifest-json';
 import { catalogField, Finding, Guardrail, RenderedObject, RuleContext } from '../rule';
 import { SUPPRESSIONS_ANNOTATION } from '../suppressions';
 
@@ -108,7 +108,7 @@ export const credentialsByReference: Guardrail = {
       return keys.length === 0 || sopsEncrypted(object.manifest) ? [] : [{ message: `Secret ${object.name} carries values (${keys.join(', ')}) in Git`, value: '<redacted>' }];
     }
     // An object rendered the same as in an earlier run, when it held no credential, holds none now.
-    const clean = cachedResult('no-inline-credentials', manifestJson(object.manifest), () => inlineCredentials(object).length === 0);
+    const clean = cachedResult('no-inline-credentials', manifestDigest(object.manifest), () => inlineCredentials(object).length === 0);
     const findings = clean ? [] : inlineCredentials(object);
     if (object.kind === 'ObjectStore') {
       const credentials = object.manifest.spec?.configuration?.s3Credentials ?? {};

@@ -1,4 +1,5 @@
-import { manifestJson } from '../../values/manifest-json';
+import { cachedResult } from '../../result-cache';
+import { manifestDigest } from '../../values/manifest-json';
 import { Guardrail } from '../rule';
 
 /** kustomize-controller skips an object whose label or annotation has exactly this value (fluxcd/pkg kustomize/kustomize_varsub.go). */
@@ -27,7 +28,9 @@ export const substitutionSafe: Guardrail = {
   kinds: ['*'],
   check(object) {
     // Only what is written to the tree and applied by Flux: a review object (a migration's analysis) is not.
-    if (object.manifest.apiVersion === undefined || !manifestJson(object.manifest).includes('${')) return [];
+    if (object.manifest.apiVersion === undefined) return [];
+    // Most objects hold no ${ at all: an object rendered the same as in an earlier run is not searched again.
+    if (cachedResult('substitution-free', manifestDigest(object.manifest), () => !JSON.stringify(object.manifest).includes('${'))) return [];
     const where = firstSubstitution(object.manifest, '');
     if (where === undefined) return [];
     const { labels, annotations } = object.manifest.metadata ?? {};
