@@ -1,9 +1,9 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
 import { FLUX_KEEP_WHEN_REMOVED } from '../names';
 import { BackupSchedule } from '../values/backup-schedule';
 import { CnpgCluster } from './cnpg-cluster';
+import { PlainApiObject } from './plain-api-object';
 
 /**
  * How long base backups may be apart: the schedule's longest gap; a day for a schedule BKP003
@@ -55,7 +55,7 @@ export class ClusterMonitoring extends Construct {
     // Removing them from Git must not silence the alerts of a cluster that keeps running.
     const annotations = { ...FLUX_KEEP_WHEN_REMOVED };
 
-    new ApiObject(this, 'PodMonitor', {
+    new PlainApiObject(this, 'PodMonitor', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PodMonitor',
       metadata: { name, labels, annotations },
@@ -105,7 +105,7 @@ export class ClusterMonitoring extends Construct {
         `max by (namespace, cluster, pod) (cnpg_pg_replication_lag{${selector}}) > ${props.replicationLagSeconds ?? 300}`,
         '5m', 'warning', `a replica of ${namespace}/${name} lags behind the primary`),
     ];
-    new ApiObject(this, 'PrometheusRule', {
+    new PlainApiObject(this, 'PrometheusRule', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: { name, labels, annotations },

@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
 import { FLUX_APPLY_ONCE, MIGRATION_ANNOTATIONS, MIGRATION_LABEL } from '../names';
@@ -8,6 +8,7 @@ import { CnpgCluster } from './cnpg-cluster';
 import { protectFromSubstitution } from './flux-substitution';
 import { jobContainer, JobVolume, onceJob, POSTGRES_UID, postgresConnection } from './job-defaults';
 import { MigrationScripts } from './migration-scripts';
+import { PlainApiObject } from './plain-api-object';
 
 /** What the migration-Job admission policies intercept: labelled Jobs only. */
 export const MIGRATION_JOB_ADMISSION = {
@@ -232,9 +233,9 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
     const labels = { [MIGRATION_LABEL]: migration.id, 'app.kubernetes.io/managed-by': 'cnpg-gitops' };
 
     const metadata = { name: this.jobName, labels };
-    new ApiObject(this, 'Sql', { apiVersion: 'v1', kind: 'ConfigMap', metadata, immutable: true, data: { 'up.sql': props.sql } });
-    new ApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata, automountServiceAccountToken: false });
-    new ApiObject(this, 'Role', {
+    new PlainApiObject(this, 'Sql', { apiVersion: 'v1', kind: 'ConfigMap', metadata, immutable: true, data: { 'up.sql': props.sql } });
+    new PlainApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata, automountServiceAccountToken: false });
+    new PlainApiObject(this, 'Role', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
       metadata,
@@ -245,7 +246,7 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
         { apiGroups: ['postgresql.cnpg.io'], resourceNames: [cluster.name], resources: ['clusters'], verbs: ['get'] },
       ],
     });
-    new ApiObject(this, 'RoleBinding', {
+    new PlainApiObject(this, 'RoleBinding', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
       metadata,

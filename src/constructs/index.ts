@@ -5,5 +5,6 @@ export * from './cnpg-cluster';
 export * from './external-secret-credentials';
 export * from './guarded-migration-job';
 export * from './migration-scripts';
+export * from './plain-api-object';
 export * from './scheduled-backup';
 export * from './settled-migrations';

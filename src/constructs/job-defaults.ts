@@ -6,6 +6,7 @@ import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import { CnpgCluster } from './cnpg-cluster';
+import { PlainApiObject } from './plain-api-object';
 
 /** UID of the postgres user in the CNPG PostgreSQL images; the Jobs run as it. */
 export const POSTGRES_UID = 26;
@@ -105,7 +106,7 @@ export function onceJob(scope: Construct, id: string, props: JobProps): ApiObjec
     volumes: [...props.volumes],
   };
   const spec = { activeDeadlineSeconds: props.activeDeadlineSeconds, backoffLimit: 0, template: { metadata: { labels: podLabels }, spec: pod } };
-  const job = new ApiObject(scope, id, { apiVersion: 'batch/v1', kind: 'Job', metadata: props.metadata, spec });
+  const job = new PlainApiObject(scope, id, { apiVersion: 'batch/v1', kind: 'Job', metadata: props.metadata, spec });
   return job;
 }
 

@@ -4,6 +4,7 @@ import { addInvariants } from '../invariants';
 import { sha256Of } from '../values/sha256';
 import { GATE_SCRIPT, LEDGER_SCRIPT, RUN_SCRIPT, RUN_SQL } from '../migrations/scripts';
 import { CnpgCluster } from './cnpg-cluster';
+import { PlainApiObject } from './plain-api-object';
 
 const SCRIPTS = { 'ledger.sh': LEDGER_SCRIPT, 'gate.sh': GATE_SCRIPT, 'run.sh': RUN_SCRIPT, 'run.sql': RUN_SQL };
 
@@ -25,7 +26,7 @@ export class MigrationScripts extends Construct {
     super(scope, id);
     addInvariants(this);
     const digest = sha256Of(JSON.stringify(SCRIPTS)).slice(0, 8);
-    this.configMap = new ApiObject(this, 'Resource', {
+    this.configMap = new PlainApiObject(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: `${props.cluster.name}-migration-scripts-${digest}`, labels: { 'app.kubernetes.io/managed-by': 'cnpg-gitops' } },

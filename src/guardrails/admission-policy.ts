@@ -1,6 +1,6 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AdmissionForm } from './rule';
+import { PlainApiObject } from '../constructs/plain-api-object';
 
 export interface GuardrailAdmissionPolicyProps {
   /** Guardrail id, e.g. `WAL001`. */
@@ -28,7 +28,7 @@ export class GuardrailAdmissionPolicy extends Construct {
     this.policyName = `cnpg-gitops-${props.environment}-${props.ruleId.toLowerCase()}`;
     const labels = { 'app.kubernetes.io/managed-by': 'cnpg-gitops', 'cnpg-gitops.io/guardrail': props.ruleId };
     const groups = [...new Set(props.form.resources.map((resource) => resource.apiGroup))].sort();
-    new ApiObject(this, 'Resource', {
+    new PlainApiObject(this, 'Resource', {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicy',
       metadata: { name: this.policyName, labels },
@@ -49,7 +49,7 @@ export class GuardrailAdmissionPolicy extends Construct {
         validations: props.form.validations.map((validation) => ({ ...validation })),
       },
     });
-    new ApiObject(this, 'Binding', {
+    new PlainApiObject(this, 'Binding', {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicyBinding',
       metadata: { name: this.policyName, labels },

@@ -1,4 +1,3 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
 import { readOnlyQueryProblem } from '../migrations/read-only-query';
@@ -6,6 +5,7 @@ import { VERIFY_SCRIPT } from '../migrations/scripts';
 import { CnpgCluster } from '../constructs/cnpg-cluster';
 import { protectFromSubstitution } from '../constructs/flux-substitution';
 import { jobContainer, JobVolume, onceJob, postgresConnection } from '../constructs/job-defaults';
+import { PlainApiObject } from '../constructs/plain-api-object';
 
 const ASSERTIONS_DIR = '/assertions';
 
@@ -64,7 +64,7 @@ export class RecoveryVerificationJob extends Construct {
       data[`${key}.sql`] = assertion.sql;
       data[`${key}.expected`] = assertion.expect;
     });
-    new ApiObject(this, 'Assertions', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: this.jobName, labels }, immutable: true, data });
+    new PlainApiObject(this, 'Assertions', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: this.jobName, labels }, immutable: true, data });
     const volumes: JobVolume[] = [
       { path: ASSERTIONS_DIR, volume: { name: 'assertions', configMap: { name: this.jobName } }, readOnly: true },
       { path: '/tmp', volume: { name: 'tmp', emptyDir: {} } },

@@ -1,0 +1,86 @@
+import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
+import { PlainApiObject } from '../../src/constructs/plain-api-object';
+import { buildApp } from '../../src/synthesize';
+import { estate, withBillingDb } from '../helpers/fixtures';
+
+/** What cdk8s itself renders for the object: the reference PlainApiObject must match byte for byte. */
+const cdk8sRendering = (object: ApiObject) => JSON.stringify(ApiObject.prototype.toJson.call(object));
+
+class Quantity {
+  constructor(readonly value: string) {}
+}
+
+function everyKindOfValue(chart: Chart): PlainApiObject {
+  const object = new PlainApiObject(chart, 'Everything', {
+    apiVersion: 'example.com/v1',
+    kind: 'Example',
+    metadata: { name: 'everything', annotations: {}, finalizers: [], labels: { b: '2', a: '1' }, ownerReferences: [] },
+    zeta: 1,
+    spec: {
+      lazy: Lazy.any({ produce: () => ({ produced: [Lazy.any({ produce: () => 'inner' })], dropped: undefined }) }),
+      token: { resolve: () => ({ resolved: true }) },
+      quantity: new Quantity('5Gi'),
+      emptyArray: [],
+      emptyObject: {},
+      holes: [null, undefined, 0, false, ''],
+      nothing: null,
+      nested: { z: { y: [{ b: 1, a: 2 }] }, a: 'first' },
+    },
+    apiVersionLast: 'after',
+  });
+  object.metadata.addLabel('added', 'later');
+  return object;
+}
+
+test('renders every object of the shipped estate (with a second database) as ApiObject.toJson() does, byte for byte', () => {
+  const { app } = buildApp(estate(withBillingDb()));
+  // cdk8s answers `instanceof` for any ApiObject: the prototype tells a PlainApiObject.
+  const objects = app.node.findAll().filter((construct): construct is PlainApiObject => Object.getPrototypeOf(construct) === PlainApiObject.prototype);
+  expect(new Set(objects.map((object) => object.kind))).toEqual(new Set(['ConfigMap', 'Job', 'PodMonitor', 'PrometheusRule', 'Role', 'RoleBinding', 'ServiceAccount', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']));
+  const differing = objects.filter((object) => JSON.stringify(object.toJson()) !== cdk8sRendering(object)).map((object) => object.node.path);
+  expect(differing).toEqual([]);
+});
+
+test('every kind of value: Lazy (nested), implicit tokens, number-or-string unions, empties, nulls, key order, metadata added later', () => {
+  const object = everyKindOfValue(new Chart(new App(), 'chart', { labels: { chart: 'label' } }));
+  const rendered = JSON.stringify(object.toJson());
+  expect(rendered).toBe(cdk8sRendering(object));
+  // The comparison is not vacuous: each rule of cdk8s's rendering is visible in it.
+  expect(object.toJson()).toMatchObject({
+    metadata: { labels: { a: '1', added: 'later', b: '2', chart: 'label' } },
+    spec: { lazy: { produced: ['inner'] }, token: { resolved: true }, quantity: { value: '5Gi' }, emptyArray: [], emptyObject: {}, holes: [undefined, undefined, 0, false, ''] },
+  });
+  expect(Object.keys(object.toJson())).toEqual(['apiVersion', 'kind', 'metadata', 'apiVersionLast', 'spec', 'zeta']);
+  // Metadata drops what is empty; the rest of the object keeps it.
+  expect(Object.keys(object.toJson().metadata)).toEqual(['labels', 'name']);
+});
+
+test('JSON patches, custom resolvers and CDK8S_DISABLE_SORT are rendered by ApiObject.toJson() itself', () => {
+  const patched = everyKindOfValue(new Chart(new App(), 'chart'));
+  patched.addJsonPatch(JsonPatch.add('/spec/patched', true));
+  expect(patched.toJson().spec.patched).toBe(true);
+  expect(JSON.stringify(patched.toJson())).toBe(cdk8sRendering(patched));
+
+  class Upper implements IResolver {
+    resolve(context: ResolutionContext): void {
+      if (typeof context.value === 'string' && context.value === 'first') context.replaceValue('FIRST');
+    }
+  }
+  const resolved = everyKindOfValue(new Chart(new App({ resolvers: [new Upper()] }), 'chart'));
+  expect(resolved.toJson().spec.nested.a).toBe('FIRST');
+
+  const unsorted = everyKindOfValue(new Chart(new App(), 'chart'));
+  process.env.CDK8S_DISABLE_SORT = '1';
+  try {
+    expect(JSON.stringify(unsorted.toJson())).toBe(cdk8sRendering(unsorted));
+    expect(Object.keys(unsorted.toJson().spec.nested)).toEqual(['z', 'a']);
+  } finally {
+    delete process.env.CDK8S_DISABLE_SORT;
+  }
+});
+
+test('a value that is not plain data fails with cdk8s\'s own message', () => {
+  const chart = new Chart(new App(), 'chart');
+  new PlainApiObject(chart, 'Odd', { apiVersion: 'v1', kind: 'ConfigMap', data: { when: new Date(0) } });
+  expect(() => chart.toJson()).toThrow(/Failed serializing construct at path 'chart\/Odd'.*can't render non-simple object of type 'Date'/);
+});
