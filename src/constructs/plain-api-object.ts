@@ -33,7 +33,7 @@ function plain(value: any, dropEmpty: boolean): any {
   }
   const result: Record<string, unknown> = {};
   let empty = true;
-  for (const key of Object.keys(value).sort()) {
+  for (const key of sortedKeys(value)) {
     const item = plain(value[key], dropEmpty);
     if (item !== null && item !== undefined) {
       result[key] = item;
@@ -41,6 +41,15 @@ function plain(value: any, dropEmpty: boolean): any {
     }
   }
   return dropEmpty && empty ? undefined : result;
+}
+
+/** `Object.keys(value).sort()`, without sorting (which copies) keys written in order already, as most are. */
+function sortedKeys(value: object): string[] {
+  const keys = Object.keys(value);
+  for (let index = 1; index < keys.length; index += 1) {
+    if (keys[index - 1] > keys[index]) return keys.sort();
+  }
+  return keys;
 }
 
 function hasBuiltInResolversOnly(app: App): boolean {

@@ -27,8 +27,8 @@ export class SettledMigrations extends Construct {
     this.cluster = props.cluster;
   }
 
-  /** Reviewed by the guardrails (kind `SettledMigration`, one per migration), never written. */
+  /** Reviewed by the guardrails (kind `SettledMigrations`, one for the whole history), never written. */
   public reviewObjects(): { kind: string; name: string; manifest: unknown }[] {
-    return this.migrations.map(({ id, release, phase, completes }) => ({ kind: 'SettledMigration', name: id, manifest: { id, release, phase, completes, cluster: this.cluster.name } }));
+    return [{ kind: 'SettledMigrations', name: this.cluster.name, manifest: { cluster: this.cluster.name, migrations: this.migrations } }];
   }
 }
