@@ -15,7 +15,8 @@ export interface FileSystem {
   /** The device `path` is on: a rename only works within one. */
   deviceOf(path: string): number;
   list(directory: string): { readonly name: string; readonly kind: EntryKind }[];
-  read(path: string): string;
+  /** The bytes of a file. */
+  read(path: string): Buffer;
   /** Creates the directory and its missing parents. */
   makeDirectory(path: string): void;
   /** Writes a new file and flushes it to the disk before resolving. */
@@ -42,7 +43,7 @@ export const nodeFileSystem: FileSystem = {
   },
   deviceOf: (path) => statSync(path).dev,
   list: (directory) => readdirSync(directory, { withFileTypes: true }).map((entry) => ({ name: entry.name, kind: kindOfStats(entry) })),
-  read: (path) => readFileSync(path, 'utf8'),
+  read: (path) => readFileSync(path),
   makeDirectory(path) {
     mkdirSync(path, { recursive: true });
   },

@@ -1,5 +1,6 @@
 import { join, relative, resolve, sep } from 'node:path';
 import { EntryKind, FileSystem } from './file-system';
+import { sha256Of } from '../values/sha256';
 import { GENERATED_MARKER, isGenerated, TreeChanges, TreeFile } from './tree-writer';
 
 /**
@@ -84,6 +85,11 @@ function entriesOf(fs: FileSystem, root: string, label: string): Map<string, Ent
   return entries;
 }
 
+/** Whether `bytes` are the file's new content: by checksum when that is known (the content may not even be rendered), else as text. */
+function holds(bytes: Buffer, file: TreeFile): boolean {
+  return file.checksum !== undefined ? sha256Of(bytes) === file.checksum : bytes.toString('utf8') === file.content;
+}
+
 /**
  * Reads a directory and works out what bringing it to `tree.files` takes, refusing (before
  * anything is written) any path that would leave the root, a symbolic link anywhere in it, a
@@ -95,15 +101,16 @@ export function planTree(fs: FileSystem, tree: OutputTree): TreePlan {
   const existing = entriesOf(fs, root, label);
   const entries = existing ?? new Map<string, EntryKind>();
   // Each existing file synthesis owns, and whether it already holds its new content: compared as
-  // read, so a large tree's files are not all held in memory at once.
+  // read, as bytes, so a large tree's files are neither decoded nor all held in memory at once.
   const filesByPath = new Map(tree.files.map((file) => [file.path, file]));
   const owned = new Map<string, { readonly unchanged: boolean }>();
   for (const [path, kind] of entries) {
     if (kind !== 'file' || (tree.ownership === 'cdk8s-manifests' && !CDK8S_MANIFEST.test(path))) continue;
-    const content = fs.read(join(root, ...path.split('/')));
-    if (tree.ownership !== 'cdk8s-manifests' && !isGenerated(content)) continue;
+    const bytes = fs.read(join(root, ...path.split('/')));
+    // The marker is on the first line: its first bytes tell.
+    if (tree.ownership !== 'cdk8s-manifests' && !isGenerated(bytes.toString('utf8', 0, 64))) continue;
     const file = filesByPath.get(path);
-    owned.set(path, { unchanged: file !== undefined && (file.sameAs?.(content) ?? file.content === content) });
+    owned.set(path, { unchanged: file !== undefined && holds(bytes, file) });
   }
 
   const problems: string[] = [];

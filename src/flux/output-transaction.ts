@@ -136,7 +136,7 @@ export function recoverInterruptedWrite(workDir: string, fileSystem: FileSystem 
     fs.removeTree(layout.commit);
     return { action: 'discarded' };
   }
-  const journal = JSON.parse(fs.read(layout.journal)) as Journal;
+  const journal = JSON.parse(fs.read(layout.journal).toString('utf8')) as Journal;
   const what = `the synthesis of pid ${journal.pid} (started ${journal.startedAt}) was interrupted while writing`;
   const summary = (action: 'completed' | 'undone', performed: Journal['operations'] = [], reason?: string): Recovery => ({
     action,

@@ -19,10 +19,10 @@ export interface TreeFile {
   readonly path: string;
   readonly content: string;
   /**
-   * Whether `existing` is this file's content, answered without rendering it when that is known.
-   * @default - `existing === content`
+   * The SHA-256 of the content, when known without rendering it.
+   * @default - unknown
    */
-  sameAs?(existing: string): boolean;
+  readonly checksum?: string;
 }
 
 /** The objects rendered into one directory of the tree. */
@@ -75,25 +75,21 @@ const stringified = new WeakMap<object, string>();
 export function renderedFile(path: string, input: string, render: () => string, committed?: (path: string) => string | undefined): TreeFile {
   let content: string | undefined;
   const checksum = cachedResult('rendered-file', `${path}\n${input}`, () => sha256Of(content = render()));
-  return content !== undefined ? { path, content } : new RenderedBefore(path, checksum, render, committed);
+  return content !== undefined ? { path, content, checksum } : new RenderedBefore(path, checksum, render, committed);
 }
 
 /** A file whose input an earlier run rendered to content of a known checksum. */
 class RenderedBefore implements TreeFile {
   #content: string | undefined;
 
-  constructor(readonly path: string, private readonly checksum: string, private readonly render: () => string, private readonly committed?: (path: string) => string | undefined) {}
+  constructor(readonly path: string, readonly checksum: string, private readonly render: () => string, private readonly committed?: (path: string) => string | undefined) {}
 
   get content(): string {
     if (this.#content === undefined) {
       const existing = this.committed?.(this.path);
-      this.#content = existing !== undefined && this.sameAs(existing) ? existing : this.render();
+      this.#content = existing !== undefined && sha256Of(existing) === this.checksum ? existing : this.render();
     }
     return this.#content;
-  }
-
-  sameAs(existing: string): boolean {
-    return this.#content === undefined ? sha256Of(existing) === this.checksum : existing === this.#content;
   }
 }
 
