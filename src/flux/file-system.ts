@@ -17,6 +17,11 @@ export interface FileSystem {
   list(directory: string): { readonly name: string; readonly kind: EntryKind }[];
   /** The bytes of a file. */
   read(path: string): Buffer;
+  /**
+   * What tells a file's content has not changed without reading it, as git's index does: its
+   * device, inode, size, modification and change times; and when it last changed.
+   */
+  identityOf(path: string): { readonly identity: string; readonly changedAtMs: number };
   /** Creates the directory and its missing parents. */
   makeDirectory(path: string): void;
   /** Writes a new file and flushes it to the disk before resolving. */
@@ -44,6 +49,10 @@ export const nodeFileSystem: FileSystem = {
   deviceOf: (path) => statSync(path).dev,
   list: (directory) => readdirSync(directory, { withFileTypes: true }).map((entry) => ({ name: entry.name, kind: kindOfStats(entry) })),
   read: (path) => readFileSync(path),
+  identityOf(path) {
+    const stats = lstatSync(path, { bigint: true });
+    return { identity: `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`, changedAtMs: Number(stats.ctimeNs / 1_000_000n) };
+  },
   makeDirectory(path) {
     mkdirSync(path, { recursive: true });
   },

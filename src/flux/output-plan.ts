@@ -1,4 +1,5 @@
 import { join, relative, resolve, sep } from 'node:path';
+import { cachedResult } from '../result-cache';
 import { EntryKind, FileSystem } from './file-system';
 import { sha256Of } from '../values/sha256';
 import { GENERATED_MARKER, isGenerated, TreeChanges, TreeFile } from './tree-writer';
@@ -85,9 +86,21 @@ function entriesOf(fs: FileSystem, root: string, label: string): Map<string, Ent
   return entries;
 }
 
-/** Whether `bytes` are the file's new content: by checksum when that is known (the content may not even be rendered), else as text. */
-function holds(bytes: Buffer, file: TreeFile): boolean {
-  return file.checksum !== undefined ? sha256Of(bytes) === file.checksum : bytes.toString('utf8') === file.content;
+/**
+ * A file that changed this recently could change again within the same tick of the file system's
+ * clock and keep its identity (git's "racily clean" files): its checksum is not remembered.
+ */
+export const RACY_MS = 2_000;
+
+/**
+ * The SHA-256 of a committed file, remembered across runs by the file's identity
+ * (FileSystem.identityOf) in src/result-cache.ts, as git remembers a clean file: read only when
+ * the file changed since, or so recently that a change could hide.
+ */
+function committedChecksum(fs: FileSystem, path: string, read: () => Buffer): string {
+  const { identity, changedAtMs } = fs.identityOf(path);
+  if (Date.now() - changedAtMs < RACY_MS) return sha256Of(read());
+  return cachedResult('committed-file', `${path}\n${identity}`, () => sha256Of(read()));
 }
 
 /**
@@ -100,17 +113,25 @@ export function planTree(fs: FileSystem, tree: OutputTree): TreePlan {
   const label = tree.root;
   const existing = entriesOf(fs, root, label);
   const entries = existing ?? new Map<string, EntryKind>();
-  // Each existing file synthesis owns, and whether it already holds its new content: compared as
-  // read, as bytes, so a large tree's files are neither decoded nor all held in memory at once.
+  // Each existing file synthesis owns, and whether it already holds its new content: by checksum
+  // (of its bytes, never decoded) when the new content has one, else as text; compared as read,
+  // so a large tree's files are not all held in memory at once.
   const filesByPath = new Map(tree.files.map((file) => [file.path, file]));
   const owned = new Map<string, { readonly unchanged: boolean }>();
   for (const [path, kind] of entries) {
     if (kind !== 'file' || (tree.ownership === 'cdk8s-manifests' && !CDK8S_MANIFEST.test(path))) continue;
-    const bytes = fs.read(join(root, ...path.split('/')));
-    // The marker is on the first line: its first bytes tell.
-    if (tree.ownership !== 'cdk8s-manifests' && !isGenerated(bytes.toString('utf8', 0, 64))) continue;
+    const absolute = join(root, ...path.split('/'));
+    let bytes: Buffer | undefined;
+    const read = () => (bytes ??= fs.read(absolute));
     const file = filesByPath.get(path);
-    owned.set(path, { unchanged: file !== undefined && holds(bytes, file) });
+    // Its new rendering, so generated: owned and unchanged.
+    if (file?.checksum !== undefined && committedChecksum(fs, absolute, read) === file.checksum) {
+      owned.set(path, { unchanged: true });
+      continue;
+    }
+    // The marker is on the first line: its first bytes tell.
+    if (tree.ownership !== 'cdk8s-manifests' && !isGenerated(read().toString('utf8', 0, 64))) continue;
+    owned.set(path, { unchanged: file !== undefined && file.checksum === undefined && read().toString('utf8') === file.content });
   }
 
   const problems: string[] = [];

@@ -1,9 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ownership, WriteRefused } from '../../src/flux/output-plan';
+import { FileSystem, nodeFileSystem } from '../../src/flux/file-system';
+import { Ownership, RACY_MS, WriteRefused } from '../../src/flux/output-plan';
 import { writeOutputs } from '../../src/flux/output-transaction';
 import { GENERATED_MARKER, renderTree, TreeFile } from '../../src/flux/tree-writer';
+import { closeResultCache, openResultCache, saveResultCache } from '../../src/result-cache-file';
+import { sha256Of } from '../../src/values/sha256';
 import { entriesBelow } from '../helpers/output-change';
 
 const file = (path: string, body = 'kind: X\n') => ({ path, content: `# ${GENERATED_MARKER} test\n${body}` });
@@ -156,4 +159,73 @@ test('renderTree refuses an object placed in a file named like a kustomization f
     expect(() => renderTree([{ directory: 'infrastructure/data/x/develop', environment: 'develop', kustomization: true, objects: [{ file: name, manifest: { kind: 'Job' } }] }]))
       .toThrow(new RegExp(`refusing to render infrastructure/data/x/develop/${name.replace('.', '\\.')}: a generated file may not be named like kustomize's kustomization.yaml`));
   }
+});
+
+describe('a committed file known from an earlier run by its identity (device, inode, size, times)', () => {
+  /** Already rendered: the checksum is what an earlier run's rendering of the same input had. */
+  const rendered = (path: string, body?: string): TreeFile => {
+    const { content } = file(path, body);
+    return { path, content, checksum: sha256Of(content) };
+  };
+
+  /**
+   * The real file system, counting reads, its clock moved: every file looks changed `ageMs` ago.
+   * (With the real clock, every file a test writes stays "racily clean" for RACY_MS.)
+   */
+  function countingFileSystem(ageMs: number) {
+    const reads: string[] = [];
+    const fileSystem: FileSystem = {
+      ...nodeFileSystem,
+      read: (path) => {
+        reads.push(path.slice(path.lastIndexOf('/') + 1));
+        return nodeFileSystem.read(path);
+      },
+      identityOf: (path) => ({ ...nodeFileSystem.identityOf(path), changedAtMs: Date.now() - ageMs }),
+    };
+    return { reads, fileSystem };
+  }
+
+  /** One synthesis: a result cache file open for its duration, as src/main.ts keeps it. */
+  async function run(root: string, files: readonly TreeFile[], fileSystem: FileSystem) {
+    openResultCache(join(root, '..', 'results.json'));
+    try {
+      const [changes] = await writeOutputs([{ root, files, ownership: 'generated-marker' }], { workDir: join(root, '..', '.work'), fileSystem });
+      saveResultCache();
+      return changes;
+    } finally {
+      closeResultCache();
+    }
+  }
+
+  test('is compared without reading it; edited since (same size), it is read and repaired', async () => {
+    const root = tree();
+    const files = [rendered('env/a.yaml'), rendered('env/b.yaml')];
+    const old = countingFileSystem(60_000);
+    await run(root, files, old.fileSystem);
+    // The first run over the tree reads each file and remembers it ...
+    expect(await run(root, files, old.fileSystem)).toEqual({ written: [], removed: [], unchanged: ['env/a.yaml', 'env/b.yaml'] });
+    expect(old.reads).toEqual(['a.yaml', 'b.yaml']);
+    // ... the next reads none.
+    old.reads.length = 0;
+    expect(await run(root, files, old.fileSystem)).toEqual({ written: [], removed: [], unchanged: ['env/a.yaml', 'env/b.yaml'] });
+    expect(old.reads).toEqual([]);
+
+    // An edit keeps the size but not the identity: the file is read and written again. (A clock
+    // tick later than the last run's write: within the same tick is the racy case, above.)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const path = join(root, 'env/a.yaml');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('kind: X', 'kind: Y'));
+    expect(await run(root, files, old.fileSystem)).toEqual({ written: ['env/a.yaml'], removed: [], unchanged: ['env/b.yaml'] });
+    expect(old.reads).toEqual(['a.yaml']);
+    expect(readFileSync(path, 'utf8')).toBe(files[0].content);
+  });
+
+  test('a file changed less than RACY_MS ago is read every time: a change within the same clock tick could keep its identity', async () => {
+    const root = tree();
+    const files = [rendered('env/a.yaml')];
+    const recent = countingFileSystem(RACY_MS / 2);
+    await run(root, files, recent.fileSystem);
+    for (let again = 0; again < 2; again += 1) await run(root, files, recent.fileSystem);
+    expect(recent.reads).toEqual(['a.yaml', 'a.yaml']);
+  });
 });
