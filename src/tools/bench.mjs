@@ -130,12 +130,14 @@ try {
       const dir = scratch();
       try {
         // A fresh repository (cold cache), then pull requests over its tree: a fresh clone in CI
-        // (cold), and every run after it (warm: the first run's results).
+        // (cold), the first run after the tree was written (warm: it reads every file, which it
+        // had only written, and remembers it), and every run after that (later).
         const warm = { ...env, CNPG_GITOPS_RESULT_CACHE: join(dir, 'results.json') };
         const first = large(dir, warm, 300, databases, 6);
         const cold = large(dir, coldCache(), 300, databases, 6);
         const again = large(dir, warm, 300, databases, 6);
-        return { first, cold, again };
+        const later = large(dir, warm, 300, databases, 6);
+        return { first, cold, again, later };
       } finally {
         rmSync(dir, { recursive: true, force: true });
         progress(step, index + 1, largeRuns);
@@ -144,14 +146,15 @@ try {
     const first = summary(samples.map((s) => s.first));
     const cold = summary(samples.map((s) => s.cold));
     const again = summary(samples.map((s) => s.again));
-    estates.push({ first, cold, again });
+    const later = summary(samples.map((s) => s.later));
+    estates.push({ first, cold, again, later });
     say(`  ${String(first.databases).padStart(3)} databases, ${String(first.migrations).padStart(5)} migrations (${first.rendered} rendered), ${first.files} files:`
       + ` into an empty tree ${first.wall.toFixed(0).padStart(5)} ms (synthesis ${first.synthesis.toFixed(0)});`
-      + ` over the existing tree ${again.wall.toFixed(0).padStart(5)} ms (synthesis ${again.synthesis.toFixed(0)}, ${again.written} files written), with a cold cache ${cold.wall.toFixed(0)} ms;`
-      + ` peak RSS ${Math.max(first.rss, cold.rss, again.rss).toFixed(0)} MiB`);
+      + ` over the existing tree ${later.wall.toFixed(0).padStart(5)} ms (synthesis ${later.synthesis.toFixed(0)}, ${later.written} files written; the first run after writing it ${again.wall.toFixed(0)} ms), with a cold cache ${cold.wall.toFixed(0)} ms;`
+      + ` peak RSS ${Math.max(first.rss, cold.rss, again.rss, later.rss).toFixed(0)} MiB`);
   }
   const [small, , big] = estates;
-  const perDatabase = (big.again.synthesis - small.again.synthesis) / (big.again.databases - small.again.databases);
+  const perDatabase = (big.later.synthesis - small.later.synthesis) / (big.later.databases - small.later.databases);
   const created = big.first.files + big.first.rendered + big.first.databases; // tree files, runbooks, timelines (dist/ adds a few per environment)
   progress('(b2) file-system floor');
   const createFloor = median(Array.from({ length: largeRuns }, () => run(process.execPath, ['-e', `
@@ -161,7 +164,7 @@ try {
       .then(() => fs.rmSync(dir, { recursive: true }));`]).ms));
   say(`  cost per database (slope 30 → 150 databases, over the existing tree): ${perDatabase.toFixed(1)} ms (its cluster, object store, credentials, backups, monitoring, Flux stages, 6 pending migrations; its 294 settled migrations are bookkeeping)`);
   say(`  file-system floor: creating ${created} files of 2 KiB concurrently takes ${createFloor.toFixed(0)} ms on this machine`);
-  say(`  ${big.first.databases} databases, ${big.first.migrations} migrations: ${(big.again.wall / 1000).toFixed(2)} s per pull request over the existing tree (${(big.cold.wall / 1000).toFixed(2)} s with a cold cache; target ≤ 2 s), ${(big.first.wall / 1000).toFixed(2)} s into an empty tree (target ≤ 5 s); peak RSS ${Math.max(big.first.rss, big.cold.rss, big.again.rss).toFixed(0)} MiB (target ≤ 1024)`);
+  say(`  ${big.first.databases} databases, ${big.first.migrations} migrations: ${(big.later.wall / 1000).toFixed(2)} s per pull request over the existing tree (target ≤ 2 s; ${(big.again.wall / 1000).toFixed(2)} s for the first run after the tree was written, ${(big.cold.wall / 1000).toFixed(2)} s with a cold cache as in CI), ${(big.first.wall / 1000).toFixed(2)} s into an empty tree (target ≤ 5 s); peak RSS ${Math.max(big.first.rss, big.cold.rss, big.again.rss, big.later.rss).toFixed(0)} MiB (target ≤ 1024)`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
