@@ -124,7 +124,7 @@ export function planTree(fs: FileSystem, tree: OutputTree): TreePlan {
     let bytes: Buffer | undefined;
     const read = () => (bytes ??= fs.read(absolute));
     const file = filesByPath.get(path);
-    // Its new rendering, so generated: owned and unchanged.
+    // Byte for byte its new rendering (which renderTree begins with the marker): owned and unchanged.
     if (file?.checksum !== undefined && committedChecksum(fs, absolute, read) === file.checksum) {
       owned.set(path, { unchanged: true });
       continue;
