@@ -5,8 +5,13 @@ import {
   ObjectStore,
   ObjectStoreSpecConfigurationDataCompression,
   ObjectStoreSpecConfigurationWalCompression,
+  toJson_ObjectStoreProps,
 } from '../../imports/barmancloud-barmancloud.cnpg.io';
 import { credentialsSecret, CredentialsSource, ExternalSecretCredentials } from './external-secret-credentials';
+import { plainImportedKind } from './plain-api-object';
+
+/** Rendered in one pass (src/constructs/plain-api-object.ts). */
+const PlainObjectStore = plainImportedKind(ObjectStore, toJson_ObjectStoreProps);
 
 /** Secret keys the Barman Cloud plugin documents for S3 access keys. */
 const ACCESS_KEY_ID = 'ACCESS_KEY_ID';
@@ -118,7 +123,7 @@ export class BarmanObjectStore extends Construct {
     this.credentialsSecretName = secretName;
     this.credentials = externalSecret;
 
-    new ObjectStore(this, 'Resource', {
+    new PlainObjectStore(this, 'Resource', {
       metadata: {
         name: props.name,
         // Removing it from Git must not stop WAL archiving of a cluster that keeps running. SEC001

@@ -1,8 +1,12 @@
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
-import { Backup, BackupSpecMethod, BackupSpecTarget } from '../../imports/cnpg-postgresql.cnpg.io';
+import { Backup, BackupSpecMethod, BackupSpecTarget, toJson_BackupProps } from '../../imports/cnpg-postgresql.cnpg.io';
 import { BARMAN_CLOUD_PLUGIN, FLUX_APPLY_ONCE, FLUX_KEEP_WHEN_REMOVED } from '../names';
 import { CnpgCluster } from './cnpg-cluster';
+import { plainImportedKind } from './plain-api-object';
+
+/** Rendered in one pass (src/constructs/plain-api-object.ts). */
+const PlainBackup = plainImportedKind(Backup, toJson_BackupProps);
 
 export interface BaseBackupProps {
   /** The cluster to back up, from its primary, through the Barman Cloud plugin. */
@@ -24,7 +28,7 @@ export class BaseBackup extends Construct {
     super(scope, id);
     addInvariants(this);
     this.name = props.name;
-    new Backup(this, 'Resource', {
+    new PlainBackup(this, 'Resource', {
       metadata: { name: props.name, annotations: { ...FLUX_APPLY_ONCE, ...FLUX_KEEP_WHEN_REMOVED } },
       spec: {
         cluster: { name: props.cluster.name },

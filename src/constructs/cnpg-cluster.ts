@@ -6,11 +6,16 @@ import {
   ClusterSpecBootstrap,
   ClusterSpecResourcesLimits,
   ClusterSpecResourcesRequests,
+  toJson_ClusterProps,
 } from '../../imports/cnpg-postgresql.cnpg.io';
 import { BARMAN_CLOUD_PLUGIN, FLUX_KEEP_WHEN_REMOVED, PROVIDED_BY_REPOSITORY } from '../names';
 import { RecoveryTarget } from '../values/recovery-target';
 import { BarmanObjectStore, ObjectStoreSettings } from './barman-object-store';
 import { credentialsSecret, CredentialsSource, ExternalSecretCredentials, ExternalSecretSource } from './external-secret-credentials';
+import { plainImportedKind } from './plain-api-object';
+
+/** Rendered in one pass (src/constructs/plain-api-object.ts). */
+const PlainCluster = plainImportedKind(Cluster, toJson_ClusterProps);
 
 /** Operand image CNPG 1.30.0 uses when `imageName` is not set. */
 export const DEFAULT_POSTGRES_IMAGE = 'ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie';
@@ -289,7 +294,7 @@ export class CnpgCluster extends Construct {
       };
     }
 
-    this.apiObject = new Cluster(this, 'Resource', {
+    this.apiObject = new PlainCluster(this, 'Resource', {
       metadata: {
         name: props.name,
         // A cluster removed from Git is left running: deleting data takes a deliberate kubectl delete.

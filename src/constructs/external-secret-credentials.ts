@@ -5,8 +5,13 @@ import {
   ExternalSecret,
   ExternalSecretSpecSecretStoreRefKind,
   ExternalSecretSpecTargetCreationPolicy,
+  toJson_ExternalSecretProps,
 } from '../../imports/eso-external-secrets.io';
 import { FLUX_KEEP_WHEN_REMOVED } from '../names';
+import { plainImportedKind } from './plain-api-object';
+
+/** Rendered in one pass (src/constructs/plain-api-object.ts). */
+const PlainExternalSecret = plainImportedKind(ExternalSecret, toJson_ExternalSecretProps);
 
 /**
  * A secret that External Secrets Operator copies from a `ClusterSecretStore`.
@@ -78,7 +83,7 @@ export class ExternalSecretCredentials extends Construct {
     const templateData: Record<string, string> = { ...props.literals };
     for (const key of Object.keys(props.properties)) templateData[key] = `{{ .${key} }}`;
 
-    new ExternalSecret(this, 'Resource', {
+    new PlainExternalSecret(this, 'Resource', {
       // Removing it from Git must not take the credentials (ESO deletes the Secret it owns) from a cluster that keeps running.
       metadata: { name: props.secretName, annotations: { ...FLUX_KEEP_WHEN_REMOVED } } satisfies ApiObjectMetadata,
       spec: {

@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectProps, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { ApiObject, ApiObjectProps, App, GroupVersionKind, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { Construct } from 'constructs';
 
 /** The fields ApiObjectMetadataDefinition.toJson() renders (cdk8s keeps them private). */
@@ -58,13 +58,35 @@ function hasBuiltInResolversOnly(app: App): boolean {
 }
 
 /**
+ * What ApiObject.toJson() renders for `apiObject` from the props its constructor was given, in
+ * one pass; undefined when only cdk8s can render it: JSON patches, custom resolvers,
+ * CDK8S_DISABLE_SORT, anything but plain data, or a Lazy that throws (cdk8s then fails with its
+ * own message).
+ */
+function plainJson(apiObject: ApiObject, props: ApiObjectProps, patched: boolean): Record<string, unknown> | undefined {
+  const metadata = apiObject.metadata as unknown as Partial<MetadataFields>;
+  if (patched || process.env.CDK8S_DISABLE_SORT || !hasBuiltInResolversOnly(App.of(apiObject)) || metadata._additionalAttributes === undefined) return undefined;
+  try {
+    const { _additionalAttributes, name, namespace, annotations, finalizers, ownerReferences, labels } = metadata;
+    const rendered = plain({ ...props, metadata: plain({ ..._additionalAttributes, name, namespace, annotations, finalizers, ownerReferences, labels }, true) }, false);
+    const result: Record<string, unknown> = {};
+    for (const key of ['apiVersion', 'kind', 'metadata', ...Object.keys(rendered)]) {
+      if (key in rendered) result[key] = rendered[key];
+    }
+    return result;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * An ApiObject whose props are plain data (Lazy values and tokens allowed). It renders the JSON
  * ApiObject.toJson() renders, byte for byte, in a fraction of the time: cdk8s resolves every value
  * with a new resolution context, a copy of its path and a walk up the construct tree to the App,
- * which for thousands of Jobs was the largest cost of a synthesis (npm run bench). JSON patches,
- * custom resolvers, CDK8S_DISABLE_SORT and anything but plain data are rendered by ApiObject.toJson()
- * itself, and test/constructs/plain-api-object.test.ts compares both renderings of every object of
- * the shipped estate.
+ * which for thousands of Jobs was the largest cost of a synthesis (npm run bench). What only
+ * cdk8s can render (see plainJson) it renders with ApiObject.toJson() itself, and
+ * test/constructs/plain-api-object.test.ts compares both renderings of every object of the
+ * shipped estate.
  */
 export class PlainApiObject extends ApiObject {
   readonly #props: ApiObjectProps;
@@ -81,19 +103,42 @@ export class PlainApiObject extends ApiObject {
   }
 
   override toJson(): any {
-    const metadata = this.metadata as unknown as Partial<MetadataFields>;
-    if (this.#patched || process.env.CDK8S_DISABLE_SORT || !hasBuiltInResolversOnly(App.of(this)) || metadata._additionalAttributes === undefined) return super.toJson();
-    try {
-      const { _additionalAttributes, name, namespace, annotations, finalizers, ownerReferences, labels } = metadata;
-      const rendered = plain({ ...this.#props, metadata: plain({ ..._additionalAttributes, name, namespace, annotations, finalizers, ownerReferences, labels }, true) }, false);
-      const result: Record<string, unknown> = {};
-      for (const key of ['apiVersion', 'kind', 'metadata', ...Object.keys(rendered)]) {
-        if (key in rendered) result[key] = rendered[key];
-      }
-      return result;
-    } catch {
-      // Not plain data, or a Lazy that throws: ApiObject.toJson() renders it, or fails with its own message.
-      return super.toJson();
+    return plainJson(this, this.#props, this.#patched) ?? super.toJson();
+  }
+}
+
+/** A class that imports/ generated for a custom resource: its kind, and an object of it from its props. */
+export interface ImportedKind<P, T extends ApiObject> {
+  readonly GVK: GroupVersionKind;
+  new (scope: Construct, id: string, props: P): T;
+}
+
+/**
+ * `Kind` rendered as PlainApiObject renders: the generated class renders the props
+ * ApiObject.toJson() resolved through its `toJson_<Kind>Props` (which maps them to the wire
+ * names, in the schema's order); this one resolves them in one pass first. The same JSON, byte
+ * for byte (test/constructs/plain-api-object.test.ts).
+ */
+export function plainImportedKind<P extends object, T extends ApiObject>(Kind: ImportedKind<P, T>, toJsonProps: (props: any) => Record<string, any> | undefined): ImportedKind<P, T> {
+  const Base = Kind as unknown as new (scope: Construct, id: string, props: P) => ApiObject;
+  class PlainKind extends Base {
+    readonly #props: P;
+    #patched = false;
+
+    constructor(scope: Construct, id: string, props: P) {
+      super(scope, id, props);
+      this.#props = props;
+    }
+
+    override addJsonPatch(...ops: JsonPatch[]): void {
+      this.#patched = true;
+      super.addJsonPatch(...ops);
+    }
+
+    override toJson(): any {
+      const resolved = plainJson(this, { ...Kind.GVK, ...this.#props }, this.#patched);
+      return resolved === undefined ? super.toJson() : { ...Kind.GVK, ...toJsonProps(resolved) };
     }
   }
+  return PlainKind as unknown as ImportedKind<P, T>;
 }

@@ -6,8 +6,13 @@ import {
   ScheduledBackupSpecBackupOwnerReference,
   ScheduledBackupSpecMethod,
   ScheduledBackupSpecTarget,
+  toJson_ScheduledBackupProps,
 } from '../../imports/cnpg-postgresql.cnpg.io';
 import { CnpgCluster } from './cnpg-cluster';
+import { plainImportedKind } from './plain-api-object';
+
+/** Rendered in one pass (src/constructs/plain-api-object.ts). */
+const PlainScheduledBackupResource = plainImportedKind(ScheduledBackupResource, toJson_ScheduledBackupProps);
 
 export interface ScheduledBackupProps {
   /** The cluster to back up. */
@@ -47,7 +52,7 @@ export class ScheduledBackup extends Construct {
     this.schedule = props.schedule;
     this.cluster = props.cluster;
 
-    new ScheduledBackupResource(this, 'Resource', {
+    new PlainScheduledBackupResource(this, 'Resource', {
       // Removing it from Git must not stop the base backups of a cluster that keeps running.
       metadata: { name: this.name, annotations: { ...FLUX_KEEP_WHEN_REMOVED } },
       spec: {

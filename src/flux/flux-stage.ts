@@ -1,12 +1,17 @@
 import { Construct } from 'constructs';
 import {
   Kustomization,
+  toJson_KustomizationProps,
   KustomizationSpecDecryption,
   KustomizationSpecHealthCheckExprs,
   KustomizationSpecHealthChecks,
   KustomizationSpecSourceRefKind,
 } from '../../imports/flux-kustomize.toolkit.fluxcd.io';
 import { placeInFile } from './placement';
+import { plainImportedKind } from '../constructs/plain-api-object';
+
+/** Rendered in one pass (src/constructs/plain-api-object.ts). */
+const PlainKustomization = plainImportedKind(Kustomization, toJson_KustomizationProps);
 
 /** Flux health expressions for CNPG kinds: kstatus alone reads them as ready too early. */
 export const CLUSTER_HEALTH_CHECK = {
@@ -69,7 +74,7 @@ export class FluxStage extends Construct {
   constructor(scope: Construct, id: string, props: FluxStageProps) {
     super(scope, id);
     this.name = props.name;
-    const kustomization = new Kustomization(this, 'Resource', {
+    const kustomization = new PlainKustomization(this, 'Resource', {
       metadata: { name: props.name, namespace: 'flux-system' },
       spec: {
         interval: props.interval,
