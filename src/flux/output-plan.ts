@@ -113,9 +113,9 @@ export function planTree(fs: FileSystem, tree: OutputTree): TreePlan {
   const label = tree.root;
   const existing = entriesOf(fs, root, label);
   const entries = existing ?? new Map<string, EntryKind>();
-  // Each existing file synthesis owns, and whether it already holds its new content: by checksum
-  // (of its bytes, never decoded) when the new content has one, else as text; compared as read,
-  // so a large tree's files are not all held in memory at once.
+  // Each existing file synthesis owns, and whether it already holds its new content: compared by
+  // checksum (of its bytes, never decoded; the new content's, rendered or not), one at a time, so
+  // a large tree's files are not all held in memory at once.
   const filesByPath = new Map(tree.files.map((file) => [file.path, file]));
   const owned = new Map<string, { readonly unchanged: boolean }>();
   for (const [path, kind] of entries) {
@@ -124,14 +124,13 @@ export function planTree(fs: FileSystem, tree: OutputTree): TreePlan {
     let bytes: Buffer | undefined;
     const read = () => (bytes ??= fs.read(absolute));
     const file = filesByPath.get(path);
-    // Byte for byte its new rendering (which renderTree begins with the marker): owned and unchanged.
-    if (file?.checksum !== undefined && committedChecksum(fs, absolute, read) === file.checksum) {
+    // Byte for byte its new content, so owned (a new content without the marker is refused below).
+    if (file !== undefined && committedChecksum(fs, absolute, read) === (file.checksum ?? sha256Of(file.content))) {
       owned.set(path, { unchanged: true });
       continue;
     }
     // The marker is on the first line: its first bytes tell.
-    if (tree.ownership !== 'cdk8s-manifests' && !isGenerated(read().toString('utf8', 0, 64))) continue;
-    owned.set(path, { unchanged: file !== undefined && file.checksum === undefined && read().toString('utf8') === file.content });
+    if (tree.ownership === 'cdk8s-manifests' || isGenerated(read().toString('utf8', 0, 64))) owned.set(path, { unchanged: false });
   }
 
   const problems: string[] = [];
@@ -150,8 +149,8 @@ export function planTree(fs: FileSystem, tree: OutputTree): TreePlan {
     seen.add(file.path);
     if (tree.ownership === 'cdk8s-manifests' && !CDK8S_MANIFEST.test(file.path)) problems.push(`${display(label, file.path)} is not a "<chart>.k8s.yaml" file at the top of the directory`);
     const ownedFile = owned.get(file.path);
-    // An unchanged file is the owned (generated) file it replaces: its content needs no check.
-    if (tree.ownership === 'generated-marker' && !ownedFile?.unchanged && !isGenerated(file.content)) problems.push(`${display(label, file.path)} does not start with the "${GENERATED_MARKER}" line, so the next synthesis would take it for hand-written`);
+    // A file renderTree rendered begins with the marker: an unchanged one is not rendered to check.
+    if (tree.ownership === 'generated-marker' && !(ownedFile?.unchanged && file.checksum !== undefined) && !isGenerated(file.content)) problems.push(`${display(label, file.path)} does not start with the "${GENERATED_MARKER}" line, so the next synthesis would take it for hand-written`);
     const kind = entries.get(file.path);
     if (kind === 'directory') problems.push(`${display(label, file.path)} is a directory, where synthesis writes a file`);
     else if (kind !== undefined && ownedFile === undefined) conflicts.push(display(label, file.path));
