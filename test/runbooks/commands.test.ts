@@ -44,7 +44,7 @@ function treeOf(environments: readonly unknown[], environment: string): Tree {
   const known = trees.get(key);
   if (known) return known;
   const objects = render(environments).files.filter((file) => !file.path.endsWith('kustomization.yaml') && (file.path.includes(`/${environment}/`) || file.path.startsWith(`clusters/${environment}/`)))
-    .flatMap((file) => loadAll(file.content));
+    .flatMap((file) => loadAll(file.content) as any[]);
   const tree = { objects, stages: new Set(objects.filter((object) => object.kind === 'Kustomization').map((object) => object.metadata.name)) };
   trees.set(key, tree);
   return tree;
