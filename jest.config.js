@@ -14,4 +14,5 @@ module.exports = {
   // The examples import the library by its name, as a user's app does: here, the code under test.
   moduleNameMapper: { '^cnpg-gitops$': '<rootDir>/src/index.ts' },
   setupFilesAfterEnv: ['<rootDir>/test/helpers/setup.ts'],
+  testSequencer: '<rootDir>/test/helpers/test-sequencer.js',
 };

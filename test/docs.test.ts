@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import * as YAML from 'yaml';
 import * as api from '../src/index';
 import { REPO_ROOT } from './helpers/fixtures';
 import { scratchCheckout } from './helpers/scratch-checkout';
@@ -17,7 +18,11 @@ import { scratchCheckout } from './helpers/scratch-checkout';
  * type-check and render), `run` (shell commands, each must succeed), `output` (each line must be
  * a line of the last command's output, `…` alone skips lines, a line ending in `…` is a prefix),
  * and `not run: <why>`. Blocks with the same example name apply in order to one copy of the
- * repository, then `npm run synth` runs unless a `run` or `output` block ran it already.
+ * repository, then the app synthesizes unless a `run` or `output` block ran a command already.
+ * An `output` block shows what `npm run synth` prints, so that is what runs for it; after blocks
+ * that only change files, the test runs the app as `cdk8s synth` runs it (the `app` command of
+ * cdk8s.yaml): what cdk8s-cli adds (about 2 s to start, the same for every config) is checked by
+ * test/tools/synth-output.test.ts and test/synthesize.test.ts, and by the `run` blocks here.
  * Modifiers (for the whole example): `fails` or `fails with <text> | <text>` (synthesis fails,
  * saying each text), `without <text> | <text>` (synthesis never says them), `on <RFC 3339 time>`
  * (the clock of every process, test/helpers/fixed-clock.cjs).
@@ -29,6 +34,8 @@ const DOCUMENTS = ['README.md', ...readdirSync(join(REPO_ROOT, 'docs')).filter((
 const MARKER = /^\s*<!-- docs-test(?: ([\w-]+))?: (.*) -->\s*$/;
 const FENCE = /^(\s*)```(\S*)\s*$/;
 const ENV = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
+/** The command `cdk8s synth` runs the app with. */
+const APP: string = YAML.parse(readFileSync(join(REPO_ROOT, 'cdk8s.yaml'), 'utf8')).app;
 
 interface Block {
   readonly where: string;
@@ -170,9 +177,9 @@ describe.each([...examples].map(([name, blocks]) => [name, blocks] as const))('%
     const env = clock === undefined ? ENV : { ...ENV, FIXED_CLOCK: clock, NODE_OPTIONS: `--require ${join(REPO_ROOT, 'test/helpers/fixed-clock.cjs')}` };
     let last: { status: number | null; output: string } | undefined;
     let changed = false;
-    const synthesize = () => {
-      const result = shell(work, 'npm run synth', env);
-      expectStatus(blocks.at(-1)!.where, 'npm run synth', result, fails ? 'failure' : 'success');
+    const synthesize = (command: string) => {
+      const result = shell(work, command, env);
+      expectStatus(blocks.at(-1)!.where, command, result, fails ? 'failure' : 'success');
       for (const text of saying) expect(result.output).toContain(text);
       for (const text of never) expect(result.output).not.toContain(text);
       return result;
@@ -199,11 +206,11 @@ describe.each([...examples].map(([name, blocks]) => [name, blocks] as const))('%
           expectStatus(block.where, command, last, 'success');
         }
       } else if (verb === 'output') {
-        last ??= synthesize();
+        last ??= synthesize('npm run synth');
         expect({ where: block.where, missing: missingLines(block.content, last.output) }).toEqual({ where: block.where, missing: [] });
       }
       changed = false;
     }
-    if (changed) synthesize();
+    if (changed) synthesize(APP);
   });
 });

@@ -17,6 +17,8 @@ const server = new EmbeddedPostgres({
   // Postgres refuses to run as root; as root, run it as a dedicated "postgres" user.
   createPostgresUser: true,
   postgresFlags: settings.flatMap((setting) => ['-c', setting]),
+  // As PostgreSQL's own test suites do: a test server is thrown away, never synced to disk.
+  initdbFlags: ['--no-sync'],
   onLog: (message) => { log += message; appendFileSync(`${databaseDir}.log`, `${message}\n`); },
   onError: (message) => process.stderr.write(`${message}\n`),
 });

@@ -2,6 +2,7 @@ import { existsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileSystem, nodeFileSystem } from '../../src/flux/file-system';
 import { loadSqlParser } from '../../src/migrations/sql-parser';
+import { openResultCache, resultCacheFileOfEnvironment, saveResultCache } from '../../src/result-cache-file';
 import { exitCode, stopOnSignals } from '../../src/stop-on-signals';
 import { synthesize } from '../../src/synthesize';
 import { formatOutcome } from '../../src/report';
@@ -38,7 +39,9 @@ const slowed = Object.fromEntries(Object.entries(nodeFileSystem).map(([name, ope
 async function main(): Promise<number> {
   const signal = stopOnSignals();
   say(`pid ${process.pid}`);
-  await loadSqlParser();
+  // As src/main.ts: the results kept across runs, and the SQL parser only when they are cold.
+  const cacheFile = resultCacheFileOfEnvironment();
+  if (cacheFile === undefined || openResultCache(cacheFile) === 0) await loadSqlParser();
   say('rendering');
   const environments = variant === 'changed' ? changedEnvironments() : shippedEnvironments();
   const outcome = await synthesize({
@@ -53,6 +56,7 @@ async function main(): Promise<number> {
     fileSystem: slowed,
   });
   process.stderr.write(`${formatOutcome(outcome)}\n`);
+  saveResultCache();
   return await exitCode(signal, outcome.status === 'written' ? 0 : 1);
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { recoveryTargetOf } from '../../src/charts/cnpg-restores-chart';
@@ -32,7 +32,7 @@ const asApp = { user: 'app', password: 'app', database: 'app' };
 /** Each timed wait is bounded; generous, as the machine may be loaded. */
 const ARCHIVE_WAIT_MS = 120_000;
 const RECOVERY_WAIT_MS = 240_000;
-/** How often a wait looks again: a psql call each time, and archiving a segment takes about a second. */
+/** How often a wait looks again: archiving a segment takes about a second. */
 const POLL_MS = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -76,16 +76,20 @@ function insertRows(list: string[], count: number, column: 'email' | 'email_norm
   }
 }
 
-/** Switches to a new WAL segment and waits until the archiver reports it archived. */
+/**
+ * Switches to a new WAL segment and waits until the archiver reports it archived: the `.done`
+ * file it leaves in pg_wal/archive_status once archive_command succeeded, looked for without
+ * starting a process. At the deadline pg_stat_archiver decides (a checkpoint may have removed
+ * the `.done` file with its recycled segment) and names the failures.
+ */
 async function archiveCurrentWal(server: TestServer): Promise<string> {
   const segment = server.psql('SELECT pg_walfile_name(pg_switch_wal())');
-  const deadline = Date.now() + ARCHIVE_WAIT_MS;
-  for (;;) {
-    const [archived, failures] = server.psql("SELECT coalesce(last_archived_wal, ''), failed_count FROM pg_stat_archiver").split('|');
-    if (archived >= segment) return segment;
-    if (Date.now() > deadline) throw new Error(`WAL segment ${segment} was not archived within ${ARCHIVE_WAIT_MS / 1000} s (last archived "${archived}", ${failures} failures): ${server.log().slice(-3000)}`);
-    await sleep(POLL_MS);
-  }
+  const done = join(server.base, 'data', 'pg_wal', 'archive_status', `${segment}.done`);
+  for (const deadline = Date.now() + ARCHIVE_WAIT_MS; !existsSync(done) && Date.now() < deadline;) await sleep(POLL_MS);
+  if (existsSync(done)) return segment;
+  const [archived, failures] = server.psql("SELECT coalesce(last_archived_wal, ''), failed_count FROM pg_stat_archiver").split('|');
+  if (archived >= segment) return segment;
+  throw new Error(`WAL segment ${segment} was not archived within ${ARCHIVE_WAIT_MS / 1000} s (last archived "${archived}", ${failures} failures): ${server.log().slice(-3000)}`);
 }
 
 beforeAll(async () => {

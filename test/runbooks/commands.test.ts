@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import * as YAML from 'yaml';
+import { loadAll } from 'js-yaml';
 import { databasesOf } from '../../src/config/databases';
 import { EnvironmentConfig } from '../../src/config/types';
 import { API_RESOURCES } from '../../src/names';
@@ -44,7 +44,7 @@ function treeOf(environments: readonly unknown[], environment: string): Tree {
   const known = trees.get(key);
   if (known) return known;
   const objects = render(environments).files.filter((file) => !file.path.endsWith('kustomization.yaml') && (file.path.includes(`/${environment}/`) || file.path.startsWith(`clusters/${environment}/`)))
-    .flatMap((file) => YAML.parseAllDocuments(file.content).map((document) => document.toJS()));
+    .flatMap((file) => loadAll(file.content) as any[]);
   const tree = { objects, stages: new Set(objects.filter((object) => object.kind === 'Kustomization').map((object) => object.metadata.name)) };
   trees.set(key, tree);
   return tree;
@@ -158,28 +158,37 @@ function problem(argv: string[], tree: Tree, namespace: string, sourceName: stri
   return ['get', 'annotate', 'delete'].includes(verb) ? undefined : `unexpected kubectl verb ${verb}`;
 }
 
+/** What `sh -n` said of each step text checked so far: '' when it parses as POSIX shell. */
+const shellSyntax = new Map<string, string>();
+
 /**
- * `sh -n` of each step's lines, all steps in one shell (a process per step cost seconds):
- * the message of each step whose lines do not parse as POSIX shell, by step.
+ * `sh -n` of each step text not checked yet, each on its own (an `if` of one step is not closed
+ * by the next step's `fi`), all in one shell: a shell started per runbook cost seconds, and the
+ * same text (e.g. the commit step) gets the same verdict wherever it appears.
  */
-function syntaxErrors(stepLines: Map<number, string[]>): Map<number, string> {
-  const script = 'while [ $# -gt 0 ]; do if ! message=$(sh -n -c "$2" 2>&1); then printf "%s\\t%s\\0" "$1" "$message"; fi; shift 2; done';
-  const steps = [...stepLines].flatMap(([step, lines]) => [String(step), lines.join('\n')]);
-  const result = spawnSync('/bin/sh', ['-c', script, 'sh', ...steps], { encoding: 'utf8' });
+function checkShellSyntax(texts: Iterable<string>): void {
+  const pending = [...new Set(texts)].filter((text) => !shellSyntax.has(text));
+  if (pending.length === 0) return;
+  const script = 'index=0; for step do if ! message=$(sh -n -c "$step" 2>&1); then printf "%s\\t%s\\0" "$index" "$message"; fi; index=$((index + 1)); done';
+  const result = spawnSync('/bin/sh', ['-c', script, 'sh', ...pending], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`the syntax check failed: ${result.stderr}`);
-  return new Map(result.stdout.split('\0').filter(Boolean).map((entry) => {
-    const [step, ...message] = entry.split('\t');
-    return [Number(step), message.join('\t').trim()];
-  }));
+  for (const text of pending) shellSyntax.set(text, '');
+  for (const entry of result.stdout.split('\0').filter(Boolean)) {
+    const [index, ...message] = entry.split('\t');
+    shellSyntax.set(pending[Number(index)], message.join('\t').trim());
+  }
 }
+
+const stepText = (lines: readonly string[]) => lines.join('\n');
 
 /** Checks every command of one runbook, each step against its tree; returns the problems. */
 function check(markdown: string, treeOfStep: (step: number) => Tree, namespace: string, sourceName: string, policies: ReturnType<typeof policiesIn>): string[] {
   const problems: string[] = [];
   const stepLines = steps(markdown);
-  const unparsable = syntaxErrors(stepLines);
+  checkShellSyntax([...stepLines.values()].map(stepText));
   for (const [step, lines] of stepLines) {
-    if (unparsable.has(step)) problems.push(`step ${step}: ${unparsable.get(step)}`);
+    const syntaxError = shellSyntax.get(stepText(lines));
+    if (syntaxError) problems.push(`step ${step}: ${syntaxError}`);
     const annotated = new Map<string, string>();
     for (const line of lines) {
       try {
@@ -279,6 +288,7 @@ describe.each([
     expect(databases).toHaveLength(databaseCount);
     expect(rollbacks).toHaveLength(databases.reduce((sum, database) => sum + (database.migrations?.applied.length ?? 0), 0));
     expect(reclones).toHaveLength(databases.filter((database) => database.cloneFrom).length);
+    checkShellSyntax(outcome.runbooks.flatMap((runbook) => [...steps(runbook.content).values()].map(stepText)));
     const problems = [
       ...rollbacks.flatMap((runbook) => rollbackProblems(base, runbook.path, runbook.content)),
       ...reclones.flatMap((runbook) => recloneProblems(base, runbook.path, runbook.content)),

@@ -6,7 +6,9 @@ import { editFile, scratchCheckout } from '../helpers/scratch-checkout';
 // `npm run synth` runs the real cdk8s-cli (src/tools/synth.mjs) in a copy of the repository.
 const ENV = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
 const CDK8S_APP_FAILED = /returned a non-zero exit code|at ChildProcess/;
-
+/** A copy the tests below leave as it is (a passing synthesis writes nothing but dist/), made once for them. */
+let unchanged: string | undefined;
+const unchangedCheckout = () => (unchanged ??= scratchCheckout('synth-output'));
 
 test('a failing npm run synth ends with the project\'s summary; cdk8s synth alone ends with cdk8s-cli\'s stack trace', () => {
   const work = scratchCheckout('synth-output');
@@ -27,7 +29,7 @@ test('a failing npm run synth ends with the project\'s summary; cdk8s synth alon
 });
 
 test('a passing npm run synth passes cdk8s-cli\'s output and exit code through', () => {
-  const work = scratchCheckout('synth-output');
+  const work = unchangedCheckout();
   const npm = spawnSync('npm', ['run', 'synth'], { cwd: work, encoding: 'utf8', env: ENV });
   expect(npm.status).toBe(0);
   expect(npm.stdout).toContain('Synthesizing application');
@@ -36,7 +38,7 @@ test('a passing npm run synth passes cdk8s-cli\'s output and exit code through',
 });
 
 test('cdk8s-cli\'s other errors keep their message and exit code', () => {
-  const work = scratchCheckout('synth-output');
+  const work = unchangedCheckout();
   const npm = spawnSync('npm', ['run', 'synth', '--', '--format', 'bogus'], { cwd: work, encoding: 'utf8', env: ENV });
   expect(npm.status).toBe(1);
   expect(npm.stderr).toContain('You need to specify synthesis format either as plain or helm but received: bogus');
@@ -44,7 +46,7 @@ test('cdk8s-cli\'s other errors keep their message and exit code', () => {
 });
 
 test('a signal to npm run synth reaches cdk8s synth, and the wrapper ends the same way', async () => {
-  const work = scratchCheckout('synth-output');
+  const work = unchangedCheckout();
   // An app that waits, so the signal surely arrives while cdk8s-cli runs it; it lets go of the
   // stderr it shares with cdk8s-cli, which the wrapper reads to the end, and ends by itself.
   const wrapper = spawn(process.execPath, ['src/tools/synth.mjs', '--app', 'exec sleep 60 2>/dev/null'], { cwd: work, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
