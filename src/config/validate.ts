@@ -116,9 +116,20 @@ const required = (validator: Validator, what: string): Validator => (value, fiel
   else validator(value, field, report);
 };
 
+/**
+ * Visits every entry of a list, reporting an empty slot (`[a, , b]`, which forEach and map skip
+ * but later code would read as undefined) instead of visiting it.
+ */
+function eachEntry(values: readonly unknown[], field: string, report: Report, visit: (entry: unknown, field: string, index: number) => void): void {
+  for (let index = 0; index < values.length; index += 1) {
+    if (index in values) visit(values[index], `${field}[${index}]`, index);
+    else report(`${field}[${index}]`, 'is an empty slot (two commas with nothing between them): remove the extra comma', undefined);
+  }
+}
+
 const list = (item: Validator): Validator => (value, field, report) => {
   if (!Array.isArray(value)) return report(field, `must be a list, got ${describe(value)}`, value);
-  value.forEach((entry, index) => item(entry, `${field}[${index}]`, report));
+  eachEntry(value, field, report, (entry, entryField) => item(entry, entryField, report));
 };
 
 const stringMap: Validator = (value, field, report) => {
@@ -329,7 +340,8 @@ export function validateEnvironments(configs: readonly unknown[], migrations: re
 function configErrors(configs: readonly unknown[], migrations: readonly unknown[], repoRoot: string): ConfigError[] {
   const errors: ConfigError[] = validateMigrations(migrations, repoRoot);
   const seen = new Map<unknown, number>();
-  configs.forEach((config, index) => {
+  const reportMisplaced: Report = (field, message, value) => errors.push({ file: configFileOf(undefined), field, message, value });
+  eachEntry(configs, 'environments', reportMisplaced, (config, _field, index) => {
     const name = (config as any)?.name;
     const file = configFileOf(name);
     const report: Report = (field, message, value) => errors.push({ file, field: field || `environments[${index}]`, message, value });
@@ -472,7 +484,7 @@ function validateMigrations(migrations: readonly unknown[], repoRoot: string): C
   const seen = new Set<unknown>();
   const sqlDirectory = join(repoRoot, SQL_DIRECTORY);
   const realSqlDirectory = existsSync(sqlDirectory) ? realpathSync.native(sqlDirectory) : sqlDirectory;
-  migrations.forEach((migration, index) => {
+  eachEntry(migrations, 'migrations', report, (migration, _field, index) => {
     const before = errors.length;
     migrationSpec(migration, `migrations[${index}]`, report);
     if (errors.length > before) return;

@@ -8,6 +8,17 @@ test('the shipped configs are valid', () => {
   expect(validate(shippedEnvironments())).toEqual([]);
 });
 
+test('an empty slot in the list of environments or in the migration catalog is reported where it is, not skipped', () => {
+  const [develop, ...others] = shippedEnvironments();
+  const [first, ...rest] = shippedMigrations();
+  expect(validateEnvironments([develop, , ...others], [first, , ...rest], REPO_ROOT)).toEqual([
+    expect.objectContaining({ file: 'src/config/migrations.ts', field: 'migrations[1]', message: expect.stringMatching(/empty slot/) }),
+    expect.objectContaining({ file: 'src/config/index.ts', field: 'environments[1]', message: expect.stringMatching(/empty slot/) }),
+  ]);
+  // Synthesis reports it too, and still checks the rest.
+  expect(renderEnvironments({ environments: [develop, , ...others], migrations: [first, , ...rest], repoRoot: REPO_ROOT }).status).toBe('invalid-config');
+});
+
 describe('fails when', () => {
   test.each([
     ['cluster.instances is a string', (env: any) => { env.cluster.instances = '3'; }, 'cluster.instances', /whole number from 1 to 99/],
@@ -27,6 +38,9 @@ describe('fails when', () => {
     ['the clone source is itself', (env: any) => { env.cloneFrom.environment = 'staging'; }, 'cloneFrom.environment', /cycle \(staging → staging\)/],
     ['suppressions is not a list', (env: any) => { env.suppressions = { id: 'X' }; }, 'suppressions', /must be a list/],
     ['a parameter is not a string', (env: any) => { env.cluster.postgresqlParameters = { max_connections: 200 }; }, 'cluster.postgresqlParameters.max_connections', /non-empty string, got number/],
+    // `[a, , b]`: forEach and map skip the hole, later code would read undefined (found by bad-input, seed 229057109).
+    ['databases has an empty slot', (env: any) => { env.databases = [,]; }, 'databases[0]', /empty slot \(two commas with nothing between them\): remove the extra comma/],
+    ['migrations.applied has an empty slot', (env: any) => { env.migrations.applied = [env.migrations.applied[0], , env.migrations.applied[1]]; }, 'migrations.applied[1]', /empty slot/],
   ])('%s', (_case, change, field, message) => {
     const errors = validate(withEnvironment('staging', change));
     expect(errors).toContainEqual(expect.objectContaining({ file: 'src/config/staging.ts', field, message: expect.stringMatching(message) }));
