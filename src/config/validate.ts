@@ -2,7 +2,7 @@ import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'nod
 import { isAbsolute, join, sep } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { clustersDirectory } from '../flux/layout';
-import { redactCredentials, redactValue } from '../security/credentials';
+import { redactQuoted, redactValue } from '../security/credentials';
 import { readOnlyQueryProblem } from '../migrations/read-only-query';
 import { calendarDayProblem, zonedTimeProblem } from '../values/calendar-time';
 import { STORAGE_SIZE_PATTERN } from '../values/storage-size';
@@ -334,7 +334,7 @@ export function configFileOf(name: unknown): string {
  */
 export function validateEnvironments(configs: readonly unknown[], migrations: readonly unknown[] = [], repoRoot = '.'): ConfigError[] {
   // A mistaken value may hold a credential (a password in a check's SQL): never print it.
-  return configErrors(configs, migrations, repoRoot).map((error) => ({ ...error, message: redactCredentials(error.message), value: redactValue(error.value) }));
+  return configErrors(configs, migrations, repoRoot).map((error) => ({ ...error, message: redactQuoted(error.message, error.value), value: redactValue(error.value) }));
 }
 
 function configErrors(configs: readonly unknown[], migrations: readonly unknown[], repoRoot: string): ConfigError[] {

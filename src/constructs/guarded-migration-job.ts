@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
 import { FLUX_APPLY_ONCE, MIGRATION_ANNOTATIONS, MIGRATION_LABEL } from '../names';
 import { analyzeSql, SqlAnalysis, sqlSha256 } from '../migrations/analysis';
+import { redactQuoted } from '../security/credentials';
 import { restorePointOf } from '../values/recovery-target';
 import { CnpgCluster } from './cnpg-cluster';
 import { protectFromSubstitution } from './flux-substitution';
@@ -208,6 +209,8 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
   public readonly after?: MigrationPredecessor;
   public readonly cloneValidation?: CloneValidation;
   private readonly sqlFiles: { readonly sql: string; readonly downSql?: string };
+  /** The parser's errors as the guardrails report them: without a credential of the SQL they quote. */
+  private readonly syntaxErrors: { readonly up: SqlAnalysis['syntaxError']; readonly down: SqlAnalysis['syntaxError'] };
 
   constructor(scope: Construct, id: string, props: GuardedMigrationJobProps) {
     super(scope, id);
@@ -221,6 +224,8 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
     this.cluster = cluster;
     this.analysis = analyzeSql(props.sql);
     this.downAnalysis = props.downSql === undefined ? undefined : analyzeSql(props.downSql);
+    const reported = (error: SqlAnalysis['syntaxError'], sql: string | undefined) => error && { ...error, message: redactQuoted(error.message, sql) };
+    this.syntaxErrors = { up: reported(this.analysis.syntaxError, props.sql), down: reported(this.downAnalysis?.syntaxError, props.downSql) };
     this.after = props.after;
     this.cloneValidation = props.cloneValidation;
     this.sqlFiles = {
@@ -389,13 +394,13 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
         sha256: this.analysis.sha256,
         transactional: this.analysis.transactional,
         noTransaction: this.analysis.noTransaction,
-        syntaxError: this.analysis.syntaxError,
+        syntaxError: this.syntaxErrors.up,
         statements: this.analysis.statements,
         rollback: {
           strategies: migration.rollback.strategies,
           steps: migration.rollback.steps,
           downSql: this.sqlFiles.downSql,
-          downSyntaxError: this.downAnalysis?.syntaxError,
+          downSyntaxError: this.syntaxErrors.down,
         },
         cluster: this.cluster.name,
         cloneValidation: this.cloneValidation,

@@ -6,6 +6,7 @@ import { CnpgCluster } from '../constructs/cnpg-cluster';
 import { protectFromSubstitution } from '../constructs/flux-substitution';
 import { jobContainer, JobVolume, onceJob, postgresConnection } from '../constructs/job-defaults';
 import { PlainApiObject } from '../constructs/plain-api-object';
+import { redactQuoted } from '../security/credentials';
 
 const ASSERTIONS_DIR = '/assertions';
 
@@ -54,7 +55,7 @@ export class RecoveryVerificationJob extends Construct {
     if (props.assertions.length === 0) throw new Error(`${this.node.path}: a verification needs at least one assertion: without one the Job proves nothing`);
     for (const assertion of props.assertions) {
       const problem = readOnlyQueryProblem(assertion.sql);
-      if (problem !== undefined) throw new Error(`${this.node.path}: the SQL of assertion "${assertion.name}" ${problem}`);
+      if (problem !== undefined) throw new Error(redactQuoted(`${this.node.path}: the SQL of assertion "${assertion.name}" ${problem}`, assertion.sql));
     }
     this.jobName = `verify-${props.cluster.name}`;
     const labels = { 'cnpg-gitops.io/verifies': props.cluster.name, 'app.kubernetes.io/managed-by': 'cnpg-gitops' };

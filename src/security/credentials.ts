@@ -140,10 +140,10 @@ const FORMS: readonly Form[] = [
 
 /**
  * `PASSWORD '...'` in any quoting form where PostgreSQL's lexer finds no string constant: in a
- * comment (`-- was: ALTER ROLE app PASSWORD '...'`), or in text the lexer refuses (prose with an
- * apostrophe).
+ * comment (`-- was: ALTER ROLE app PASSWORD '...'`), in text the lexer refuses (prose with an
+ * apostrophe), or left unterminated (to the end of the text, which a parser's error then quotes).
  */
-const SQL_PASSWORD = /\bPASSWORD\s+((?:E|U&)?'(?:[^']|'')*'|(\$[A-Za-z_]*\$)[\s\S]*?\2)/gi;
+const SQL_PASSWORD = /\bPASSWORD\s+((?:E|U&)?'(?:[^']|'')*(?:'|$)|(\$[A-Za-z_]*\$)(?:[\s\S]*?\2|[\s\S]*$))/gi;
 /** Text worth reading as SQL: it may name a credential, or hide one in an escaped string. */
 const MAY_NAME_CREDENTIALS = /pass|secret|token|key|credential|e'|u&'/i;
 
@@ -232,6 +232,25 @@ export function redactCredentials(text: string): string {
     result = `${result.slice(0, credential.start)}<redacted: ${describeCredential(credential)}>${result.slice(credential.end)}`;
   }
   return result;
+}
+
+/**
+ * A message that quotes `source` (a parser's error quoting a token of the SQL, a message quoting a
+ * config value; the strings of a list or object) with every credential found in the source redacted wherever the message has it,
+ * then every credential of its own: a quoted fragment has lost the words around it that told it
+ * was a credential (`'Pw12''` out of `PASSWORD 'Pw12''`).
+ */
+export function redactQuoted(message: string, source: unknown): string {
+  let result = message;
+  for (const credential of textsOf(source).flatMap(credentialsIn)) result = result.replaceAll(credential.secret, `<redacted: ${describeCredential(credential)}>`);
+  return redactCredentials(result);
+}
+
+/** The strings of a value, however deep. */
+function textsOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(textsOf);
+  return [];
 }
 
 /** A reported value (string, list or object) with every credential in its strings redacted. */

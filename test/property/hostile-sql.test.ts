@@ -201,6 +201,11 @@ const REGRESSIONS: Case[] = [
   { environment: 1, restores: [], suppression: { secret: 'ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A', text: 'token ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A from ops' } },
   // 2026-02-30 was read as March 2.
   { environment: 2, restores: [{ name: 'app-db-restored', target: { beforeMigration: '0005-drop-email', startedAt: '2026-02-30T10:00:00Z' }, verify: [] }] },
+  // The parser quoted an unterminated literal, password inside, in a check's error message (seed 232924902).
+  { environment: 0, restores: [{ name: 'app-db-restored', target: { restorePoint: '0005-drop-email', backupId: '20261124T110733' }, verify: [{ name: 'rows', prefix: '', body: { secret: 'Aaaa00Aaa', text: "ALTER ROLE app PASSWORD 'Aaaa00Aaa'" }, suffix: "'", expect: '1' }] }] },
+  // ... and a migration's: a quote before it leaves the password a bare word the parser quotes.
+  { environment: 0, restores: [], migration: { sql: ["'", { secret: 'Bare12Pw', text: "ALTER ROLE app PASSWORD 'Bare12Pw'" }, ''], steps: 'Restore to the restore point before this migration with PitrRestore, then switch.' } },
+  { environment: 0, restores: [], migration: { sql: ['', { secret: 'Tail34Pw', text: "ALTER ROLE app PASSWORD 'Tail34Pw" }, ''], steps: 'Restore to the restore point before this migration with PitrRestore, then switch.' } },
   // ${ in a check's SQL must keep the verification objects away from Flux substitution.
   { environment: 2, restores: [{ name: 'app-db-restored', target: { beforeMigration: '0005-drop-email', startedAt: hoursAgo(2) }, verify: [{ name: 'x', prefix: '', body: "SELECT '${not a variable}'", suffix: '', expect: '${not a variable}' }] }] },
 ];
