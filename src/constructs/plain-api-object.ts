@@ -12,6 +12,9 @@ interface MetadataFields {
   readonly labels: Record<string, string>;
 }
 
+/** All of them, or a cdk8s that keeps metadata otherwise: ApiObject.toJson() renders it. */
+const METADATA_FIELDS: readonly (keyof MetadataFields)[] = ['_additionalAttributes', 'name', 'namespace', 'annotations', 'finalizers', 'ownerReferences', 'labels'];
+
 /** A value cdk8s's resolve-then-sanitize treats otherwise than plain data. */
 class NotPlain extends Error {}
 
@@ -64,8 +67,8 @@ function hasBuiltInResolversOnly(app: App): boolean {
  * own message).
  */
 function plainJson(apiObject: ApiObject, props: ApiObjectProps, patched: boolean): Record<string, unknown> | undefined {
-  const metadata = apiObject.metadata as unknown as Partial<MetadataFields>;
-  if (patched || process.env.CDK8S_DISABLE_SORT || !hasBuiltInResolversOnly(App.of(apiObject)) || metadata._additionalAttributes === undefined) return undefined;
+  const metadata = apiObject.metadata as unknown as MetadataFields;
+  if (patched || process.env.CDK8S_DISABLE_SORT || !hasBuiltInResolversOnly(App.of(apiObject)) || !METADATA_FIELDS.every((field) => field in metadata)) return undefined;
   try {
     const { _additionalAttributes, name, namespace, annotations, finalizers, ownerReferences, labels } = metadata;
     const rendered = plain({ ...props, metadata: plain({ ..._additionalAttributes, name, namespace, annotations, finalizers, ownerReferences, labels }, true) }, false);
