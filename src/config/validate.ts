@@ -340,8 +340,9 @@ export function validateEnvironments(configs: readonly unknown[], migrations: re
 function configErrors(configs: readonly unknown[], migrations: readonly unknown[], repoRoot: string): ConfigError[] {
   const errors: ConfigError[] = validateMigrations(migrations, repoRoot);
   const seen = new Map<unknown, number>();
-  const reportMisplaced: Report = (field, message, value) => errors.push({ file: configFileOf(undefined), field, message, value });
-  eachEntry(configs, 'environments', reportMisplaced, (config, _field, index) => {
+  // The list itself is in src/config/index.ts.
+  const reportInList: Report = (field, message, value) => errors.push({ file: configFileOf(undefined), field, message, value });
+  eachEntry(configs, 'environments', reportInList, (config, _field, index) => {
     const name = (config as any)?.name;
     const file = configFileOf(name);
     const report: Report = (field, message, value) => errors.push({ file, field: field || `environments[${index}]`, message, value });

@@ -235,10 +235,10 @@ export function redactCredentials(text: string): string {
 }
 
 /**
- * A message that quotes `source` (a parser's error quoting a token of the SQL, a message quoting a
- * config value; the strings of a list or object) with every credential found in the source redacted wherever the message has it,
- * then every credential of its own: a quoted fragment has lost the words around it that told it
- * was a credential (`'Pw12''` out of `PASSWORD 'Pw12''`).
+ * A message that quotes `source` (a parser's error quoting a token of the SQL, a message quoting
+ * a config value, the strings of a list or object), with every credential found in the source
+ * redacted wherever the message has it, then every credential of its own: a quoted fragment has
+ * lost the words around it that told it was a credential (`'Pw12''` out of `PASSWORD 'Pw12''`).
  */
 export function redactQuoted(message: string, source: unknown): string {
   let result = message;
