@@ -83,54 +83,18 @@ function plainJson(apiObject: ApiObject, props: ApiObjectProps, patched: boolean
 }
 
 /**
- * An ApiObject whose props are plain data (Lazy values and tokens allowed). It renders the JSON
- * ApiObject.toJson() renders, byte for byte, in a fraction of the time: cdk8s resolves every value
- * with a new resolution context, a copy of its path and a walk up the construct tree to the App,
- * which for thousands of Jobs was the largest cost of a synthesis (npm run bench). What only
- * cdk8s can render (see plainJson) it renders with ApiObject.toJson() itself, and
- * test/constructs/plain-api-object.test.ts compares both renderings of every object of the
- * shipped estate.
+ * `Base` rendered in one pass: `toApiObjectProps` gives what its constructor passes to
+ * ApiObject, `toManifest` what its toJson() makes of ApiObject.toJson()'s result. What only cdk8s
+ * can render (see plainJson) is rendered by Base's toJson() itself.
  */
-export class PlainApiObject extends ApiObject {
-  readonly #props: ApiObjectProps;
-  #patched = false;
-
-  constructor(scope: Construct, id: string, props: ApiObjectProps) {
-    super(scope, id, props);
-    this.#props = props;
-  }
-
-  override addJsonPatch(...ops: JsonPatch[]): void {
-    this.#patched = true;
-    super.addJsonPatch(...ops);
-  }
-
-  override toJson(): any {
-    return plainJson(this, this.#props, this.#patched) ?? super.toJson();
-  }
-}
-
-/** A class that imports/ generated for a custom resource: its kind, and an object of it from its props. */
-export interface ImportedKind<P, T extends ApiObject> {
-  readonly GVK: GroupVersionKind;
-  new (scope: Construct, id: string, props: P): T;
-}
-
-/**
- * `Kind` rendered as PlainApiObject renders: the generated class renders the props
- * ApiObject.toJson() resolved through its `toJson_<Kind>Props` (which maps them to the wire
- * names, in the schema's order); this one resolves them in one pass first. The same JSON, byte
- * for byte (test/constructs/plain-api-object.test.ts).
- */
-export function plainImportedKind<P extends object, T extends ApiObject>(Kind: ImportedKind<P, T>, toJsonProps: (props: any) => Record<string, any> | undefined): ImportedKind<P, T> {
-  const Base = Kind as unknown as new (scope: Construct, id: string, props: P) => ApiObject;
-  class PlainKind extends Base {
-    readonly #props: P;
+function renderedInOnePass<P>(Base: new (scope: Construct, id: string, props: P) => ApiObject, toApiObjectProps: (props: P) => ApiObjectProps, toManifest: (resolved: Record<string, unknown>) => unknown) {
+  return class RenderedInOnePass extends Base {
+    readonly #props: ApiObjectProps;
     #patched = false;
 
     constructor(scope: Construct, id: string, props: P) {
       super(scope, id, props);
-      this.#props = props;
+      this.#props = toApiObjectProps(props);
     }
 
     override addJsonPatch(...ops: JsonPatch[]): void {
@@ -139,9 +103,34 @@ export function plainImportedKind<P extends object, T extends ApiObject>(Kind: I
     }
 
     override toJson(): any {
-      const resolved = plainJson(this, { ...Kind.GVK, ...this.#props }, this.#patched);
-      return resolved === undefined ? super.toJson() : { ...Kind.GVK, ...toJsonProps(resolved) };
+      const resolved = plainJson(this, this.#props, this.#patched);
+      return resolved === undefined ? super.toJson() : toManifest(resolved);
     }
-  }
-  return PlainKind as unknown as ImportedKind<P, T>;
+  };
+}
+
+/**
+ * An ApiObject whose props are plain data (Lazy values and tokens allowed). It renders the JSON
+ * ApiObject.toJson() renders, byte for byte, in a fraction of the time: cdk8s resolves every value
+ * with a new resolution context, a copy of its path and a walk up the construct tree to the App,
+ * which for thousands of Jobs was the largest cost of a synthesis (npm run bench).
+ * test/constructs/plain-api-object.test.ts compares both renderings of every object of the
+ * shipped estate.
+ */
+export class PlainApiObject extends renderedInOnePass(ApiObject, (props: ApiObjectProps) => props, (resolved) => resolved) {}
+
+/** A class that imports/ generated for a custom resource: its kind, and an object of it from its props. */
+export interface ImportedKind<P, T extends ApiObject> {
+  readonly GVK: GroupVersionKind;
+  new (scope: Construct, id: string, props: P): T;
+}
+
+/**
+ * `Kind` rendered as PlainApiObject renders: the generated class passes `{ ...GVK, ...props }` to
+ * ApiObject and renders what ApiObject.toJson() resolved through its `toJson_<Kind>Props` (which
+ * maps it to the wire names, in the schema's order); this one resolves it in one pass first. The
+ * same JSON, byte for byte (test/constructs/plain-api-object.test.ts).
+ */
+export function plainImportedKind<P extends object, T extends ApiObject>(Kind: ImportedKind<P, T>, toJsonProps: (props: any) => Record<string, any> | undefined): ImportedKind<P, T> {
+  return renderedInOnePass(Kind, (props) => ({ ...Kind.GVK, ...props }), (resolved) => ({ ...Kind.GVK, ...toJsonProps(resolved) })) as unknown as ImportedKind<P, T>;
 }
