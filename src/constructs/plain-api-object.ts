@@ -87,7 +87,7 @@ function plainJson(apiObject: ApiObject, props: ApiObjectProps, patched: boolean
  * ApiObject, `toManifest` what its toJson() makes of ApiObject.toJson()'s result. What only cdk8s
  * can render (see plainJson) is rendered by Base's toJson() itself.
  */
-function renderedInOnePass<P>(Base: new (scope: Construct, id: string, props: P) => ApiObject, toApiObjectProps: (props: P) => ApiObjectProps, toManifest: (resolved: Record<string, unknown>) => unknown) {
+function renderedInOnePass<P>(Base: new (scope: Construct, id: string, props: P) => ApiObject, toApiObjectProps: (props: P) => ApiObjectProps, toManifest: (resolved: Record<string, unknown>) => unknown): new (scope: Construct, id: string, props: P) => ApiObject {
   return class RenderedInOnePass extends Base {
     readonly #props: ApiObjectProps;
     #patched = false;
