@@ -1,7 +1,7 @@
 import { dirname, join, relative, resolve } from 'node:path';
 import { pendingSignalsHandled } from '../stop-on-signals';
 import { FileSystem, nodeFileSystem } from './file-system';
-import { changesOf, checkPlacement, display, listTrees, OutputTree, planTree, TreePlan } from './output-plan';
+import { changesOf, checkPlacement, contentToWrite, display, listTrees, OutputTree, planTree, TreePlan } from './output-plan';
 import { TreeChanges } from './tree-writer';
 
 /**
@@ -191,9 +191,12 @@ function journalOf(plans: readonly TreePlan[], workDir: string): Journal {
   };
 }
 
-/** Writes each new content to `staged/<n>`, n its operation's index in the journal. */
+/**
+ * Writes each new content to `staged/<n>`, n its operation's index in the journal, rendering
+ * it meanwhile: the next file renders while the file system creates the ones before it.
+ */
 async function stage(fs: FileSystem, layout: Layout, plans: readonly TreePlan[], signal: AbortSignal | undefined): Promise<void> {
-  const writes = plans.flatMap((plan) => plan.writes);
+  const writes = plans.flatMap((plan) => plan.writes.map((write) => () => contentToWrite(plan, write)));
   let next = 0;
   let failure: unknown;
   const worker = async (): Promise<void> => {
@@ -202,7 +205,7 @@ async function stage(fs: FileSystem, layout: Layout, plans: readonly TreePlan[],
       next += 1;
       try {
         stopIfAborted(signal);
-        await fs.writeDurably(join(layout.staged, String(index)), writes[index].content);
+        await fs.writeDurably(join(layout.staged, String(index)), writes[index]());
       } catch (error) {
         failure ??= error;
       }

@@ -1,6 +1,6 @@
 import { dump } from 'js-yaml';
 import { EnvironmentName } from '../config/types';
-import { cachedResult } from '../result-cache';
+import { ResultSlot, slotOf } from '../result-cache';
 import { sha256Of } from '../values/sha256';
 import { manifestDigest } from '../values/manifest-json';
 
@@ -66,16 +66,16 @@ export function yamlOf(manifest: object): string {
 const stringified = new WeakMap<object, string>();
 
 /**
- * A file rendered from `input` (the path and everything its content is made of). When an earlier
- * run rendered the same input, src/result-cache.ts holds the checksum of what it rendered to: the
- * content is then rendered only when asked for (the committed file, read, is it when its checksum
- * matches), and a committed file is recognized as unchanged from its checksum alone. An unchanged
- * file of a large tree is so read once and never stringified, nor kept in memory.
+ * A file rendered from `input` (the path and everything its content is made of), when its
+ * content is first asked for. When an earlier run rendered the same input, src/result-cache.ts
+ * holds the checksum of what it rendered to: a committed file is then recognized as unchanged
+ * from its checksum alone, and its content is the committed file's when asked for. An unchanged
+ * file of a large tree is so read once and never stringified, nor kept in memory; a new one is
+ * rendered as it is written.
  */
 export function renderedFile(path: string, input: string, render: () => string, committed?: (path: string) => string | undefined): TreeFile {
-  let content: string | undefined;
-  const checksum = cachedResult('rendered-file', `${path}\n${input}`, () => sha256Of(content = render()));
-  return content !== undefined ? { path, content, checksum } : new RenderedBefore(path, checksum, render, committed);
+  const slot = slotOf<string>('rendered-file', `${path}\n${input}`);
+  return slot.found ? new RenderedBefore(path, slot.result!, render, committed) : new RenderedLater(path, render, slot);
 }
 
 /** A file whose input an earlier run rendered to content of a known checksum. */
@@ -88,6 +88,21 @@ class RenderedBefore implements TreeFile {
     if (this.#content === undefined) {
       const existing = this.committed?.(this.path);
       this.#content = existing !== undefined && sha256Of(existing) === this.checksum ? existing : this.render();
+    }
+    return this.#content;
+  }
+}
+
+/** A file no run rendered yet: its checksum is kept for the next run once it is rendered. */
+class RenderedLater implements TreeFile {
+  #content: string | undefined;
+
+  constructor(readonly path: string, private readonly render: () => string, private readonly slot: ResultSlot<string>) {}
+
+  get content(): string {
+    if (this.#content === undefined) {
+      this.#content = this.render();
+      this.slot.keep(sha256Of(this.#content));
     }
     return this.#content;
   }
