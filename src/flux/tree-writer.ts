@@ -19,8 +19,9 @@ export interface TreeFile {
   readonly path: string;
   readonly content: string;
   /**
-   * The SHA-256 of the content, when known without rendering it.
-   * @default - unknown
+   * The SHA-256 of the content, when the file knows it (an earlier run's rendering of the same
+   * input, or its own once rendered).
+   * @default - the SHA-256 of `content`
    */
   readonly checksum?: string;
 }
@@ -93,18 +94,27 @@ class RenderedBefore implements TreeFile {
   }
 }
 
-/** A file no run rendered yet: its checksum is kept for the next run once it is rendered. */
+/** A file no run rendered yet: rendered when first asked for, its checksum then kept for the next run. */
 class RenderedLater implements TreeFile {
-  #content: string | undefined;
+  #rendered: { readonly content: string; readonly checksum: string } | undefined;
 
   constructor(readonly path: string, private readonly render: () => string, private readonly slot: ResultSlot<string>) {}
 
   get content(): string {
-    if (this.#content === undefined) {
-      this.#content = this.render();
-      this.slot.keep(sha256Of(this.#content));
+    return this.rendered().content;
+  }
+
+  get checksum(): string {
+    return this.rendered().checksum;
+  }
+
+  private rendered(): { readonly content: string; readonly checksum: string } {
+    if (this.#rendered === undefined) {
+      const content = this.render();
+      this.#rendered = { content, checksum: sha256Of(content) };
+      this.slot.keep(this.#rendered.checksum);
     }
-    return this.#content;
+    return this.#rendered;
   }
 }
 
