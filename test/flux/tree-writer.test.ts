@@ -52,6 +52,18 @@ test('writes new files, leaves unchanged ones alone and removes generated files 
   expect(readdirSync(join(root, '..', '.work'))).toEqual([]);
 });
 
+test('a new file is rendered as it is staged, after every check of the plan, and its content written', async () => {
+  const root = tree();
+  const events: string[] = [];
+  // A file system that logs each staged write, and a file that logs when its content is asked for.
+  const logging: FileSystem = { ...nodeFileSystem, writeDurably: (path, content) => { events.push(`write ${content.slice(-8).trim()}`); return nodeFileSystem.writeDurably(path, content); } };
+  const lazy = (path: string, body: string): TreeFile => ({ path, get content() { events.push(`render ${body}`); return `# ${GENERATED_MARKER} test\n${body}\n`; } });
+  await writeOutputs([{ root, files: [lazy('env/a.yaml', 'kind: A'), lazy('env/b.yaml', 'kind: B')], ownership: 'generated-marker' }], { workDir: join(root, '..', '.work'), fileSystem: logging });
+  expect(events.slice(0, 2)).toEqual(['render kind: A', 'write kind: A']);
+  expect(events.filter((event) => event.startsWith('render'))).toHaveLength(2);
+  expect(contents(root)).toEqual({ 'env/a.yaml': `# ${GENERATED_MARKER} test\nkind: A\n`, 'env/b.yaml': `# ${GENERATED_MARKER} test\nkind: B\n` });
+});
+
 test('never touches a hand-written file, even in a generated directory', async () => {
   const root = tree();
   await writeTree(root, [file('env/a.yaml'), file('env/stale.yaml')]);
