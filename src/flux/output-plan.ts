@@ -26,7 +26,7 @@ export interface TreePlan {
   /** Absolute. */
   readonly root: string;
   readonly ownership: Ownership;
-  /** Each file's content is rendered when it is written (contentToWrite), not before. */
+  /** A new file's content is rendered when it is staged (contentToWrite); an existing one's was, to compare. */
   readonly writes: readonly { readonly path: string; readonly file: TreeFile; readonly existed: boolean }[];
   readonly removes: readonly string[];
   readonly unchanged: readonly string[];
@@ -126,7 +126,7 @@ export function planTree(fs: FileSystem, tree: OutputTree): TreePlan {
     let bytes: Buffer | undefined;
     const read = () => (bytes ??= fs.read(absolute));
     const file = filesByPath.get(path);
-    // Byte for byte its new content, so owned (a new content without the marker is refused below).
+    // Byte for byte its new content, so owned, if that content has the marker (checked below).
     if (file !== undefined && committedChecksum(fs, absolute, read) === (file.checksum ?? sha256Of(file.content))) {
       owned.set(path, { unchanged: true });
       continue;
@@ -151,6 +151,9 @@ export function planTree(fs: FileSystem, tree: OutputTree): TreePlan {
     seen.add(file.path);
     if (tree.ownership === 'cdk8s-manifests' && !CDK8S_MANIFEST.test(file.path)) problems.push(`${display(label, file.path)} is not a "<chart>.k8s.yaml" file at the top of the directory`);
     const ownedFile = owned.get(file.path);
+    // A file to write is checked for the marker as it is rendered (contentToWrite); an unchanged
+    // one here, unless renderTree rendered it (with a checksum of its own), as its header has it.
+    if (tree.ownership === 'generated-marker' && ownedFile?.unchanged && file.checksum === undefined && !isGenerated(file.content)) problems.push(missingMarker(label, file.path));
     const kind = entries.get(file.path);
     if (kind === 'directory') problems.push(`${display(label, file.path)} is a directory, where synthesis writes a file`);
     else if (kind !== undefined && ownedFile === undefined) conflicts.push(display(label, file.path));
@@ -185,10 +188,12 @@ export function planTree(fs: FileSystem, tree: OutputTree): TreePlan {
  */
 export function contentToWrite(plan: TreePlan, write: TreePlan['writes'][number]): string {
   const content = write.file.content;
-  if (plan.ownership === 'generated-marker' && !isGenerated(content)) {
-    throw new WriteRefused(`${display(plan.label, write.path)} does not start with the "${GENERATED_MARKER}" line, so the next synthesis would take it for hand-written; this comes from a renderer, not from the config: report it`);
-  }
+  if (plan.ownership === 'generated-marker' && !isGenerated(content)) throw new WriteRefused(`refusing to write ${display(plan.label)}: ${missingMarker(plan.label, write.path)}. Nothing was written. This comes from a renderer, not from the config: report it`);
   return content;
+}
+
+function missingMarker(label: string, path: string): string {
+  return `${display(label, path)} does not start with the "${GENERATED_MARKER}" line, so the next synthesis would take it for hand-written`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { dirname, join, relative, resolve } from 'node:path';
 import { pendingSignalsHandled } from '../stop-on-signals';
 import { FileSystem, nodeFileSystem } from './file-system';
-import { changesOf, checkPlacement, contentToWrite, display, listTrees, OutputTree, planTree, TreePlan } from './output-plan';
+import { changesOf, checkPlacement, contentToWrite, display, listTrees, OutputTree, planTree, TreePlan, WriteRefused } from './output-plan';
 import { TreeChanges } from './tree-writer';
 
 /**
@@ -103,6 +103,8 @@ export async function writeOutputs(trees: readonly OutputTree[], options: WriteO
     fs.rename(`${layout.journal}.new`, layout.journal);
   } catch (error) {
     finish(fs, layout, workDir);
+    // Refused as the plan refuses (a content found wrong as it was rendered): the trees are as they were.
+    if (error instanceof WriteRefused) throw error;
     const cause = error instanceof Interrupted ? `stopped by ${error.reason} before writing` : `failed before writing: ${describe(error)}`;
     throw new WriteFailed(`synthesis ${cause}: nothing was written to ${labels}`, 'unchanged');
   }

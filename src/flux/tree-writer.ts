@@ -71,8 +71,9 @@ const stringified = new WeakMap<object, string>();
  * content is first asked for. When an earlier run rendered the same input, src/result-cache.ts
  * holds the checksum of what it rendered to: a committed file is then recognized as unchanged
  * from its checksum alone, and its content is the committed file's when asked for. An unchanged
- * file of a large tree is so read once and never stringified, nor kept in memory; a new one is
- * rendered as it is written.
+ * file of a large tree is so read once and never stringified, nor kept in memory. Otherwise it
+ * is rendered when first asked for: to compare it with the committed file, or, for a new file,
+ * as it is staged, while the file system creates the files staged before it.
  */
 export function renderedFile(path: string, input: string, render: () => string, committed?: (path: string) => string | undefined): TreeFile {
   const slot = slotOf<string>('rendered-file', `${path}\n${input}`);
