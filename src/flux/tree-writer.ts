@@ -152,7 +152,8 @@ export function renderTree(directories: readonly DirectoryContent[], committed?:
     }
     for (const [folder, resources] of byFolder) {
       const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
-      files.push({ path: `${folder}/kustomization.yaml`, content: header(directory.environment) + yamlOf(kustomization) });
+      const path = `${folder}/kustomization.yaml`;
+      files.push(renderedFile(path, `${header(directory.environment)}${resources.join('\n')}`, () => header(directory.environment) + yamlOf(kustomization), committed));
     }
   }
   return files.sort((a, b) => a.path.localeCompare(b.path));
