@@ -34,40 +34,19 @@ export function useResultStore(next: ResultStore | undefined): void {
  * The result must survive JSON (plain objects, arrays, strings, finite numbers, booleans, null).
  */
 export function cachedResult<T>(kind: string, text: string, compute: (text: string) => T): T {
-  const slot = slotOf<T>(kind, text);
-  if (slot.found) return slot.result as T;
-  const result = compute(text);
-  slot.keep(result);
-  return result;
-}
-
-/** A result looked up without computing it: `keep` records it once known. */
-export interface ResultSlot<T> {
-  readonly found: boolean;
-  /** When found. */
-  readonly result?: T;
-  keep(result: T): void;
-}
-
-/**
- * The result this run or a run before kept for `kind` and `text`, without computing it: for a
- * result known only later (a file's checksum once it is rendered), kept then with `keep`.
- */
-export function slotOf<T>(kind: string, text: string): ResultSlot<T> {
   let memo: Map<string, unknown> | undefined;
   if (text.length <= RECURRING_TEXT_LIMIT) {
     memo = byText.get(kind);
     if (memo === undefined) byText.set(kind, memo = new Map());
-    if (memo.has(text)) return { found: true, result: memo.get(text) as T, keep: () => undefined };
+    if (memo.has(text)) return memo.get(text) as T;
   }
-  const current = store;
-  const key = current && `${kind}:${sha256Of(text)}`;
-  const keep = (result: T): void => {
-    if (current !== undefined && key !== undefined) current.used.set(key, result);
-    memo?.set(text, result);
-  };
-  if (current === undefined || key === undefined || !current.kept.has(key)) return { found: false, keep };
-  const result = current.kept.get(key) as T;
-  keep(result);
-  return { found: true, result, keep };
+  let result: T;
+  if (store === undefined) result = compute(text);
+  else {
+    const key = `${kind}:${sha256Of(text)}`;
+    result = (store.kept.has(key) ? store.kept.get(key) : compute(text)) as T;
+    store.used.set(key, result);
+  }
+  memo?.set(text, result);
+  return result;
 }

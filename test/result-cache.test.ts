@@ -149,29 +149,6 @@ describe('the result cache file', () => {
     expect(renderedFile('a/b.yaml', '{"kind":"Secret"}', () => 'kind: Secret\n', () => 'kind: ConfigMap\n').content).toBe('kind: Secret\n');
   });
 
-  test('a file no run rendered yet is rendered when its content is first asked for, and only then remembered', () => {
-    const file = join(scratch, 'later.json');
-    const render = jest.fn(() => 'kind: Secret\n');
-    openResultCache(file);
-    renderedFile('c/d.yaml', '{"kind":"Secret"}', render);
-    // The writer asks as it writes the file: nothing is rendered before.
-    expect(render).not.toHaveBeenCalled();
-    saveResultCache();
-    closeResultCache();
-    openResultCache(file);
-    const unrendered = renderedFile('c/d.yaml', '{"kind":"Secret"}', render);
-    expect(render).not.toHaveBeenCalled();
-    // Its checksum is known once it is rendered, and rendering it once is enough.
-    expect(unrendered.checksum).toBe(sha256Of('kind: Secret\n'));
-    expect(unrendered.content).toBe('kind: Secret\n');
-    expect(unrendered.content).toBe('kind: Secret\n');
-    expect(render).toHaveBeenCalledTimes(1);
-    saveResultCache();
-    closeResultCache();
-    openResultCache(file);
-    expect(renderedFile('c/d.yaml', '{"kind":"Secret"}', render).checksum).toBe(sha256Of('kind: Secret\n'));
-  });
-
   test('never holds a credential: only that a text holds none is kept', () => {
     const file = join(scratch, 'credentials.json');
     const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY';

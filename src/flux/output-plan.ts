@@ -25,9 +25,7 @@ export interface TreePlan {
   readonly label: string;
   /** Absolute. */
   readonly root: string;
-  readonly ownership: Ownership;
-  /** A new file's content is rendered when it is staged (contentToWrite); an existing one's was, to compare. */
-  readonly writes: readonly { readonly path: string; readonly file: TreeFile; readonly existed: boolean }[];
+  readonly writes: readonly { readonly path: string; readonly content: string; readonly existed: boolean }[];
   readonly removes: readonly string[];
   readonly unchanged: readonly string[];
   /** Directories the writes need that do not exist yet, parents first (`''` is the root). */
@@ -126,7 +124,7 @@ export function planTree(fs: FileSystem, tree: OutputTree): TreePlan {
     let bytes: Buffer | undefined;
     const read = () => (bytes ??= fs.read(absolute));
     const file = filesByPath.get(path);
-    // Byte for byte its new content, so owned, if that content has the marker (checked below).
+    // Byte for byte its new content, so owned (a new content without the marker is refused below).
     if (file !== undefined && committedChecksum(fs, absolute, read) === (file.checksum ?? sha256Of(file.content))) {
       owned.set(path, { unchanged: true });
       continue;
@@ -139,7 +137,7 @@ export function planTree(fs: FileSystem, tree: OutputTree): TreePlan {
   const conflicts: string[] = [];
   const seen = new Set<string>();
   const newDirectories = new Set<string>();
-  const writes: TreePlan['writes'][number][] = [];
+  const writes: { path: string; content: string; existed: boolean }[] = [];
   const unchanged: string[] = [];
   for (const file of tree.files) {
     const escape = escapeOf(root, file.path);
@@ -151,15 +149,14 @@ export function planTree(fs: FileSystem, tree: OutputTree): TreePlan {
     seen.add(file.path);
     if (tree.ownership === 'cdk8s-manifests' && !CDK8S_MANIFEST.test(file.path)) problems.push(`${display(label, file.path)} is not a "<chart>.k8s.yaml" file at the top of the directory`);
     const ownedFile = owned.get(file.path);
-    // A file to write is checked for the marker as it is rendered (contentToWrite); an unchanged
-    // one here, unless renderTree rendered it (with a checksum of its own), as its header has it.
-    if (tree.ownership === 'generated-marker' && ownedFile?.unchanged && file.checksum === undefined && !isGenerated(file.content)) problems.push(missingMarker(label, file.path));
+    // A file renderTree rendered begins with the marker: an unchanged one is not rendered to check.
+    if (tree.ownership === 'generated-marker' && !(ownedFile?.unchanged && file.checksum !== undefined) && !isGenerated(file.content)) problems.push(`${display(label, file.path)} does not start with the "${GENERATED_MARKER}" line, so the next synthesis would take it for hand-written`);
     const kind = entries.get(file.path);
     if (kind === 'directory') problems.push(`${display(label, file.path)} is a directory, where synthesis writes a file`);
     else if (kind !== undefined && ownedFile === undefined) conflicts.push(display(label, file.path));
     else if (ownedFile?.unchanged) unchanged.push(file.path);
     else {
-      writes.push({ path: file.path, file, existed: kind !== undefined });
+      writes.push({ path: file.path, content: file.content, existed: kind !== undefined });
       if (existing === undefined) newDirectories.add('');
       const segments = file.path.split('/');
       for (let depth = 1; depth < segments.length; depth += 1) {
@@ -178,22 +175,7 @@ export function planTree(fs: FileSystem, tree: OutputTree): TreePlan {
   }
   const removes = [...owned.keys()].filter((path) => !seen.has(path)).sort();
   const depthOf = (path: string) => (path === '' ? 0 : path.split('/').length);
-  return { label, root, ownership: tree.ownership, writes, removes, unchanged, newDirectories: [...newDirectories].sort((a, b) => depthOf(a) - depthOf(b) || a.localeCompare(b)) };
-}
-
-/**
- * The content of one of the plan's writes, rendered now: a large tree's new files are rendered
- * while the ones before them are being written. A file of a tree whose files carry the generated
- * marker must begin with it, or the next synthesis would take it for hand-written.
- */
-export function contentToWrite(plan: TreePlan, write: TreePlan['writes'][number]): string {
-  const content = write.file.content;
-  if (plan.ownership === 'generated-marker' && !isGenerated(content)) throw new WriteRefused(`refusing to write ${display(plan.label)}: ${missingMarker(plan.label, write.path)}. Nothing was written. This comes from a renderer, not from the config: report it`);
-  return content;
-}
-
-function missingMarker(label: string, path: string): string {
-  return `${display(label, path)} does not start with the "${GENERATED_MARKER}" line, so the next synthesis would take it for hand-written`;
+  return { label, root, writes, removes, unchanged, newDirectories: [...newDirectories].sort((a, b) => depthOf(a) - depthOf(b) || a.localeCompare(b)) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { dirname, join, relative, resolve } from 'node:path';
 import { pendingSignalsHandled } from '../stop-on-signals';
 import { FileSystem, nodeFileSystem } from './file-system';
-import { changesOf, checkPlacement, contentToWrite, display, listTrees, OutputTree, planTree, TreePlan, WriteRefused } from './output-plan';
+import { changesOf, checkPlacement, display, listTrees, OutputTree, planTree, TreePlan } from './output-plan';
 import { TreeChanges } from './tree-writer';
 
 /**
@@ -103,8 +103,6 @@ export async function writeOutputs(trees: readonly OutputTree[], options: WriteO
     fs.rename(`${layout.journal}.new`, layout.journal);
   } catch (error) {
     finish(fs, layout, workDir);
-    // Refused as the plan refuses (a content found wrong as it was rendered): the trees are as they were.
-    if (error instanceof WriteRefused) throw error;
     const cause = error instanceof Interrupted ? `stopped by ${error.reason} before writing` : `failed before writing: ${describe(error)}`;
     throw new WriteFailed(`synthesis ${cause}: nothing was written to ${labels}`, 'unchanged');
   }
@@ -193,12 +191,9 @@ function journalOf(plans: readonly TreePlan[], workDir: string): Journal {
   };
 }
 
-/**
- * Writes each new content to `staged/<n>`, n its operation's index in the journal, rendering
- * it meanwhile: the next file renders while the file system creates the ones before it.
- */
+/** Writes each new content to `staged/<n>`, n its operation's index in the journal. */
 async function stage(fs: FileSystem, layout: Layout, plans: readonly TreePlan[], signal: AbortSignal | undefined): Promise<void> {
-  const writes = plans.flatMap((plan) => plan.writes.map((write) => () => contentToWrite(plan, write)));
+  const writes = plans.flatMap((plan) => plan.writes);
   let next = 0;
   let failure: unknown;
   const worker = async (): Promise<void> => {
@@ -207,7 +202,7 @@ async function stage(fs: FileSystem, layout: Layout, plans: readonly TreePlan[],
       next += 1;
       try {
         stopIfAborted(signal);
-        await fs.writeDurably(join(layout.staged, String(index)), writes[index]());
+        await fs.writeDurably(join(layout.staged, String(index)), writes[index].content);
       } catch (error) {
         failure ??= error;
       }

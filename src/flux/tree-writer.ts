@@ -1,6 +1,6 @@
 import { dump } from 'js-yaml';
 import { EnvironmentName } from '../config/types';
-import { ResultSlot, slotOf } from '../result-cache';
+import { cachedResult } from '../result-cache';
 import { sha256Of } from '../values/sha256';
 import { manifestDigest } from '../values/manifest-json';
 
@@ -19,9 +19,8 @@ export interface TreeFile {
   readonly path: string;
   readonly content: string;
   /**
-   * The SHA-256 of the content, when the file knows it (an earlier run's rendering of the same
-   * input, or its own once rendered).
-   * @default - the SHA-256 of `content`
+   * The SHA-256 of the content, when known without rendering it.
+   * @default - unknown
    */
   readonly checksum?: string;
 }
@@ -67,17 +66,16 @@ export function yamlOf(manifest: object): string {
 const stringified = new WeakMap<object, string>();
 
 /**
- * A file rendered from `input` (the path and everything its content is made of), when its
- * content is first asked for. When an earlier run rendered the same input, src/result-cache.ts
- * holds the checksum of what it rendered to: a committed file is then recognized as unchanged
- * from its checksum alone, and its content is the committed file's when asked for. An unchanged
- * file of a large tree is so read once and never stringified, nor kept in memory. Otherwise it
- * is rendered when first asked for: to compare it with the committed file, or, for a new file,
- * as it is staged, while the file system creates the files staged before it.
+ * A file rendered from `input` (the path and everything its content is made of). When an earlier
+ * run rendered the same input, src/result-cache.ts holds the checksum of what it rendered to: the
+ * content is then rendered only when asked for (the committed file, read, is it when its checksum
+ * matches), and a committed file is recognized as unchanged from its checksum alone. An unchanged
+ * file of a large tree is so read once and never stringified, nor kept in memory.
  */
 export function renderedFile(path: string, input: string, render: () => string, committed?: (path: string) => string | undefined): TreeFile {
-  const slot = slotOf<string>('rendered-file', `${path}\n${input}`);
-  return slot.found ? new RenderedBefore(path, slot.result!, render, committed) : new RenderedLater(path, render, slot);
+  let content: string | undefined;
+  const checksum = cachedResult('rendered-file', `${path}\n${input}`, () => sha256Of(content = render()));
+  return content !== undefined ? { path, content, checksum } : new RenderedBefore(path, checksum, render, committed);
 }
 
 /** A file whose input an earlier run rendered to content of a known checksum. */
@@ -92,30 +90,6 @@ class RenderedBefore implements TreeFile {
       this.#content = existing !== undefined && sha256Of(existing) === this.checksum ? existing : this.render();
     }
     return this.#content;
-  }
-}
-
-/** A file no run rendered yet: rendered when first asked for, its checksum then kept for the next run. */
-class RenderedLater implements TreeFile {
-  #rendered: { readonly content: string; readonly checksum: string } | undefined;
-
-  constructor(readonly path: string, private readonly render: () => string, private readonly slot: ResultSlot<string>) {}
-
-  get content(): string {
-    return this.rendered().content;
-  }
-
-  get checksum(): string {
-    return this.rendered().checksum;
-  }
-
-  private rendered(): { readonly content: string; readonly checksum: string } {
-    if (this.#rendered === undefined) {
-      const content = this.render();
-      this.#rendered = { content, checksum: sha256Of(content) };
-      this.slot.keep(this.#rendered.checksum);
-    }
-    return this.#rendered;
   }
 }
 
