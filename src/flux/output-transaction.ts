@@ -58,7 +58,7 @@ interface Journal {
   readonly newDirectories: readonly { readonly tree: number; readonly path: string }[];
 }
 
-/** Concurrent staged writes: creating files is bound by the file system's latency (npm run bench). */
+/** Staged files being flushed at once: the file system groups concurrent flushes into one journal commit (npm run bench). */
 const STAGING_CONCURRENCY = 16;
 
 function layoutOf(workDir: string) {

@@ -1,0 +1,32 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeFileSystem } from '../../src/flux/file-system';
+
+describe('nodeFileSystem.writeDurably', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'write-durably-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  test('writes the whole content, byte for byte, however long and whatever its characters', async () => {
+    // About 400 KB, with 2-, 3- and 4-byte UTF-8 characters.
+    const content = `# é € 𝄞\n${'spec: {a: "é€𝄞"}\n'.repeat(20_000)}`;
+    await nodeFileSystem.writeDurably(join(directory, 'long.yaml'), content);
+    expect(readFileSync(join(directory, 'long.yaml'), 'utf8')).toBe(content);
+  });
+
+  test('never replaces a file that is there, and leaves it as it was', async () => {
+    const path = join(directory, 'existing.yaml');
+    writeFileSync(path, 'kept\n');
+    await expect(nodeFileSystem.writeDurably(path, 'new\n')).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(readFileSync(path, 'utf8')).toBe('kept\n');
+  });
+
+  test('closes every file it opens, and leaves none open when the file is there', async () => {
+    const open = () => readdirSync('/dev/fd').length;
+    const before = open();
+    await Promise.all(Array.from({ length: 50 }, (_, index) => nodeFileSystem.writeDurably(join(directory, `file-${index}`), `${index}\n`)));
+    await Promise.all(Array.from({ length: 50 }, (_, index) => nodeFileSystem.writeDurably(join(directory, `file-${index}`), 'again\n').catch(() => undefined)));
+    expect(open()).toBe(before);
+    expect(readFileSync(join(directory, 'file-49'), 'utf8')).toBe('49\n');
+  });
+});
