@@ -58,7 +58,7 @@ interface Journal {
   readonly newDirectories: readonly { readonly tree: number; readonly path: string }[];
 }
 
-/** Staged files being flushed at once: the file system groups concurrent flushes into one journal commit (npm run bench). */
+/** How many staged files are flushed at once: a journaling file system commits concurrent flushes together (npm run bench). */
 const STAGING_CONCURRENCY = 16;
 
 function layoutOf(workDir: string) {
