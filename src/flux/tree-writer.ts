@@ -1,8 +1,8 @@
-import { dump } from 'js-yaml';
 import { EnvironmentName } from '../config/types';
 import { cachedResult } from '../result-cache';
 import { sha256Of } from '../values/sha256';
 import { manifestDigest } from '../values/manifest-json';
+import { blockYaml } from './block-yaml';
 
 /**
  * Begins the first line of every file synthesis owns (after `# ` in YAML, `<!-- ` in markdown);
@@ -50,13 +50,12 @@ function header(environment: EnvironmentName): string {
 
 /**
  * Block-style YAML, keys in the order cdk8s sorted them, no anchors or aliases, no line folding,
- * multi-line strings (scripts, SQL) as literal blocks. js-yaml writes it about five times faster
- * than the yaml package, which counts with hundreds of migrations (npm run bench).
+ * multi-line strings (scripts, SQL) as literal blocks: js-yaml's, written by src/flux/block-yaml.ts.
  */
 export function yamlOf(manifest: object): string {
   let yaml = stringified.get(manifest);
   if (yaml === undefined) {
-    yaml = dump(manifest, { lineWidth: -1, noRefs: true, quotingType: '"' });
+    yaml = blockYaml(manifest);
     stringified.set(manifest, yaml);
   }
   return yaml;
