@@ -11,7 +11,7 @@
 // BENCH_LARGE_RUNS (default 3) runs per median in (b1) and (b2). Progress goes to stderr, each
 // step as it starts and each run as it ends, outside the timed part; the results to stdout.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -43,7 +43,10 @@ process.stderr.write(`npm run bench: BENCH_RUNS=${runs} (runs per median of (a) 
 const work = mkdtempSync(join(tmpdir(), 'cnpg-bench-'));
 mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
 for (const entry of ['cdk8s.yaml', 'package.json', 'package-lock.json', 'src', 'imports', 'migrations', 'flux']) cpSync(join(root, entry), join(work, entry), { recursive: true });
-symlinkSync(join(root, 'node_modules'), join(work, 'node_modules'));
+// The packages are the project's, linked one by one: the copy's own .cache (its bundles and result
+// cache, named after its path by src/tools/run-app.mjs) goes with it instead of piling up in the project's.
+mkdirSync(join(work, 'node_modules'));
+for (const entry of readdirSync(join(root, 'node_modules')).filter((name) => name !== '.cache')) symlinkSync(join(root, 'node_modules', entry), join(work, 'node_modules', entry));
 const env = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
 /** A result cache file that does not exist yet: the run computes everything (a fresh clone). */
 let coldCaches = 0;
