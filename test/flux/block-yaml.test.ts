@@ -103,3 +103,13 @@ test('js-yaml still resolves plain strings by the six implicit types whose first
   const implicit = (jsYaml.DEFAULT_SCHEMA as unknown as { compiledImplicit: { tag: string }[] }).compiledImplicit.map((type) => type.tag);
   expect(implicit).toEqual(['null', 'bool', 'int', 'float', 'timestamp', 'merge'].map((name) => `tag:yaml.org,2002:${name}`));
 });
+
+test('an object whose Object.prototype.toString tag is not [object Object] is written (or refused) as js-yaml does', () => {
+  // js-yaml picks a value's kind by Object.prototype.toString, not by its prototype: an ES module
+  // namespace (null prototype, tag "Module") is refused, a tag of "Boolean" reads as a boolean.
+  const moduleLike = Object.assign(Object.create(null), { a: 1, [Symbol.toStringTag]: 'Module' });
+  expect(() => jsYamlOf(moduleLike)).toThrow('unacceptable kind of an object to dump [object Module]');
+  expect(() => blockYaml(moduleLike)).toThrow('unacceptable kind of an object to dump [object Module]');
+  const booleanLike = { [Symbol.toStringTag]: 'Boolean' };
+  expect(blockYaml(booleanLike)).toBe(jsYamlOf(booleanLike));
+});
