@@ -5,8 +5,8 @@ import { DEFAULT_SCHEMA, dump, Type } from 'js-yaml';
  * JSON data: plain objects and arrays of strings, booleans, null and safe integers. It writes
  * in one pass what js-yaml decides per value through its type registry (writing the Flux tree of
  * a large estate spent about a seventh of its time there, npm run bench). Anything else (other
- * numbers, undefined, dates, buffers, a key longer than 1,024 characters, which js-yaml writes as
- * an explicit pair) is left to js-yaml for the whole value. test/flux/block-yaml.test.ts compares
+ * numbers, undefined, dates, buffers, objects tagged otherwise, a key written longer than 1,024
+ * characters, which js-yaml writes as an explicit pair) is left to js-yaml for the whole value. test/flux/block-yaml.test.ts compares
  * both on generated values and on every manifest of the shipped and the large estate.
  */
 export function blockYaml(value: object): string {
@@ -29,8 +29,10 @@ function node(value: unknown, level: number, compact: boolean): string {
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number' && Number.isSafeInteger(value) && !Object.is(value, -0)) return String(value);
   if (value === null) return 'null';
-  if (Array.isArray(value)) return value.length === 0 ? '[]' : sequence(value, level, compact);
-  if (typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
+  // js-yaml tells a value's kind by its Object.prototype.toString tag, which an object can set.
+  const tag = Object.prototype.toString.call(value);
+  if (Array.isArray(value) && tag === '[object Array]') return value.length === 0 ? '[]' : sequence(value, level, compact);
+  if (typeof value === 'object' && tag === '[object Object]' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
     const keys = Object.keys(value);
     return keys.length === 0 ? '{}' : mapping(value as Record<string, unknown>, keys, level, compact);
   }
@@ -108,7 +110,7 @@ function scalar(value: string, level: number, isKey: boolean): string {
   return literalBlock(value, INDENT * Math.max(1, level));
 }
 
-/** YAML's c-printable without tab, NEL, no-break space, the line and paragraph separators and the BOM. */
+/** YAML's c-printable without tab, line feed, carriage return, NEL, no-break space, the line and paragraph separators and the BOM. */
 function printable(code: number): boolean {
   return (code >= 0x20 && code <= 0x7e)
     || (code >= 0xa1 && code <= 0xd7ff && code !== 0x2028 && code !== 0x2029)
@@ -117,8 +119,6 @@ function printable(code: number): boolean {
 }
 
 const isSpace = (code: number) => code === 0x20 || code === 0x09;
-/** Printable and not a line break. */
-const contentChar = (code: number) => printable(code) && code !== 0x0d && code !== LINE_FEED;
 
 /** Indicators that cannot start a plain scalar: - ? : , [ ] { } # & * ! | = > ' " % @ ` */
 const INDICATORS = new Set([...'-?:,[]{}#&*!|=>\'"%@`'].map((char) => char.charCodeAt(0)));
@@ -133,10 +133,9 @@ function plainLast(code: number): boolean {
 
 /** Whether `code` after `previous` keeps a block scalar plain: no ` #`, no `: `, nothing unprintable. */
 function plainNext(code: number, previous: number): boolean {
-  const content = contentChar(code);
-  if (code === 0x23) return previous !== -1 && contentChar(previous) && !isSpace(previous);
-  if (previous === 0x3a) return content && !isSpace(code);
-  return content;
+  if (code === 0x23) return printable(previous) && !isSpace(previous);
+  if (previous === 0x3a) return printable(code) && !isSpace(code);
+  return printable(code);
 }
 
 const ESCAPES = new Map<number, string>([
