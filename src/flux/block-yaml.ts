@@ -6,8 +6,9 @@ import { DEFAULT_SCHEMA, dump, Type } from 'js-yaml';
  * in one pass what js-yaml decides per value through its type registry (writing the Flux tree of
  * a large estate spent about a seventh of its time there, npm run bench). Anything else (other
  * numbers, undefined, dates, buffers, objects tagged otherwise, a key written longer than 1,024
- * characters, which js-yaml writes as an explicit pair) is left to js-yaml for the whole value. test/flux/block-yaml.test.ts compares
- * both on generated values and on every manifest of the shipped and the large estate.
+ * characters, which js-yaml writes as an explicit pair) is left to js-yaml for the whole value.
+ * test/flux/block-yaml.test.ts compares both on generated values and on every manifest of the
+ * shipped estate.
  */
 export function blockYaml(value: object): string {
   try {
