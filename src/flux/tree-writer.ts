@@ -109,6 +109,7 @@ export function renderTree(directories: readonly DirectoryContent[], committed?:
     if (reserved.length > 0) {
       throw new Error(`refusing to render ${reserved.map((name) => `${directory.directory}/${name}`).join(', ')}: a generated file may not be named like kustomize's kustomization.yaml, which lists the directory; rename the migration, restore or cluster whose name it carries (${directory.environment})`);
     }
+    const head = header(directory.environment);
     const byFolder = new Map<string, string[]>();
     for (const name of [...byFile.keys()].sort()) {
       const slash = name.lastIndexOf('/');
@@ -116,8 +117,8 @@ export function renderTree(directories: readonly DirectoryContent[], committed?:
       byFolder.set(folder, [...(byFolder.get(folder) ?? []), name.slice(slash + 1)]);
       const path = `${directory.directory}/${name}`;
       const manifests = byFile.get(name)!;
-      const render = () => header(directory.environment) + manifests.map((manifest) => yamlOf(manifest)).join('---\n');
-      files.push(renderedFile(path, `${header(directory.environment)}${manifests.map(manifestDigest).join('\n')}`, render, committed));
+      const render = () => head + manifests.map((manifest) => yamlOf(manifest)).join('---\n');
+      files.push(renderedFile(path, `${head}${manifests.map(manifestDigest).join('\n')}`, render, committed));
     }
     if (!directory.kustomization) continue;
     if ((directory.additionalResources ?? []).length > 0 || directory.emptyKustomization) {
@@ -126,7 +127,7 @@ export function renderTree(directories: readonly DirectoryContent[], committed?:
     for (const [folder, resources] of byFolder) {
       const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
       const path = `${folder}/kustomization.yaml`;
-      files.push(renderedFile(path, `${header(directory.environment)}${resources.join('\n')}`, () => header(directory.environment) + yamlOf(kustomization), committed));
+      files.push(renderedFile(path, `${head}${resources.join('\n')}`, () => head + yamlOf(kustomization), committed));
     }
   }
   return files.sort((a, b) => a.path.localeCompare(b.path));
