@@ -13,6 +13,9 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   // The examples import the library by its name, as a user's app does: here, the code under test.
   moduleNameMapper: { '^cnpg-gitops$': '<rootDir>/src/index.ts' },
+  // A temporary directory of the run's own, removed when it ends (test/helpers/global-setup.js).
+  globalSetup: '<rootDir>/test/helpers/global-setup.js',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.js',
   setupFilesAfterEnv: ['<rootDir>/test/helpers/setup.ts'],
   testSequencer: '<rootDir>/test/helpers/test-sequencer.js',
 };

@@ -16,8 +16,8 @@ import { changedEnvironments, materialize, problemsAfterStop, restore, rooted, s
  * and says which. The real-process counterpart (SIGKILL of a child synthesis) is in
  * test/flux/kill-synthesis.test.ts.
  */
-/** A memory file system where there is one: a thousand checkouts are written and read here. */
-const SCRATCH = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+/** A thousand checkouts are written and read here: the run's directory, in memory where it can be (test/helpers/global-setup.js). */
+const SCRATCH = tmpdir();
 /** Each checkout is removed when the next is made: thousands would fill the memory. */
 let previous: string | undefined;
 afterAll(() => {

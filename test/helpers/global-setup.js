@@ -1,0 +1,67 @@
+// One temporary directory per `jest` run, for everything the tests and the processes they start
+// create through os.tmpdir(): TMPDIR points there for the workers (forked after this, with its
+// environment) and their children; test/helpers/global-teardown.js removes it whole. Before,
+// scratch checkouts, servers' data and the files of killed processes stayed in /tmp: about 400
+// entries and 40 MB per run. A run that was itself killed leaves its directory behind; the next
+// run removes it once the process named inside is gone.
+const { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+const PREFIX = 'cnpg-gitops-tests-';
+const OWNER = 'jest.pid';
+/** statfs(2)'s magic number of tmpfs. */
+const TMPFS = 0x01021994;
+/** The room the run needs: at its peak it holds about 0.5 GiB (PostgreSQL data, checkouts). */
+const ROOM = 2 * 1024 ** 3;
+
+/**
+ * TMPDIR when it is set; otherwise /dev/shm when it is a memory file system with room, else the
+ * system's temporary directory. The tests write, flush and remove checkouts thousands of times:
+ * on this 2-core machine's disk the whole run took 6.5 % longer (medians of 3 interleaved
+ * pairs, 202.5 s against 189.2 s) and 13 s more system CPU. Nothing they check depends on the
+ * disk: crashes are injected or are killed processes, whose writes the page cache keeps on any
+ * file system.
+ */
+function parentDirectory() {
+  if (process.env.TMPDIR) return process.env.TMPDIR;
+  try {
+    const stats = statfsSync('/dev/shm');
+    if (stats.type === TMPFS && stats.bavail * stats.bsize >= ROOM) return '/dev/shm';
+  } catch {
+    // No /dev/shm here.
+  }
+  return tmpdir();
+}
+
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+function removeAbandoned(parent) {
+  for (const name of readdirSync(parent).filter((entry) => entry.startsWith(PREFIX))) {
+    let pid;
+    try {
+      pid = Number(readFileSync(join(parent, name, OWNER), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (Number.isInteger(pid) && pid > 0 && !isRunning(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
+
+module.exports = async function setup() {
+  const parent = parentDirectory();
+  removeAbandoned(parent);
+  const root = mkdtempSync(join(parent, PREFIX));
+  // When the tests run as root, the servers run as the postgres OS user: they must reach their directories below.
+  chmodSync(root, 0o755);
+  writeFileSync(join(root, OWNER), String(process.pid));
+  process.env.CNPG_GITOPS_TEST_TMPDIR = root;
+  process.env.TMPDIR = root;
+};
