@@ -4,9 +4,9 @@
 // scratch checkouts, servers' data and the files of killed processes stayed in /tmp: about 400
 // entries and 40 MB per run. A run that was itself killed leaves its directory behind; the next
 // run removes it once the process named inside is gone.
-const { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } = require('node:fs');
+const { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
-const { join } = require('node:path');
+const { join, resolve } = require('node:path');
 
 const PREFIX = 'cnpg-gitops-tests-';
 const OWNER = 'jest.pid';
@@ -24,7 +24,8 @@ const ROOM = 2 * 1024 ** 3;
  * file system.
  */
 function parentDirectory() {
-  if (process.env.TMPDIR) return process.env.TMPDIR;
+  // Absolute: the tests' children run in other working directories (scratch checkouts).
+  if (process.env.TMPDIR) return resolve(process.env.TMPDIR);
   try {
     const stats = statfsSync('/dev/shm');
     if (stats.type === TMPFS && stats.bavail * stats.bsize >= ROOM) return '/dev/shm';
@@ -43,19 +44,48 @@ function isRunning(pid) {
   }
 }
 
+/**
+ * Only this user's directories: /dev/shm is shared by every user of the machine, and another
+ * user's (root's, when the tests once ran as root) cannot be removed, so trying would fail the run.
+ */
 function removeAbandoned(parent) {
   for (const name of readdirSync(parent).filter((entry) => entry.startsWith(PREFIX))) {
+    const directory = join(parent, name);
     let pid;
     try {
-      pid = Number(readFileSync(join(parent, name, OWNER), 'utf8'));
+      if (process.getuid && lstatSync(directory).uid !== process.getuid()) continue;
+      pid = Number(readFileSync(join(directory, OWNER), 'utf8'));
     } catch {
       continue;
     }
-    if (Number.isInteger(pid) && pid > 0 && !isRunning(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+    if (!Number.isInteger(pid) || pid <= 0 || isRunning(pid)) continue;
+    try {
+      rmSync(directory, { recursive: true, force: true });
+    } catch {
+      // Left for a later run: another run is removing it too, or part of it is not ours to remove.
+    }
   }
 }
 
+/**
+ * The variables as this process had them before setup, which restore() puts back (from
+ * global-teardown.js): jest --watch runs setup and teardown around every run in one process,
+ * and the next run must not look for its parent in the directory the last one removed.
+ */
+let found;
+
+function restore() {
+  if (found === undefined) return;
+  for (const [name, value] of Object.entries(found)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  found = undefined;
+}
+
 module.exports = async function setup() {
+  restore();
+  found = { TMPDIR: process.env.TMPDIR, CNPG_GITOPS_TEST_TMPDIR: process.env.CNPG_GITOPS_TEST_TMPDIR };
   const parent = parentDirectory();
   removeAbandoned(parent);
   const root = mkdtempSync(join(parent, PREFIX));
@@ -65,3 +95,5 @@ module.exports = async function setup() {
   process.env.CNPG_GITOPS_TEST_TMPDIR = root;
   process.env.TMPDIR = root;
 };
+
+module.exports.restore = restore;
