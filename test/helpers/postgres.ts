@@ -47,12 +47,16 @@ function pathForPsql(path: string): string {
 const PATH = pathForPsql(process.env.PATH ?? '/usr/bin:/bin');
 
 /**
- * Durability settings of every test server, as PostgreSQL's own test clusters have them
- * (src/test/perl/PostgreSQL/Test/Cluster.pm): no fsync. Nothing a test observes depends on
- * surviving a power cut, and each CREATE DATABASE, checkpoint and commit otherwise waits for
- * the disk. A test's own settings win.
+ * Settings of every test server; a test's own win.
+ * - Durability as PostgreSQL's own test clusters have it (src/test/perl/PostgreSQL/Test/Cluster.pm):
+ *   no fsync. Nothing a test observes depends on surviving a power cut, and each CREATE
+ *   DATABASE, checkpoint and commit otherwise waits for the disk.
+ * - Nothing outside its data directory, which is in the run's temporary directory
+ *   (test/helpers/global-setup.js): clients connect over TCP, so no Unix socket (by default in
+ *   /tmp), and dynamic shared memory in files of the data directory instead of /dev/shm. A
+ *   server killed with its test left both behind otherwise.
  */
-const TEST_SETTINGS = { fsync: 'off' };
+const TEST_SETTINGS = { fsync: 'off', unix_socket_directories: '', dynamic_shared_memory_type: 'mmap' };
 
 /**
  * Starts a server on a free port. With `dataDirectory`, it starts on that existing directory

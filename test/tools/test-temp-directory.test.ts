@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { startPostgres } from '../helpers/postgres';
 
 /** The run's temporary directory (test/helpers/global-setup.js and global-teardown.js). */
 const setup: () => Promise<void> = require('../helpers/global-setup.js');
@@ -17,6 +18,17 @@ test('this run\'s files go to the run\'s own directory, which jest made before t
   // And jest runs the two around every run (once each: npm test, jest --watch).
   const config = require('../../jest.config.js');
   expect([config.globalSetup, config.globalTeardown]).toEqual(['<rootDir>/test/helpers/global-setup.js', '<rootDir>/test/helpers/global-teardown.js']);
+});
+
+test('a test server opens no Unix socket and keeps its shared memory in its data directory: killed, it leaves nothing outside the run\'s directory', async () => {
+  const server = await startPostgres();
+  try {
+    expect(server.base.startsWith(`${tmpdir()}/`)).toBe(true);
+    expect(server.psql("SELECT current_setting('unix_socket_directories') || '|' || current_setting('dynamic_shared_memory_type')")).toBe('|mmap');
+    expect(existsSync(`/tmp/.s.PGSQL.${server.port}`)).toBe(false);
+  } finally {
+    await server.stop();
+  }
 });
 
 describe('a run\'s setup and teardown', () => {
