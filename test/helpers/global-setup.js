@@ -2,8 +2,8 @@
 // create through os.tmpdir(): TMPDIR points there for the workers (forked after this, with its
 // environment) and their children; test/helpers/global-teardown.js removes it whole. Before,
 // scratch checkouts, servers' data and the files of killed processes stayed in /tmp: about 400
-// entries and 40 MB per run. A run that was itself killed leaves its directory behind; the next
-// run removes it once the process named inside is gone.
+// entries and 40 MB per run. A run that was itself killed leaves its directory behind; the same
+// user's next run removes it once the process named inside is gone.
 const { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
