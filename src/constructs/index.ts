@@ -5,6 +5,7 @@ export * from './cnpg-cluster';
 export * from './external-secret-credentials';
 export * from './guarded-migration-job';
 export * from './migration-scripts';
-export * from './plain-api-object';
+export { PlainApiObject, plainImportedKind } from './plain-api-object';
+export type { ImportedKind } from './plain-api-object';
 export * from './scheduled-backup';
 export * from './settled-migrations';

@@ -22,14 +22,16 @@ class NotPlain extends Error {}
  * cdk8s's `resolve` followed by its `sanitizeValue`, in one pass, for an app with only the
  * built-in resolvers: a Lazy is produced, an implicit token resolved, a number-or-string union
  * becomes `{ value }`, keys are sorted, null and undefined dropped, and with `dropEmpty` empty
- * arrays and objects too (as metadata is rendered).
+ * arrays and objects too (as metadata is rendered). With `share`, a part of the value that is in
+ * that form already is returned itself instead of a copy.
  */
-function plain(value: any, dropEmpty: boolean): any {
+function plain(value: any, dropEmpty: boolean, share: boolean): any {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'object') return value;
-  if (value instanceof Lazy) return plain(value.produce(), dropEmpty);
-  if (typeof value.resolve === 'function') return plain(value.resolve(), dropEmpty);
-  if (Array.isArray(value)) return dropEmpty && value.length === 0 ? undefined : value.map((item) => plain(item, dropEmpty));
+  if (share && final(value, dropEmpty)) return value;
+  if (value instanceof Lazy) return plain(value.produce(), dropEmpty, share);
+  if (typeof value.resolve === 'function') return plain(value.resolve(), dropEmpty, share);
+  if (Array.isArray(value)) return dropEmpty && value.length === 0 ? undefined : value.map((item) => plain(item, dropEmpty, share));
   if (value.constructor !== Object) {
     if (typeof value.value === 'number' || typeof value.value === 'string') return { value: value.value };
     throw new NotPlain();
@@ -37,13 +39,37 @@ function plain(value: any, dropEmpty: boolean): any {
   const result: Record<string, unknown> = {};
   let empty = true;
   for (const key of sortedKeys(value)) {
-    const item = plain(value[key], dropEmpty);
+    const item = plain(value[key], dropEmpty, share);
     if (item !== null && item !== undefined) {
       result[key] = item;
       empty = false;
     }
   }
   return dropEmpty && empty ? undefined : result;
+}
+
+/**
+ * Whether plain() would return a copy of `value` equal to it: arrays and plain objects (keys
+ * sorted, no token to resolve) all the way down, no null or undefined (nor, with `dropEmpty`,
+ * an empty array or object) anywhere in them.
+ */
+function final(value: object, dropEmpty: boolean): boolean {
+  if (Array.isArray(value)) {
+    if (dropEmpty && value.length === 0) return false;
+    for (let index = 0; index < value.length; index += 1) if (!finalItem(value[index], dropEmpty)) return false;
+    return true;
+  }
+  if (value.constructor !== Object || typeof (value as { resolve?: unknown }).resolve === 'function') return false;
+  const keys = Object.keys(value);
+  if (dropEmpty && keys.length === 0) return false;
+  for (let index = 0; index < keys.length; index += 1) {
+    if ((index > 0 && keys[index - 1] > keys[index]) || !finalItem(value[keys[index] as keyof typeof value], dropEmpty)) return false;
+  }
+  return true;
+}
+
+function finalItem(item: unknown, dropEmpty: boolean): boolean {
+  return item !== null && item !== undefined && (typeof item !== 'object' || final(item, dropEmpty));
 }
 
 /** `Object.keys(value).sort()`, without sorting (which copies) keys written in order already, as most are. */
@@ -62,16 +88,16 @@ function hasBuiltInResolversOnly(app: App): boolean {
 
 /**
  * What ApiObject.toJson() renders for `apiObject` from the props its constructor was given, in
- * one pass; undefined when only cdk8s can render it: JSON patches, custom resolvers,
- * CDK8S_DISABLE_SORT, anything but plain data, or a Lazy that throws (cdk8s then fails with its
- * own message).
+ * one pass (with `share`, holding parts of the props themselves: see plain()); undefined when only
+ * cdk8s can render it: JSON patches, custom resolvers, CDK8S_DISABLE_SORT, anything but plain
+ * data, or a Lazy that throws (cdk8s then fails with its own message).
  */
-function plainJson(apiObject: ApiObject, props: ApiObjectProps, patched: boolean): Record<string, unknown> | undefined {
+function plainJson(apiObject: ApiObject, props: ApiObjectProps, patched: boolean, share: boolean): Record<string, unknown> | undefined {
   const metadata = apiObject.metadata as unknown as MetadataFields;
   if (patched || process.env.CDK8S_DISABLE_SORT || !hasBuiltInResolversOnly(App.of(apiObject)) || !METADATA_FIELDS.every((field) => field in metadata)) return undefined;
   try {
     const { _additionalAttributes, name, namespace, annotations, finalizers, ownerReferences, labels } = metadata;
-    const rendered = plain({ ...props, metadata: plain({ ..._additionalAttributes, name, namespace, annotations, finalizers, ownerReferences, labels }, true) }, false);
+    const rendered = plain({ ...props, metadata: plain({ ..._additionalAttributes, name, namespace, annotations, finalizers, ownerReferences, labels }, true, share) }, false, share);
     const result: Record<string, unknown> = {};
     for (const key of ['apiVersion', 'kind', 'metadata', ...Object.keys(rendered)]) {
       if (key in rendered) result[key] = rendered[key];
@@ -80,6 +106,21 @@ function plainJson(apiObject: ApiObject, props: ApiObjectProps, patched: boolean
   } catch {
     return undefined;
   }
+}
+
+/** How synthesis renders an object of a class made by renderedInOnePass(). */
+const RENDER_SHARED = Symbol('renderShared');
+
+/**
+ * What synthesis renders for `apiObject`, which is its toJson(), except that for an object
+ * rendered in one pass it holds the parts of the props given to the constructor that are in
+ * their rendered form already, instead of copies. Rendering thousands of objects, those copies
+ * were much of what the garbage collector moved (npm run bench). So neither the result nor the
+ * props may be changed afterwards: synthesis only reads, stringifies and hashes it.
+ */
+export function renderedManifest(apiObject: ApiObject): any {
+  const shared = (apiObject as { [RENDER_SHARED]?: () => unknown })[RENDER_SHARED];
+  return shared === undefined ? apiObject.toJson() : shared.call(apiObject);
 }
 
 /**
@@ -103,7 +144,15 @@ function renderedInOnePass<P>(Base: new (scope: Construct, id: string, props: P)
     }
 
     override toJson(): any {
-      const resolved = plainJson(this, this.#props, this.#patched);
+      return this.#render(false);
+    }
+
+    [RENDER_SHARED](): any {
+      return this.#render(true);
+    }
+
+    #render(share: boolean): any {
+      const resolved = plainJson(this, this.#props, this.#patched, share);
       return resolved === undefined ? super.toJson() : toManifest(resolved);
     }
   };

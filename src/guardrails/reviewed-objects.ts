@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { renderedManifest } from '../constructs/plain-api-object';
 import { RenderedObject } from './rule';
 
 /** A reviewed object together with the construct it came from (suppressions cover subtrees). */
@@ -39,7 +40,7 @@ export function renderedObjects(scope: IConstruct, configPrefix?: string): Revie
   return scope.node.findAll()
     .filter((construct): construct is ApiObject => construct instanceof ApiObject)
     .map((apiObject) => {
-      const manifest = apiObject.toJson();
+      const manifest = renderedManifest(apiObject);
       return { kind: manifest.kind, name: manifest.metadata?.name, manifest, path: apiObject.node.path, construct: apiObject, apiObject, configPrefix };
     });
 }

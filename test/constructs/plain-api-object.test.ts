@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
-import { PlainApiObject } from '../../src/constructs/plain-api-object';
+import { PlainApiObject, renderedManifest } from '../../src/constructs/plain-api-object';
+import { renderedObjects } from '../../src/guardrails/reviewed-objects';
 import { buildApp } from '../../src/synthesize';
 import { estate, withBillingDb } from '../helpers/fixtures';
 
@@ -99,4 +100,55 @@ test('a value that is not plain data fails with cdk8s\'s own message', () => {
   const chart = new Chart(new App(), 'chart');
   new PlainApiObject(chart, 'Odd', { apiVersion: 'v1', kind: 'ConfigMap', data: { when: new Date(0) } });
   expect(() => chart.toJson()).toThrow(/Failed serializing construct at path 'chart\/Odd'.*can't render non-simple object of type 'Date'/);
+});
+
+describe('what synthesis renders (renderedManifest): toJson()\'s JSON, holding the props\' parts that need no rendering', () => {
+  test('every object of the shipped estate renders to the same JSON as its toJson(), and the guardrails review that rendering', () => {
+    const { app } = buildApp(estate(withBillingDb()));
+    const objects = app.node.findAll().filter((construct): construct is ApiObject => construct instanceof ApiObject);
+    const differing = objects.filter((object) => JSON.stringify(renderedManifest(object)) !== JSON.stringify(object.toJson())).map((object) => object.node.path);
+    expect(differing).toEqual([]);
+    const reviewed = renderedObjects(app);
+    expect(reviewed.length).toBe(objects.length);
+    expect(reviewed.map((object) => JSON.stringify(object.manifest))).toEqual(objects.map((object) => JSON.stringify(renderedManifest(object))));
+  });
+
+  test('every kind of value renders as cdk8s renders it', () => {
+    const object = everyKindOfValue(new Chart(new App(), 'chart', { labels: { chart: 'label' } }));
+    expect(JSON.stringify(renderedManifest(object))).toBe(cdk8sRendering(object));
+  });
+
+  test('a part already in rendered form is the props\' own object; what rendering changes is a new one; toJson() copies everything', () => {
+    const containers = [{ image: 'postgres:18', name: 'migrate' }];
+    const selector = { matchLabels: { app: 'db' } };
+    const unsorted = { b: '2', a: '1' };
+    const withNull = { kept: 'yes', dropped: null };
+    const props = { apiVersion: 'v1', kind: 'Example', spec: { containers, selector, unsorted, withNull } };
+    const object = new PlainApiObject(new Chart(new App(), 'chart'), 'Example', props);
+    const shared = renderedManifest(object);
+    expect(shared.spec.containers).toBe(containers);
+    expect(shared.spec.selector).toBe(selector);
+    expect(shared.spec.unsorted).not.toBe(unsorted);
+    expect(Object.keys(shared.spec.unsorted)).toEqual(['a', 'b']);
+    expect(shared.spec.withNull).toEqual({ kept: 'yes' });
+    expect(withNull).toEqual({ kept: 'yes', dropped: null });
+    // cdk8s's toJson() returns a fresh object: a caller may change it without changing the construct.
+    const copy = object.toJson();
+    expect(copy.spec.containers).not.toBe(containers);
+    expect(copy.spec.containers[0]).not.toBe(containers[0]);
+    copy.spec.containers[0].image = 'changed';
+    expect(object.toJson().spec.containers[0].image).toBe('postgres:18');
+  });
+
+  test('a token, a Lazy or an empty part inside a part makes it rendered anew, as cdk8s renders it', () => {
+    const withToken = { a: 'plain', b: { resolve: () => 'resolved' } };
+    const withLazy = [{ name: Lazy.any({ produce: () => 'produced' }) }];
+    const props = { apiVersion: 'v1', kind: 'Example', metadata: { annotations: {}, labels: { app: 'db' } }, spec: { withToken, withLazy } };
+    const object = new PlainApiObject(new Chart(new App(), 'chart'), 'Example', props);
+    const shared = renderedManifest(object);
+    expect(shared.spec.withToken).toEqual({ a: 'plain', b: 'resolved' });
+    expect(shared.spec.withLazy).toEqual([{ name: 'produced' }]);
+    expect(shared.spec.withLazy).not.toBe(withLazy);
+    expect(JSON.stringify(shared)).toBe(cdk8sRendering(object));
+  });
 });
