@@ -59,7 +59,7 @@ interface Journal {
 }
 
 /** How many staged files are flushed at once: a journaling file system commits concurrent flushes together (npm run bench). */
-const STAGING_CONCURRENCY = 16;
+export const STAGING_CONCURRENCY = 16;
 
 function layoutOf(workDir: string) {
   const commit = join(workDir, 'commit');
