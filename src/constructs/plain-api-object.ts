@@ -22,13 +22,14 @@ class NotPlain extends Error {}
  * cdk8s's `resolve` followed by its `sanitizeValue`, in one pass, for an app with only the
  * built-in resolvers: a Lazy is produced, an implicit token resolved, a number-or-string union
  * becomes `{ value }`, keys are sorted, null and undefined dropped, and with `dropEmpty` empty
- * arrays and objects too (as metadata is rendered). With `share`, a part of the value that is in
- * that form already is returned itself instead of a copy.
+ * arrays and objects too (as metadata is rendered). With `share` (never with `dropEmpty`, which
+ * final() does not look for), a part of the value that is in that form already is returned itself
+ * instead of a copy.
  */
 function plain(value: any, dropEmpty: boolean, share: boolean): any {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'object') return value;
-  if (share && final(value, dropEmpty)) return value;
+  if (share && final(value)) return value;
   if (value instanceof Lazy) return plain(value.produce(), dropEmpty, share);
   if (typeof value.resolve === 'function') return plain(value.resolve(), dropEmpty, share);
   if (Array.isArray(value)) return dropEmpty && value.length === 0 ? undefined : value.map((item) => plain(item, dropEmpty, share));
@@ -49,27 +50,31 @@ function plain(value: any, dropEmpty: boolean, share: boolean): any {
 }
 
 /**
- * Whether plain() would return a copy of `value` equal to it: arrays and plain objects (keys
- * sorted, no token to resolve) all the way down, no null or undefined (nor, with `dropEmpty`,
- * an empty array or object) anywhere in them.
+ * Whether plain() would return a copy of `value` that nothing can tell from it: arrays and plain
+ * objects (keys sorted, no token to resolve) all the way down, no null or undefined anywhere in
+ * them, and nothing JSON.stringify or the YAML writers read that the copy leaves behind: a
+ * `toJSON` or string tag (own or inherited), an array's own iterator, a `__proto__` key (which
+ * the copy turns into its prototype).
  */
-function final(value: object, dropEmpty: boolean): boolean {
+function final(value: any): boolean {
+  if (value.toJSON !== undefined || value[Symbol.toStringTag] !== undefined) return false;
   if (Array.isArray(value)) {
-    if (dropEmpty && value.length === 0) return false;
-    for (let index = 0; index < value.length; index += 1) if (!finalItem(value[index], dropEmpty)) return false;
+    if (value[Symbol.iterator] !== ARRAY_ITERATOR) return false;
+    for (let index = 0; index < value.length; index += 1) if (!finalItem(value[index])) return false;
     return true;
   }
-  if (value.constructor !== Object || typeof (value as { resolve?: unknown }).resolve === 'function') return false;
+  if (value.constructor !== Object || typeof value.resolve === 'function') return false;
   const keys = Object.keys(value);
-  if (dropEmpty && keys.length === 0) return false;
   for (let index = 0; index < keys.length; index += 1) {
-    if ((index > 0 && keys[index - 1] > keys[index]) || !finalItem(value[keys[index] as keyof typeof value], dropEmpty)) return false;
+    if (keys[index] === '__proto__' || (index > 0 && keys[index - 1] > keys[index]) || !finalItem(value[keys[index]])) return false;
   }
   return true;
 }
 
-function finalItem(item: unknown, dropEmpty: boolean): boolean {
-  return item !== null && item !== undefined && (typeof item !== 'object' || final(item, dropEmpty));
+const ARRAY_ITERATOR = Array.prototype[Symbol.iterator];
+
+function finalItem(item: unknown): boolean {
+  return item !== null && item !== undefined && (typeof item !== 'object' || final(item));
 }
 
 /** `Object.keys(value).sort()`, without sorting (which copies) keys written in order already, as most are. */
@@ -88,16 +93,19 @@ function hasBuiltInResolversOnly(app: App): boolean {
 
 /**
  * What ApiObject.toJson() renders for `apiObject` from the props its constructor was given, in
- * one pass (with `share`, holding parts of the props themselves: see plain()); undefined when only
- * cdk8s can render it: JSON patches, custom resolvers, CDK8S_DISABLE_SORT, anything but plain
- * data, or a Lazy that throws (cdk8s then fails with its own message).
+ * one pass (with `share`, holding parts of the props other than metadata themselves: see
+ * plain()); undefined when only cdk8s can render it: JSON patches, custom resolvers,
+ * CDK8S_DISABLE_SORT, anything but plain data, or a Lazy that throws (cdk8s then fails with its
+ * own message).
  */
 function plainJson(apiObject: ApiObject, props: ApiObjectProps, patched: boolean, share: boolean): Record<string, unknown> | undefined {
   const metadata = apiObject.metadata as unknown as MetadataFields;
   if (patched || process.env.CDK8S_DISABLE_SORT || !hasBuiltInResolversOnly(App.of(apiObject)) || !METADATA_FIELDS.every((field) => field in metadata)) return undefined;
   try {
     const { _additionalAttributes, name, namespace, annotations, finalizers, ownerReferences, labels } = metadata;
-    const rendered = plain({ ...props, metadata: plain({ ..._additionalAttributes, name, namespace, annotations, finalizers, ownerReferences, labels }, true, share) }, false, share);
+    // Metadata is copied: cdk8s's addLabel(), addAnnotation(), addFinalizers() and
+    // addOwnerReference() change its maps and lists in place, also after rendering.
+    const rendered = plain({ ...props, metadata: plain({ ..._additionalAttributes, name, namespace, annotations, finalizers, ownerReferences, labels }, true, false) }, false, share);
     const result: Record<string, unknown> = {};
     for (const key of ['apiVersion', 'kind', 'metadata', ...Object.keys(rendered)]) {
       if (key in rendered) result[key] = rendered[key];

@@ -6,7 +6,10 @@ import { MIGRATIONS_FILE } from '../config/validate';
 export interface RenderedObject {
   readonly kind: string;
   readonly name: string;
-  /** The object exactly as rendered (after escape-hatch overrides). */
+  /**
+   * The object exactly as rendered (after escape-hatch overrides). It holds parts of the props its
+   * construct was given, not copies (src/constructs/plain-api-object.ts): read it, never change it.
+   */
   readonly manifest: any;
   /** Construct path of the object, e.g. `production/Cluster/Resource`. */
   readonly path: string;

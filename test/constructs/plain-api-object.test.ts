@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
 import { PlainApiObject, renderedManifest } from '../../src/constructs/plain-api-object';
+import { blockYaml } from '../../src/flux/block-yaml';
 import { renderedObjects } from '../../src/guardrails/reviewed-objects';
 import { buildApp } from '../../src/synthesize';
 import { estate, withBillingDb } from '../helpers/fixtures';
@@ -122,8 +123,10 @@ describe('what synthesis renders (renderedManifest): toJson()\'s JSON, holding t
     const containers = [{ image: 'postgres:18', name: 'migrate' }];
     const selector = { matchLabels: { app: 'db' } };
     const unsorted = { b: '2', a: '1' };
-    const withNull = { kept: 'yes', dropped: null };
-    const props = { apiVersion: 'v1', kind: 'Example', spec: { containers, selector, unsorted, withNull } };
+    // Keys in order: only the null or undefined makes these rendered anew.
+    const withNull = { dropped: null, kept: 'yes' };
+    const withUndefined = { dropped: undefined, kept: 'yes' };
+    const props = { apiVersion: 'v1', kind: 'Example', spec: { containers, selector, unsorted, withNull, withUndefined } };
     const object = new PlainApiObject(new Chart(new App(), 'chart'), 'Example', props);
     const shared = renderedManifest(object);
     expect(shared.spec.containers).toBe(containers);
@@ -131,7 +134,8 @@ describe('what synthesis renders (renderedManifest): toJson()\'s JSON, holding t
     expect(shared.spec.unsorted).not.toBe(unsorted);
     expect(Object.keys(shared.spec.unsorted)).toEqual(['a', 'b']);
     expect(shared.spec.withNull).toEqual({ kept: 'yes' });
-    expect(withNull).toEqual({ kept: 'yes', dropped: null });
+    expect(withNull).toEqual({ dropped: null, kept: 'yes' });
+    expect(Object.keys(shared.spec.withUndefined)).toEqual(['kept']);
     // cdk8s's toJson() returns a fresh object: a caller may change it without changing the construct.
     const copy = object.toJson();
     expect(copy.spec.containers).not.toBe(containers);
@@ -143,12 +147,54 @@ describe('what synthesis renders (renderedManifest): toJson()\'s JSON, holding t
   test('a token, a Lazy or an empty part inside a part makes it rendered anew, as cdk8s renders it', () => {
     const withToken = { a: 'plain', b: { resolve: () => 'resolved' } };
     const withLazy = [{ name: Lazy.any({ produce: () => 'produced' }) }];
-    const props = { apiVersion: 'v1', kind: 'Example', metadata: { annotations: {}, labels: { app: 'db' } }, spec: { withToken, withLazy } };
+    // Metadata drops what is empty at any depth.
+    const withEmpty = { empty: [], kept: 'yes' };
+    const props = { apiVersion: 'v1', kind: 'Example', metadata: { annotations: {}, labels: { app: 'db' }, withEmpty }, spec: { withToken, withLazy } };
     const object = new PlainApiObject(new Chart(new App(), 'chart'), 'Example', props);
     const shared = renderedManifest(object);
+    expect(shared.metadata.withEmpty).toEqual({ kept: 'yes' });
     expect(shared.spec.withToken).toEqual({ a: 'plain', b: 'resolved' });
     expect(shared.spec.withLazy).toEqual([{ name: 'produced' }]);
     expect(shared.spec.withLazy).not.toBe(withLazy);
     expect(JSON.stringify(shared)).toBe(cdk8sRendering(object));
+  });
+
+  test('what JSON.stringify or the YAML writer would read besides the keys (toJSON, a string tag, an own iterator, a __proto__ key) makes a part rendered anew', () => {
+    const inheritedToJson = Object.assign(Object.create({ toJSON: () => 'inherited' }), { a: '1' });
+    const hiddenToJson = Object.defineProperty({ a: '1' }, 'toJSON', { value: () => 'hidden' });
+    const tagged = { a: '1', [Symbol.toStringTag]: 'Tagged' };
+    const iterated = Object.assign(['a'], { [Symbol.iterator]: function* () { yield 'other'; } });
+    // As JSON.parse and js-yaml's load make it: an own key, which cdk8s's copy turns into the prototype.
+    const protoKey = JSON.parse('{"__proto__": {"a": "1"}, "b": "2"}');
+    const chart = new Chart(new App(), 'chart');
+    // One object each: a copy with another prototype (protoKey's) sends its whole object to
+    // js-yaml, which would not see an own iterator.
+    for (const [id, part] of Object.entries({ hiddenToJson, inheritedToJson, iterated, protoKey, tagged })) {
+      const object = new PlainApiObject(chart, id, { apiVersion: 'v1', kind: 'Example', spec: { part } });
+      const shared = renderedManifest(object);
+      expect([id, JSON.stringify(shared), blockYaml(shared)]).toEqual([id, cdk8sRendering(object), blockYaml(ApiObject.prototype.toJson.call(object))]);
+    }
+    // Not vacuous: each of them renders otherwise when it is itself in the manifest.
+    expect(JSON.stringify(hiddenToJson) + JSON.stringify(inheritedToJson) + JSON.stringify(protoKey)).toBe('"hidden""inherited"{"__proto__":{"a":"1"},"b":"2"}');
+    expect(blockYaml({ iterated })).toBe('iterated:\n  - other\n');
+    expect(() => blockYaml({ tagged })).toThrow(/unacceptable kind of an object to dump \[object Tagged\]/);
+  });
+
+  test('metadata a construct adds after rendering (labels, annotations, finalizers, owners) leaves what was rendered as it was', () => {
+    const object = new PlainApiObject(new Chart(new App(), 'chart'), 'Example', {
+      apiVersion: 'v1',
+      kind: 'Example',
+      metadata: { annotations: { a: '1' }, finalizers: ['first'], labels: { app: 'db' }, ownerReferences: [{ apiVersion: 'v1', kind: 'Owner', name: 'one', uid: '1' }] },
+    });
+    const rendered = renderedManifest(object);
+    const before = JSON.stringify(rendered);
+    object.metadata.addLabel('added', 'later');
+    object.metadata.addAnnotation('b', '2');
+    object.metadata.addFinalizers('second');
+    object.metadata.addOwnerReference({ apiVersion: 'v1', kind: 'Owner', name: 'two', uid: '2' });
+    expect(JSON.stringify(rendered)).toBe(before);
+    // The additions are rendered the next time.
+    expect(renderedManifest(object).metadata).toMatchObject({ annotations: { a: '1', b: '2' }, finalizers: ['first', 'second'], labels: { added: 'later', app: 'db' } });
+    expect(renderedManifest(object).metadata.ownerReferences).toHaveLength(2);
   });
 });
