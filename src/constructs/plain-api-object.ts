@@ -22,69 +22,55 @@ class NotPlain extends Error {}
  * cdk8s's `resolve` followed by its `sanitizeValue`, in one pass, for an app with only the
  * built-in resolvers: a Lazy is produced, an implicit token resolved, a number-or-string union
  * becomes `{ value }`, keys are sorted, null and undefined dropped, and with `dropEmpty` empty
- * arrays and objects too (as metadata is rendered). With `share` (never with `dropEmpty`, which
- * final() does not look for), a part of the value that is in that form already is returned itself
- * instead of a copy.
+ * arrays and objects too (as metadata is rendered). With `share`, an array or plain object that
+ * comes out the same is returned itself, and one that does not is copied from where it changes.
  */
 function plain(value: any, dropEmpty: boolean, share: boolean): any {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'object') return value;
-  if (share && final(value)) return value;
   if (value instanceof Lazy) return plain(value.produce(), dropEmpty, share);
   if (typeof value.resolve === 'function') return plain(value.resolve(), dropEmpty, share);
-  if (Array.isArray(value)) return dropEmpty && value.length === 0 ? undefined : value.map((item) => plain(item, dropEmpty, share));
+  // What JSON.stringify and the YAML writers read that a copy leaves behind: a toJSON or a
+  // string tag (own or inherited), an array's own iterator, a `__proto__` key (the copy's prototype).
+  const shareable = share && value.toJSON === undefined && value[Symbol.toStringTag] === undefined;
+  if (Array.isArray(value)) {
+    if (dropEmpty && value.length === 0) return undefined;
+    if (!shareable || value[Symbol.iterator] !== ARRAY_ITERATOR) return value.map((item) => plain(item, dropEmpty, share));
+    let result: unknown[] | undefined;
+    for (let index = 0; index < value.length; index += 1) {
+      const item = plain(value[index], dropEmpty, share);
+      if (result === undefined && item !== value[index]) result = value.slice(0, index);
+      result?.push(item);
+    }
+    return result ?? value;
+  }
   if (value.constructor !== Object) {
     if (typeof value.value === 'number' || typeof value.value === 'string') return { value: value.value };
     throw new NotPlain();
   }
-  const result: Record<string, unknown> = {};
+  const keys = Object.keys(value);
+  let inOrder = true;
+  for (let index = 1; index < keys.length && inOrder; index += 1) inOrder = keys[index - 1] < keys[index];
+  // Sorting copies the array: most objects have their keys in order already.
+  if (!inOrder) keys.sort();
+  let result: Record<string, unknown> | undefined = shareable && inOrder && !keys.includes('__proto__') ? undefined : {};
   let empty = true;
-  for (const key of sortedKeys(value)) {
-    const item = plain(value[key], dropEmpty, share);
+  for (let index = 0; index < keys.length; index += 1) {
+    const original = value[keys[index]];
+    const item = plain(original, dropEmpty, share);
+    if (result === undefined && (item !== original || item === undefined)) {
+      result = {};
+      for (const key of keys.slice(0, index)) result[key] = value[key];
+    }
     if (item !== null && item !== undefined) {
-      result[key] = item;
+      if (result !== undefined) result[keys[index]] = item;
       empty = false;
     }
   }
-  return dropEmpty && empty ? undefined : result;
-}
-
-/**
- * Whether plain() would return a copy of `value` that nothing can tell from it: arrays and plain
- * objects (keys sorted, no token to resolve) all the way down, no null or undefined anywhere in
- * them, and nothing JSON.stringify or the YAML writers read that the copy leaves behind: a
- * `toJSON` or string tag (own or inherited), an array's own iterator, a `__proto__` key (which
- * the copy turns into its prototype).
- */
-function final(value: any): boolean {
-  if (value.toJSON !== undefined || value[Symbol.toStringTag] !== undefined) return false;
-  if (Array.isArray(value)) {
-    if (value[Symbol.iterator] !== ARRAY_ITERATOR) return false;
-    for (let index = 0; index < value.length; index += 1) if (!finalItem(value[index])) return false;
-    return true;
-  }
-  if (value.constructor !== Object || typeof value.resolve === 'function') return false;
-  const keys = Object.keys(value);
-  for (let index = 0; index < keys.length; index += 1) {
-    if (keys[index] === '__proto__' || (index > 0 && keys[index - 1] > keys[index]) || !finalItem(value[keys[index]])) return false;
-  }
-  return true;
+  return dropEmpty && empty ? undefined : result ?? value;
 }
 
 const ARRAY_ITERATOR = Array.prototype[Symbol.iterator];
-
-function finalItem(item: unknown): boolean {
-  return item !== null && item !== undefined && (typeof item !== 'object' || final(item));
-}
-
-/** `Object.keys(value).sort()`, without sorting (which copies) keys written in order already, as most are. */
-function sortedKeys(value: object): string[] {
-  const keys = Object.keys(value);
-  for (let index = 1; index < keys.length; index += 1) {
-    if (keys[index - 1] > keys[index]) return keys.sort();
-  }
-  return keys;
-}
 
 function hasBuiltInResolversOnly(app: App): boolean {
   const [lazy, implicit, union, ...more] = app.resolvers;
