@@ -30,6 +30,8 @@ export interface FileSystem {
   writeDurably(path: string, content: string): Promise<void>;
   /** Flushes a directory's entries (created, renamed or removed names) to the disk. */
   syncDirectory(path: string): void;
+  /** syncDirectory(), resolving once flushed: a write flushes many directories at once. */
+  syncDirectoryAsync(path: string): Promise<void>;
   rename(from: string, to: string): void;
   link(existing: string, path: string): void;
   remove(path: string): void;
@@ -74,6 +76,14 @@ export const nodeFileSystem: FileSystem = {
     const directory = openSync(path, 'r');
     try {
       fsyncSync(directory);
+    } finally {
+      closeSync(directory);
+    }
+  },
+  async syncDirectoryAsync(path) {
+    const directory = openSync(path, 'r');
+    try {
+      await fsyncLater(directory);
     } finally {
       closeSync(directory);
     }

@@ -58,8 +58,31 @@ interface Journal {
   readonly newDirectories: readonly { readonly tree: number; readonly path: string }[];
 }
 
-/** How many staged files are flushed at once: a journaling file system commits concurrent flushes together (npm run bench). */
-export const STAGING_CONCURRENCY = 16;
+/** How many files or directories are flushed at once: a file system commits concurrent flushes together (npm run bench). */
+export const FLUSH_CONCURRENCY = 16;
+
+/**
+ * `operation` on every item, FLUSH_CONCURRENCY at a time. After a failure no further item
+ * starts; the first failure is thrown once every started operation has ended.
+ */
+export async function concurrently<T>(items: readonly T[], operation: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  let failure: unknown;
+  const worker = async (): Promise<void> => {
+    while (next < items.length && !failed) {
+      const index = next;
+      next += 1;
+      try {
+        await operation(items[index], index);
+      } catch (error) {
+        if (!failed) [failed, failure] = [true, error];
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FLUSH_CONCURRENCY, items.length) }, worker));
+  if (failed) throw failure;
+}
 
 function layoutOf(workDir: string) {
   const commit = join(workDir, 'commit');
@@ -110,7 +133,8 @@ export async function writeOutputs(trees: readonly OutputTree[], options: WriteO
   // The commit point is behind us: from here on, a stop only delays the end of the commit.
   try {
     fs.syncDirectory(layout.commit);
-    commitForward(fs, layout, journal, workDir);
+    const { touched } = commitForward(fs, layout, journal, workDir);
+    await concurrently(touched, (directory) => fs.syncDirectoryAsync(directory));
   } catch (error) {
     undoAfterFailure(fs, layout, journal, workDir, error, 'synthesis failed while writing');
     throw new WriteFailed(`synthesis failed while writing: ${describe(error)}; the files already written were put back, so nothing of this synthesis remains in ${labels}`, 'unchanged');
@@ -155,7 +179,9 @@ export function recoverInterruptedWrite(workDir: string, fileSystem: FileSystem 
   }
   let performed: Journal['operations'];
   try {
-    performed = commitForward(fs, layout, journal, root);
+    const committed = commitForward(fs, layout, journal, root);
+    for (const directory of committed.touched) fs.syncDirectory(directory);
+    performed = committed.performed;
   } catch (error) {
     undoAfterFailure(fs, layout, journal, root, error, `${what}, and completing it failed`);
     return summary('undone', [], describe(error));
@@ -193,23 +219,10 @@ function journalOf(plans: readonly TreePlan[], workDir: string): Journal {
 
 /** Writes each new content to `staged/<n>`, n its operation's index in the journal. */
 async function stage(fs: FileSystem, layout: Layout, plans: readonly TreePlan[], signal: AbortSignal | undefined): Promise<void> {
-  const writes = plans.flatMap((plan) => plan.writes);
-  let next = 0;
-  let failure: unknown;
-  const worker = async (): Promise<void> => {
-    while (next < writes.length && failure === undefined) {
-      const index = next;
-      next += 1;
-      try {
-        stopIfAborted(signal);
-        await fs.writeDurably(join(layout.staged, String(index)), writes[index].content);
-      } catch (error) {
-        failure ??= error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(STAGING_CONCURRENCY, writes.length) }, worker));
-  if (failure !== undefined) throw failure;
+  await concurrently(plans.flatMap((plan) => plan.writes), async (write, index) => {
+    stopIfAborted(signal);
+    await fs.writeDurably(join(layout.staged, String(index)), write.content);
+  });
   fs.syncDirectory(layout.staged);
 }
 
@@ -219,11 +232,16 @@ function targetOf(journal: Journal, workDir: string, operation: { readonly tree:
 
 /**
  * Every rename and removal of the journal, each skipped when already done: `staged/<n>` gone
- * means write n happened; a removed file is kept as `previous/<n>` before it goes.
+ * means write n happened; a removed file is kept as `previous/<n>` before it goes. The caller
+ * flushes the directories it touched.
  */
-function commitForward(fs: FileSystem, layout: Layout, journal: Journal, workDir: string): Journal['operations'][number][] {
-  for (const directory of journal.newDirectories) fs.makeDirectory(targetOf(journal, workDir, directory));
+function commitForward(fs: FileSystem, layout: Layout, journal: Journal, workDir: string): { readonly performed: Journal['operations'][number][]; readonly touched: string[] } {
   const touched = new Set<string>();
+  for (const directory of journal.newDirectories) {
+    const target = targetOf(journal, workDir, directory);
+    fs.makeDirectory(target);
+    touched.add(dirname(target));
+  }
   const performed: Journal['operations'][number][] = [];
   journal.operations.forEach((operation, index) => {
     const target = targetOf(journal, workDir, operation);
@@ -247,8 +265,7 @@ function commitForward(fs: FileSystem, layout: Layout, journal: Journal, workDir
   journal.operations.forEach((operation) => {
     if (operation.kind === 'remove') removeEmptyParents(fs, dirname(targetOf(journal, workDir, operation)), resolve(workDir, journal.trees[operation.tree].root), touched);
   });
-  for (const directory of touched) if (fs.kindOf(directory) === 'directory') fs.syncDirectory(directory);
-  return performed;
+  return { performed, touched: [...touched].filter((directory) => fs.kindOf(directory) === 'directory') };
 }
 
 /** Puts back every file the commit replaced or removed and removes what it added, last first. */

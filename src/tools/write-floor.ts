@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeFileSystem as fs } from '../flux/file-system';
-import { STAGING_CONCURRENCY } from '../flux/output-transaction';
+import { concurrently } from '../flux/output-transaction';
 
 // The least a crash-safe writer does to put a tree on disk, which `npm run bench` measures
 // synthesis into an empty tree against: `write-floor <tree> <target>` reads every file below
-// <tree> (not timed), then makes the same directories below <target>, writes and flushes every
-// file with synthesis's own file operations and concurrency, and flushes every directory. No
+// <tree> (not timed), then makes the same directories below <target>, and writes and flushes every
+// file and flushes every directory with synthesis's own file operations and concurrency. No
 // rendering, no staging, no journal, no renames.
 // Prints {"files", "directories", "milliseconds"} as JSON.
 async function main(): Promise<void> {
@@ -26,15 +26,8 @@ async function main(): Promise<void> {
 
   const started = process.hrtime.bigint();
   for (const directory of directories) fs.makeDirectory(join(target, directory));
-  let next = 0;
-  await Promise.all(Array.from({ length: STAGING_CONCURRENCY }, async () => {
-    while (next < files.length) {
-      const { path, content } = files[next];
-      next += 1;
-      await fs.writeDurably(join(target, path), content);
-    }
-  }));
-  for (const directory of directories) fs.syncDirectory(join(target, directory));
+  await concurrently(files, (file) => fs.writeDurably(join(target, file.path), file.content));
+  await concurrently(directories, (directory) => fs.syncDirectoryAsync(join(target, directory)));
   const milliseconds = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(`${JSON.stringify({ files: files.length, directories: directories.length, milliseconds })}\n`);
 }

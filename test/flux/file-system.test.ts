@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeFileSystem } from '../../src/flux/file-system';
@@ -28,5 +28,20 @@ describe('nodeFileSystem.writeDurably', () => {
     await Promise.all(Array.from({ length: 50 }, (_, index) => nodeFileSystem.writeDurably(join(directory, `file-${index}`), 'again\n').catch(() => undefined)));
     expect(open()).toBe(before);
     expect(readFileSync(join(directory, 'file-49'), 'utf8')).toBe('49\n');
+  });
+});
+
+describe('nodeFileSystem.syncDirectoryAsync', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'sync-directory-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  test('flushes many directories at once, closing each, and rejects for one that is not there', async () => {
+    const open = () => readdirSync('/dev/fd').length;
+    const before = open();
+    const directories = Array.from({ length: 50 }, (_, index) => join(directory, `directory-${index}`));
+    for (const path of directories) mkdirSync(path);
+    await Promise.all(directories.map((path) => nodeFileSystem.syncDirectoryAsync(path)));
+    await expect(nodeFileSystem.syncDirectoryAsync(join(directory, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(open()).toBe(before);
   });
 });

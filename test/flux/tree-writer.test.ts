@@ -164,6 +164,41 @@ describe('containment: every path is resolved and stays inside its directory', (
   });
 });
 
+test('what a power cut could lose is flushed in order: the staged files before the commit point, every directory the commit changed before it ends', async () => {
+  const root = tree();
+  await writeTree(root, [file('env/a.yaml'), file('env/b.yaml'), file('old/gone.yaml')]);
+  const log: { readonly name: string; readonly path: string; readonly to?: string }[] = [];
+  const recording = Object.fromEntries(Object.entries(nodeFileSystem).map(([name, operation]) => [name, (...args: unknown[]) => {
+    log.push({ name, path: String(args[0]), to: name === 'rename' || name === 'link' ? String(args[1]) : undefined });
+    return (operation as (...a: unknown[]) => unknown)(...args);
+  }])) as unknown as FileSystem;
+  // b.yaml rewritten, gone.yaml and its directory removed, c.yaml in two new directories.
+  await writeOutputs([{ root, files: [file('env/a.yaml'), file('env/b.yaml', 'kind: Changed\n'), file('new/deep/c.yaml')], ownership: 'generated-marker' }], { workDir: join(root, '..', '.work'), fileSystem: recording });
+  const flushes = ['syncDirectory', 'syncDirectoryAsync'];
+  const commitPoint = log.findIndex((entry) => entry.name === 'rename' && entry.to?.endsWith('journal.json'));
+  const end = log.findIndex((entry) => entry.name === 'rename' && /finished-/.test(entry.to ?? ''));
+  expect(commitPoint).toBeGreaterThan(0);
+  expect(end).toBeGreaterThan(commitPoint);
+  // Each new content is written and flushed (writeDurably) before the journal names it, and so
+  // are the names of the staged files: recovery takes a missing one for a rename already done.
+  expect(log.slice(commitPoint).filter((entry) => entry.name === 'writeDurably').map((entry) => entry.path)).toEqual([]);
+  const staged = join(root, '..', '.work/commit/staged');
+  const lastStaged = log.map((entry) => (entry.name === 'writeDurably' ? join(entry.path, '..') : '')).lastIndexOf(staged);
+  expect(log.findIndex((entry, index) => index > lastStaged && index < commitPoint && flushes.includes(entry.name) && entry.path === staged)).toBeGreaterThan(lastStaged);
+  // The directories whose entries the commit changed: b.yaml's, the root (new/ made, old/ removed), and the two new ones.
+  const changed = [join(root, 'env'), root, join(root, 'new'), join(root, 'new/deep')];
+  const lastChange = (directory: string) => Math.max(...log.map((entry, index) => {
+    const parents = entry.name === 'rename' ? [entry.to] : ['remove', 'removeDirectory', 'makeDirectory'].includes(entry.name) ? [entry.path] : [];
+    return parents.some((path) => path !== undefined && join(path, '..') === directory) || (entry.name === 'makeDirectory' && entry.path.startsWith(`${directory}/`)) ? index : -1;
+  }));
+  for (const directory of changed) {
+    const last = lastChange(directory);
+    expect({ directory, changedAfterCommitPoint: last > commitPoint }).toEqual({ directory, changedAfterCommitPoint: true });
+    const flushed = log.findIndex((entry, index) => index > last && index < end && flushes.includes(entry.name) && entry.path === directory);
+    expect({ directory, flushedBeforeTheEnd: flushed !== -1 }).toEqual({ directory, flushedBeforeTheEnd: true });
+  }
+});
+
 test('renderTree refuses an object placed in a file named like a kustomization file', () => {
   for (const name of ['jobs/kustomization.yaml', 'kustomization.yml', 'clusters/Kustomization']) {
     expect(() => renderTree([{ directory: 'infrastructure/data/x/develop', environment: 'develop', kustomization: true, objects: [{ file: name, manifest: { kind: 'Job' } }] }]))

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { FileSystem, nodeFileSystem } from '../../src/flux/file-system';
 
 /** Operations that change the disk; the rest only read it. */
-export const MUTATIONS: ReadonlySet<string> = new Set<keyof FileSystem>(['makeDirectory', 'writeDurably', 'syncDirectory', 'rename', 'link', 'remove', 'removeDirectory', 'removeTree']);
+export const MUTATIONS: ReadonlySet<string> = new Set<keyof FileSystem>(['makeDirectory', 'writeDurably', 'syncDirectory', 'syncDirectoryAsync', 'rename', 'link', 'remove', 'removeDirectory', 'removeTree']);
 
 /** The process died: thrown by every operation from then on, so no clean-up code can run either. */
 export class Killed extends Error {}
@@ -52,6 +52,7 @@ export function faultyFileSystem(faults: Faults = {}): { fileSystem: FileSystem;
     ...nodeFileSystem,
     writeDurably: (path, content) => writeFile(path, content, { flag: 'wx' }),
     syncDirectory: () => undefined,
+    syncDirectoryAsync: async () => undefined,
   };
   const fileSystem = Object.fromEntries(Object.entries(unflushed).map(([name, operation]) => [name, (...args: unknown[]) => {
     const error = faultFor(name, args[0]);
