@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `npm run bench`: wall times as medians of repeated runs, with the floors measured in the same
 // run (a bare node process, loading cdk8s and constructs, `cdk8s --version`, writing the same
-// files and nothing else), so the ratios stay meaningful on a noisy machine. (a) the shipped estate, in a scratch
-// copy of the project, with the result cache of src/result-cache.ts warm (what every run after
-// the first finds) and cold (a fresh clone); (b1) one database per environment with 100, 200 and
-// 300 pending migrations: the cost of a rendered migration; (b2) 10, 25 and 50 databases per
-// environment with 300 migrations each, the newest 6 pending: the large estate, into an empty
-// tree (cold cache) and again over it, as a pull request (warm and cold cache).
+// files and nothing else), so the ratios stay meaningful on a noisy machine. (a) the shipped
+// estate, in a scratch copy of the project, with the result cache of src/result-cache.ts warm
+// (what every run after the first finds) and cold (a fresh clone); (b1) one database per
+// environment with 100, 200 and 300 pending migrations: the cost of a rendered migration; (b2)
+// 10, 25 and 50 databases per environment with 300 migrations each, the newest 6 pending: the
+// large estate, into an empty tree (cold cache) and again over it, as a pull request (warm and
+// cold cache).
 // Settings (environment): BENCH_RUNS (default 9) runs per median in (a) and for the floors;
 // BENCH_LARGE_RUNS (default 3) runs per median in (b1) and (b2). Progress goes to stderr, each
 // step as it starts and each run as it ends, outside the timed part; the results to stdout.
