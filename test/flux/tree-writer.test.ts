@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSystem, nodeFileSystem } from '../../src/flux/file-system';
 import { Ownership, RACY_MS, WriteRefused } from '../../src/flux/output-plan';
-import { writeOutputs } from '../../src/flux/output-transaction';
+import { concurrently, FLUSH_CONCURRENCY, writeOutputs } from '../../src/flux/output-transaction';
 import { GENERATED_MARKER, renderTree, TreeFile } from '../../src/flux/tree-writer';
 import { closeResultCache, openResultCache, saveResultCache } from '../../src/result-cache-file';
 import { sha256Of } from '../../src/values/sha256';
@@ -197,6 +197,28 @@ test('what a power cut could lose is flushed in order: the staged files before t
     const flushed = log.findIndex((entry, index) => index > last && index < end && flushes.includes(entry.name) && entry.path === directory);
     expect({ directory, flushedBeforeTheEnd: flushed !== -1 }).toEqual({ directory, flushedBeforeTheEnd: true });
   }
+});
+
+test('flushes run FLUSH_CONCURRENCY at a time; after a failure none starts, and it is thrown once the started ones ended', async () => {
+  let running = 0;
+  let most = 0;
+  const started: number[] = [];
+  const ended: number[] = [];
+  const failure = new Error('EIO: injected');
+  const outcome = concurrently(Array.from({ length: 100 }, (_, index) => index), async (item) => {
+    started.push(item);
+    running += 1;
+    most = Math.max(most, running);
+    await new Promise((resolve) => setTimeout(resolve, item === 20 ? 1 : 5));
+    running -= 1;
+    ended.push(item);
+    if (item === 20) throw failure;
+  });
+  await expect(outcome).rejects.toBe(failure);
+  expect(most).toBe(FLUSH_CONCURRENCY);
+  // Everything started before item 20 failed ran to its end; nothing started after.
+  expect([...ended].sort((a, b) => a - b)).toEqual([...started].sort((a, b) => a - b));
+  expect(Math.max(...started)).toBeLessThan(20 + FLUSH_CONCURRENCY);
 });
 
 test('renderTree refuses an object placed in a file named like a kustomization file', () => {
