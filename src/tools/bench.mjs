@@ -3,12 +3,13 @@
 // run (a bare node process, loading cdk8s and constructs, `cdk8s --version`, writing the same
 // files and nothing else), so the ratios stay meaningful on a noisy machine. (a) the shipped
 // estate, in a scratch copy of the project, with the result cache of src/result-cache.ts warm
-// (what every run after the first finds) and cold (a fresh clone); (b1) one database per
+// (what every run after the first finds) and cold (a fresh clone), in rounds that run each step
+// and its floors once, the ratios taken within each round; (b1) one database per
 // environment with 100, 200 and 300 pending migrations: the cost of a rendered migration; (b2)
 // 10, 25 and 50 databases per environment with 300 migrations each, the newest 6 pending: the
 // large estate, into an empty tree (cold cache) and again over it, as a pull request (warm and
 // cold cache).
-// Settings (environment): BENCH_RUNS (default 9) runs per median in (a) and for the floors;
+// Settings (environment): BENCH_RUNS (default 9) rounds of (a);
 // BENCH_LARGE_RUNS (default 3) runs per median in (b1) and (b2). Progress goes to stderr, each
 // step as it starts and each run as it ends, outside the timed part; the results to stdout.
 import { spawnSync } from 'node:child_process';
@@ -40,7 +41,7 @@ function say(line) {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   process.stdout.write(`${line}\n`);
 }
-process.stderr.write(`npm run bench: BENCH_RUNS=${runs} (runs per median of (a) and the floors), BENCH_LARGE_RUNS=${largeRuns} (of (b1) and (b2)); progress below, results on stdout\n`);
+process.stderr.write(`npm run bench: BENCH_RUNS=${runs} (rounds of (a), each running every step and floor once), BENCH_LARGE_RUNS=${largeRuns} (of (b1) and (b2)); progress below, results on stdout\n`);
 const work = mkdtempSync(join(tmpdir(), 'cnpg-bench-'));
 mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
 for (const entry of ['cdk8s.yaml', 'package.json', 'package-lock.json', 'src', 'imports', 'migrations', 'flux']) cpSync(join(root, entry), join(work, entry), { recursive: true });
@@ -63,37 +64,50 @@ function run(command, args, runEnv = env) {
   return { ms, stdout: result.stdout };
 }
 
-function timed(step, command, args, before = () => {}, runEnv = () => env) {
-  progress(step, 0, runs);
-  return median(Array.from({ length: runs }, (_, index) => {
-    before();
-    const { ms } = run(command, args, runEnv());
-    progress(step, index + 1, runs);
-    return ms;
-  }));
+/**
+ * Runs each of `steps` once per round, in the same order, for `runs` rounds: a host that slows
+ * down or speeds up during the run then shifts every step alike, so the medians stay comparable
+ * and the ratio of two steps taken within each round (`pairedRatio`) cancels the drift.
+ */
+function rounds(label, steps) {
+  const times = steps.map(() => []);
+  progress(label, 0, runs);
+  for (let round = 0; round < runs; round += 1) {
+    steps.forEach(({ command, args, before = () => {}, runEnv = () => env }, index) => {
+      before();
+      times[index].push(run(command, args, runEnv()).ms);
+    });
+    progress(label, round + 1, runs);
+  }
+  return times;
 }
+/** The median of `times[i] / floors[i]` over the rounds. */
+const pairedRatio = (times, floors) => median(times.map((ms, index) => ms / floors[index]));
 
 try {
-  const floor = timed('(a) node -e 0', process.execPath, ['-e', '0']);
-  const loadFloor = timed('(a) loading cdk8s and constructs', process.execPath, ['-e', "require('cdk8s');require('constructs')"]);
-  const version = timed('(a) cdk8s --version', cdk8s, ['--version']);
   const touchSource = () => utimesSync(join(work, 'src/main.ts'), new Date(), new Date());
-  const changedApp = timed('(a) app, source changed', process.execPath, ['src/tools/run-app.mjs'], touchSource);
-  const coldApp = timed('(a) app, cold result cache', process.execPath, ['src/tools/run-app.mjs'], () => {}, coldCache);
-  const app = timed('(a) app', process.execPath, ['src/tools/run-app.mjs']);
-  const synth = timed('(a) cdk8s synth', cdk8s, ['synth']);
-  say(`(a) shipped estate, tree up to date: median of ${runs} runs, ms`);
-  for (const [name, ms] of [
+  const app = { command: process.execPath, args: ['src/tools/run-app.mjs'] };
+  const [floor, loadFloor, version, changedApp, coldApp, warmApp, synth] = rounds('(a) one run of each, round', [
+    { command: process.execPath, args: ['-e', '0'] },
+    { command: process.execPath, args: ['-e', "require('cdk8s');require('constructs')"] },
+    { command: cdk8s, args: ['--version'] },
+    { ...app, before: touchSource },
+    { ...app, runEnv: coldCache },
+    app,
+    { command: cdk8s, args: ['synth'] },
+  ]);
+  say(`(a) shipped estate, tree up to date: median of ${runs} rounds, each running every line once in this order, ms`);
+  for (const [name, times] of [
     ['node -e 0 (process floor)', floor],
     ["require('cdk8s') + require('constructs') (load floor)", loadFloor],
     ['cdk8s --version (CLI floor)', version],
-    ['app (bundle and result cache reused)', app],
     ['app, source changed: bundle rebuilt', changedApp],
     ['app, cold result cache (a fresh clone)', coldApp],
+    ['app (bundle and result cache reused)', warmApp],
     ['cdk8s synth (end to end)', synth],
-  ]) say(`  ${name.padEnd(54)} ${ms.toFixed(0).padStart(6)}`);
-  say(`  app / load floor: ${(app / loadFloor).toFixed(2)} (target ≤ 2.5); after a source change ${(changedApp / loadFloor).toFixed(2)}, cold ${(coldApp / loadFloor).toFixed(2)}`);
-  say(`  cdk8s synth / cdk8s --version: ${(synth / version).toFixed(2)} (target ≤ 1.4)`);
+  ]) say(`  ${name.padEnd(54)} ${median(times).toFixed(0).padStart(6)}`);
+  say(`  app / load floor: ${pairedRatio(warmApp, loadFloor).toFixed(2)} (target ≤ 2.5); after a source change ${pairedRatio(changedApp, loadFloor).toFixed(2)}, cold ${pairedRatio(coldApp, loadFloor).toFixed(2)} (medians of each round's ratio)`);
+  say(`  cdk8s synth / cdk8s --version: ${pairedRatio(synth, version).toFixed(2)} (target ≤ 1.4; median of each round's ratio)`);
 
   const scratch = () => mkdtempSync(join(root, 'node_modules/.cache/cnpg-large-'));
   const large = (dir, runEnv, ...shape) => {
