@@ -11,7 +11,8 @@
 // cold cache).
 // Settings (environment): BENCH_RUNS (default 9) rounds of (a);
 // BENCH_LARGE_RUNS (default 3) runs per median in (b1) and (b2). Progress goes to stderr, each
-// step as it starts and each run as it ends, outside the timed part; the results to stdout.
+// step (or round of (a)) as it starts and each run as it ends, outside the timed part; the
+// results to stdout.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,7 +88,7 @@ const pairedRatio = (times, floors) => median(times.map((ms, index) => ms / floo
 try {
   const touchSource = () => utimesSync(join(work, 'src/main.ts'), new Date(), new Date());
   const app = { command: process.execPath, args: ['src/tools/run-app.mjs'] };
-  const [floor, loadFloor, version, changedApp, coldApp, warmApp, synth] = rounds('(a) one run of each, round', [
+  const [floor, loadFloor, version, changedApp, coldApp, warmApp, synth] = rounds('(a) rounds of the floors, the app and cdk8s synth', [
     { command: process.execPath, args: ['-e', '0'] },
     { command: process.execPath, args: ['-e', "require('cdk8s');require('constructs')"] },
     { command: cdk8s, args: ['--version'] },
