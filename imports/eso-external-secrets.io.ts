@@ -4,8 +4,7 @@ import { Construct } from 'constructs';
 
 
 /**
- * ExternalSecret is the Schema for the external-secrets API.
-It defines how to fetch data from external APIs and make it available as Kubernetes Secrets.
+ *
  *
  * @schema ExternalSecret
  */
@@ -59,9 +58,6 @@ export class ExternalSecret extends ApiObject {
 }
 
 /**
- * ExternalSecret is the Schema for the external-secrets API.
- * It defines how to fetch data from external APIs and make it available as Kubernetes Secrets.
- *
  * @schema ExternalSecret
  */
 export interface ExternalSecretProps {
@@ -71,8 +67,6 @@ export interface ExternalSecretProps {
   readonly metadata?: ApiObjectMetadata;
 
   /**
-   * ExternalSecretSpec defines the desired state of ExternalSecret.
-   *
    * @schema ExternalSecret#spec
    */
   readonly spec?: ExternalSecretSpec;
@@ -94,68 +88,40 @@ export function toJson_ExternalSecretProps(obj: ExternalSecretProps | undefined)
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ExternalSecretSpec defines the desired state of ExternalSecret.
- *
  * @schema ExternalSecretSpec
  */
 export interface ExternalSecretSpec {
   /**
-   * Data defines the connection between the Kubernetes Secret keys and the Provider data
-   *
    * @schema ExternalSecretSpec#data
    */
   readonly data?: ExternalSecretSpecData[];
 
   /**
-   * DataFrom is used to fetch all properties from a specific Provider data
-   * If multiple entries are specified, the Secret keys are merged in the specified order
-   *
    * @schema ExternalSecretSpec#dataFrom
    */
   readonly dataFrom?: ExternalSecretSpecDataFrom[];
 
   /**
-   * RefreshInterval is the amount of time before the values are read again from the SecretStore provider,
-   * specified as Golang Duration strings.
-   * Valid time units are "ns", "us" (or "µs"), "ms", "s", "m", "h"
-   * Example values: "1h0m0s", "2h30m0s", "10m0s"
-   * May be set to "0s" to fetch and create it once. Defaults to 1h0m0s.
-   *
-   * @default 1h0m0s.
    * @schema ExternalSecretSpec#refreshInterval
    */
   readonly refreshInterval?: string;
 
   /**
-   * RefreshPolicy determines how the ExternalSecret should be refreshed:
-   * - CreatedOnce: Creates the Secret only if it does not exist and does not update it thereafter
-   * - Periodic: Synchronizes the Secret from the external source at regular intervals specified by refreshInterval.
-   * No periodic updates occur if refreshInterval is 0.
-   * - OnChange: Only synchronizes the Secret when the ExternalSecret's metadata or specification changes
-   *
    * @schema ExternalSecretSpec#refreshPolicy
    */
   readonly refreshPolicy?: ExternalSecretSpecRefreshPolicy;
 
   /**
-   * SecretStoreRef defines which SecretStore to fetch the ExternalSecret data.
-   *
    * @schema ExternalSecretSpec#secretStoreRef
    */
   readonly secretStoreRef?: ExternalSecretSpecSecretStoreRef;
 
   /**
-   * SyncWindows optionally restricts when periodic refreshes may occur.
-   * Evaluated in UTC, only for Periodic refresh policy (or when refreshPolicy is unset).
-   *
    * @schema ExternalSecretSpec#syncWindows
    */
   readonly syncWindows?: ExternalSecretSpecSyncWindows;
 
   /**
-   * ExternalSecretTarget defines the Kubernetes Secret to be created,
-   * there can be only one target per ExternalSecret.
-   *
    * @schema ExternalSecretSpec#target
    */
   readonly target?: ExternalSecretSpecTarget;
@@ -182,30 +148,20 @@ export function toJson_ExternalSecretSpec(obj: ExternalSecretSpec | undefined): 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ExternalSecretData defines the connection between the Kubernetes Secret key (spec.data.<key>) and the Provider data.
- *
  * @schema ExternalSecretSpecData
  */
 export interface ExternalSecretSpecData {
   /**
-   * RemoteRef points to the remote secret and defines
-   * which secret (version/property/..) to fetch.
-   *
    * @schema ExternalSecretSpecData#remoteRef
    */
   readonly remoteRef: ExternalSecretSpecDataRemoteRef;
 
   /**
-   * The key in the Kubernetes Secret to store the value.
-   *
    * @schema ExternalSecretSpecData#secretKey
    */
   readonly secretKey: string;
 
   /**
-   * SourceRef allows you to override the source
-   * from which the value will be pulled.
-   *
    * @schema ExternalSecretSpecData#sourceRef
    */
   readonly sourceRef?: ExternalSecretSpecDataSourceRef;
@@ -228,44 +184,25 @@ export function toJson_ExternalSecretSpecData(obj: ExternalSecretSpecData | unde
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ExternalSecretDataFromRemoteRef defines the connection between the Kubernetes Secret keys and the Provider data
- * when using DataFrom to fetch multiple values from a Provider.
- *
  * @schema ExternalSecretSpecDataFrom
  */
 export interface ExternalSecretSpecDataFrom {
   /**
-   * Used to extract multiple key/value pairs from one secret
-   * Note: Extract does not support sourceRef.Generator or sourceRef.GeneratorRef.
-   *
    * @schema ExternalSecretSpecDataFrom#extract
    */
   readonly extract?: ExternalSecretSpecDataFromExtract;
 
   /**
-   * Used to find secrets based on tags or regular expressions
-   * Note: Find does not support sourceRef.Generator or sourceRef.GeneratorRef.
-   *
    * @schema ExternalSecretSpecDataFrom#find
    */
   readonly find?: ExternalSecretSpecDataFromFind;
 
   /**
-   * Used to rewrite secret Keys after getting them from the secret Provider
-   * Multiple Rewrite operations can be provided. They are applied in a layered order (first to last)
-   *
    * @schema ExternalSecretSpecDataFrom#rewrite
    */
   readonly rewrite?: ExternalSecretSpecDataFromRewrite[];
 
   /**
-   * SourceRef points to a store or generator
-   * which contains secret values ready to use.
-   * Use this in combination with Extract or Find pull values out of
-   * a specific SecretStore.
-   * When sourceRef points to a generator Extract or Find is not supported.
-   * The generator returns a static map of values
-   *
    * @schema ExternalSecretSpecDataFrom#sourceRef
    */
   readonly sourceRef?: ExternalSecretSpecDataFromSourceRef;
@@ -289,12 +226,6 @@ export function toJson_ExternalSecretSpecDataFrom(obj: ExternalSecretSpecDataFro
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * RefreshPolicy determines how the ExternalSecret should be refreshed:
- * - CreatedOnce: Creates the Secret only if it does not exist and does not update it thereafter
- * - Periodic: Synchronizes the Secret from the external source at regular intervals specified by refreshInterval.
- * No periodic updates occur if refreshInterval is 0.
- * - OnChange: Only synchronizes the Secret when the ExternalSecret's metadata or specification changes
- *
  * @schema ExternalSecretSpecRefreshPolicy
  */
 export enum ExternalSecretSpecRefreshPolicy {
@@ -307,23 +238,15 @@ export enum ExternalSecretSpecRefreshPolicy {
 }
 
 /**
- * SecretStoreRef defines which SecretStore to fetch the ExternalSecret data.
- *
  * @schema ExternalSecretSpecSecretStoreRef
  */
 export interface ExternalSecretSpecSecretStoreRef {
   /**
-   * Kind of the SecretStore resource (SecretStore or ClusterSecretStore)
-   * Defaults to `SecretStore`
-   *
-   * @default SecretStore`
    * @schema ExternalSecretSpecSecretStoreRef#kind
    */
   readonly kind?: ExternalSecretSpecSecretStoreRefKind;
 
   /**
-   * Name of the SecretStore resource
-   *
    * @schema ExternalSecretSpecSecretStoreRef#name
    */
   readonly name?: string;
@@ -345,26 +268,15 @@ export function toJson_ExternalSecretSpecSecretStoreRef(obj: ExternalSecretSpecS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SyncWindows optionally restricts when periodic refreshes may occur.
- * Evaluated in UTC, only for Periodic refresh policy (or when refreshPolicy is unset).
- *
  * @schema ExternalSecretSpecSyncWindows
  */
 export interface ExternalSecretSpecSyncWindows {
   /**
-   * Kind applies to every window in the list.
-   * "allow" -- syncs are permitted only while at least one window is active;
-   * all other times are blocked.
-   * "deny"  -- syncs are blocked while any window is active;
-   * all other times are permitted.
-   *
    * @schema ExternalSecretSpecSyncWindows#kind
    */
   readonly kind: ExternalSecretSpecSyncWindowsKind;
 
   /**
-   * Windows is the list of schedule+duration pairs.
-   *
    * @schema ExternalSecretSpecSyncWindows#windows
    */
   readonly windows: ExternalSecretSpecSyncWindowsWindows[];
@@ -386,59 +298,35 @@ export function toJson_ExternalSecretSpecSyncWindows(obj: ExternalSecretSpecSync
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ExternalSecretTarget defines the Kubernetes Secret to be created,
- * there can be only one target per ExternalSecret.
- *
  * @schema ExternalSecretSpecTarget
  */
 export interface ExternalSecretSpecTarget {
   /**
-   * CreationPolicy defines rules on how to create the resulting Secret.
-   * Defaults to "Owner"
-   *
-   * @default Owner"
    * @schema ExternalSecretSpecTarget#creationPolicy
    */
   readonly creationPolicy?: ExternalSecretSpecTargetCreationPolicy;
 
   /**
-   * DeletionPolicy defines rules on how to delete the resulting Secret.
-   * Defaults to "Retain"
-   *
-   * @default Retain"
    * @schema ExternalSecretSpecTarget#deletionPolicy
    */
   readonly deletionPolicy?: ExternalSecretSpecTargetDeletionPolicy;
 
   /**
-   * Immutable defines if the final secret will be immutable
-   *
    * @schema ExternalSecretSpecTarget#immutable
    */
   readonly immutable?: boolean;
 
   /**
-   * Manifest defines a custom Kubernetes resource to create instead of a Secret.
-   * When specified, ExternalSecret will create the resource type defined here
-   * (e.g., ConfigMap, Custom Resource) instead of a Secret.
-   * Warning: Using Generic target. Make sure access policies and encryption are properly configured.
-   *
    * @schema ExternalSecretSpecTarget#manifest
    */
   readonly manifest?: ExternalSecretSpecTargetManifest;
 
   /**
-   * The name of the Secret resource to be managed.
-   * Defaults to the .metadata.name of the ExternalSecret resource
-   *
-   * @default the .metadata.name of the ExternalSecret resource
    * @schema ExternalSecretSpecTarget#name
    */
   readonly name?: string;
 
   /**
-   * Template defines a blueprint for the created Secret resource.
-   *
    * @schema ExternalSecretSpecTarget#template
    */
   readonly template?: ExternalSecretSpecTargetTemplate;
@@ -464,60 +352,40 @@ export function toJson_ExternalSecretSpecTarget(obj: ExternalSecretSpecTarget | 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * RemoteRef points to the remote secret and defines
- * which secret (version/property/..) to fetch.
- *
  * @schema ExternalSecretSpecDataRemoteRef
  */
 export interface ExternalSecretSpecDataRemoteRef {
   /**
-   * Used to define a conversion Strategy. Defaults to Default when omitted.
-   *
-   * @default Default when omitted.
    * @schema ExternalSecretSpecDataRemoteRef#conversionStrategy
    */
   readonly conversionStrategy?: ExternalSecretSpecDataRemoteRefConversionStrategy;
 
   /**
-   * Used to define a decoding Strategy. Defaults to None when omitted.
-   *
-   * @default None when omitted.
    * @schema ExternalSecretSpecDataRemoteRef#decodingStrategy
    */
   readonly decodingStrategy?: ExternalSecretSpecDataRemoteRefDecodingStrategy;
 
   /**
-   * Key is the key used in the Provider, mandatory
-   *
    * @schema ExternalSecretSpecDataRemoteRef#key
    */
   readonly key: string;
 
   /**
-   * Policy for fetching tags/labels from provider secrets, possible options are Fetch, None. Defaults to None
-   *
-   * @default None
    * @schema ExternalSecretSpecDataRemoteRef#metadataPolicy
    */
   readonly metadataPolicy?: ExternalSecretSpecDataRemoteRefMetadataPolicy;
 
   /**
-   * Controls how ESO handles fetched secret data containing NUL bytes for this source.
-   *
    * @schema ExternalSecretSpecDataRemoteRef#nullBytePolicy
    */
   readonly nullBytePolicy?: ExternalSecretSpecDataRemoteRefNullBytePolicy;
 
   /**
-   * Used to select a specific property of the Provider value (if a map), if supported
-   *
    * @schema ExternalSecretSpecDataRemoteRef#property
    */
   readonly property?: string;
 
   /**
-   * Used to select a specific version of the Provider value, if supported
-   *
    * @schema ExternalSecretSpecDataRemoteRef#version
    */
   readonly version?: string;
@@ -544,25 +412,15 @@ export function toJson_ExternalSecretSpecDataRemoteRef(obj: ExternalSecretSpecDa
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SourceRef allows you to override the source
- * from which the value will be pulled.
- *
  * @schema ExternalSecretSpecDataSourceRef
  */
 export interface ExternalSecretSpecDataSourceRef {
   /**
-   * GeneratorRef points to a generator custom resource.
-   *
-   * Deprecated: The generatorRef is not implemented in .data[].
-   * this will be removed with v1.
-   *
    * @schema ExternalSecretSpecDataSourceRef#generatorRef
    */
   readonly generatorRef?: ExternalSecretSpecDataSourceRefGeneratorRef;
 
   /**
-   * SecretStoreRef defines which SecretStore to fetch the ExternalSecret data.
-   *
    * @schema ExternalSecretSpecDataSourceRef#storeRef
    */
   readonly storeRef?: ExternalSecretSpecDataSourceRefStoreRef;
@@ -584,60 +442,40 @@ export function toJson_ExternalSecretSpecDataSourceRef(obj: ExternalSecretSpecDa
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to extract multiple key/value pairs from one secret
- * Note: Extract does not support sourceRef.Generator or sourceRef.GeneratorRef.
- *
  * @schema ExternalSecretSpecDataFromExtract
  */
 export interface ExternalSecretSpecDataFromExtract {
   /**
-   * Used to define a conversion Strategy. Defaults to Default when omitted.
-   *
-   * @default Default when omitted.
    * @schema ExternalSecretSpecDataFromExtract#conversionStrategy
    */
   readonly conversionStrategy?: ExternalSecretSpecDataFromExtractConversionStrategy;
 
   /**
-   * Used to define a decoding Strategy. Defaults to None when omitted.
-   *
-   * @default None when omitted.
    * @schema ExternalSecretSpecDataFromExtract#decodingStrategy
    */
   readonly decodingStrategy?: ExternalSecretSpecDataFromExtractDecodingStrategy;
 
   /**
-   * Key is the key used in the Provider, mandatory
-   *
    * @schema ExternalSecretSpecDataFromExtract#key
    */
   readonly key: string;
 
   /**
-   * Policy for fetching tags/labels from provider secrets, possible options are Fetch, None. Defaults to None
-   *
-   * @default None
    * @schema ExternalSecretSpecDataFromExtract#metadataPolicy
    */
   readonly metadataPolicy?: ExternalSecretSpecDataFromExtractMetadataPolicy;
 
   /**
-   * Controls how ESO handles fetched secret data containing NUL bytes for this source.
-   *
    * @schema ExternalSecretSpecDataFromExtract#nullBytePolicy
    */
   readonly nullBytePolicy?: ExternalSecretSpecDataFromExtractNullBytePolicy;
 
   /**
-   * Used to select a specific property of the Provider value (if a map), if supported
-   *
    * @schema ExternalSecretSpecDataFromExtract#property
    */
   readonly property?: string;
 
   /**
-   * Used to select a specific version of the Provider value, if supported
-   *
    * @schema ExternalSecretSpecDataFromExtract#version
    */
   readonly version?: string;
@@ -664,52 +502,35 @@ export function toJson_ExternalSecretSpecDataFromExtract(obj: ExternalSecretSpec
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to find secrets based on tags or regular expressions
- * Note: Find does not support sourceRef.Generator or sourceRef.GeneratorRef.
- *
  * @schema ExternalSecretSpecDataFromFind
  */
 export interface ExternalSecretSpecDataFromFind {
   /**
-   * Used to define a conversion Strategy. Defaults to Default when omitted.
-   *
-   * @default Default when omitted.
    * @schema ExternalSecretSpecDataFromFind#conversionStrategy
    */
   readonly conversionStrategy?: ExternalSecretSpecDataFromFindConversionStrategy;
 
   /**
-   * Used to define a decoding Strategy. Defaults to None when omitted.
-   *
-   * @default None when omitted.
    * @schema ExternalSecretSpecDataFromFind#decodingStrategy
    */
   readonly decodingStrategy?: ExternalSecretSpecDataFromFindDecodingStrategy;
 
   /**
-   * Finds secrets based on the name.
-   *
    * @schema ExternalSecretSpecDataFromFind#name
    */
   readonly name?: ExternalSecretSpecDataFromFindName;
 
   /**
-   * Controls how ESO handles fetched secret data containing NUL bytes for this find source.
-   *
    * @schema ExternalSecretSpecDataFromFind#nullBytePolicy
    */
   readonly nullBytePolicy?: ExternalSecretSpecDataFromFindNullBytePolicy;
 
   /**
-   * A root path to start the find operations.
-   *
    * @schema ExternalSecretSpecDataFromFind#path
    */
   readonly path?: string;
 
   /**
-   * Find secrets based on tags.
-   *
    * @schema ExternalSecretSpecDataFromFind#tags
    */
   readonly tags?: { [key: string]: string };
@@ -735,31 +556,20 @@ export function toJson_ExternalSecretSpecDataFromFind(obj: ExternalSecretSpecDat
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ExternalSecretRewrite defines how to rewrite secret data values before they are written to the Secret.
- *
  * @schema ExternalSecretSpecDataFromRewrite
  */
 export interface ExternalSecretSpecDataFromRewrite {
   /**
-   * Used to merge key/values in one single Secret
-   * The resulting key will contain all values from the specified secrets
-   *
    * @schema ExternalSecretSpecDataFromRewrite#merge
    */
   readonly merge?: ExternalSecretSpecDataFromRewriteMerge;
 
   /**
-   * Used to rewrite with regular expressions.
-   * The resulting key will be the output of a regexp.ReplaceAll operation.
-   *
    * @schema ExternalSecretSpecDataFromRewrite#regexp
    */
   readonly regexp?: ExternalSecretSpecDataFromRewriteRegexp;
 
   /**
-   * Used to apply string transformation on the secrets.
-   * The resulting key will be the output of the template applied by the operation.
-   *
    * @schema ExternalSecretSpecDataFromRewrite#transform
    */
   readonly transform?: ExternalSecretSpecDataFromRewriteTransform;
@@ -782,26 +592,15 @@ export function toJson_ExternalSecretSpecDataFromRewrite(obj: ExternalSecretSpec
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SourceRef points to a store or generator
- * which contains secret values ready to use.
- * Use this in combination with Extract or Find pull values out of
- * a specific SecretStore.
- * When sourceRef points to a generator Extract or Find is not supported.
- * The generator returns a static map of values
- *
  * @schema ExternalSecretSpecDataFromSourceRef
  */
 export interface ExternalSecretSpecDataFromSourceRef {
   /**
-   * GeneratorRef points to a generator custom resource.
-   *
    * @schema ExternalSecretSpecDataFromSourceRef#generatorRef
    */
   readonly generatorRef?: ExternalSecretSpecDataFromSourceRefGeneratorRef;
 
   /**
-   * SecretStoreRef defines which SecretStore to fetch the ExternalSecret data.
-   *
    * @schema ExternalSecretSpecDataFromSourceRef#storeRef
    */
   readonly storeRef?: ExternalSecretSpecDataFromSourceRefStoreRef;
@@ -823,10 +622,6 @@ export function toJson_ExternalSecretSpecDataFromSourceRef(obj: ExternalSecretSp
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Kind of the SecretStore resource (SecretStore or ClusterSecretStore)
- * Defaults to `SecretStore`
- *
- * @default SecretStore`
  * @schema ExternalSecretSpecSecretStoreRefKind
  */
 export enum ExternalSecretSpecSecretStoreRefKind {
@@ -837,12 +632,6 @@ export enum ExternalSecretSpecSecretStoreRefKind {
 }
 
 /**
- * Kind applies to every window in the list.
- * "allow" -- syncs are permitted only while at least one window is active;
- * all other times are blocked.
- * "deny"  -- syncs are blocked while any window is active;
- * all other times are permitted.
- *
  * @schema ExternalSecretSpecSyncWindowsKind
  */
 export enum ExternalSecretSpecSyncWindowsKind {
@@ -853,26 +642,15 @@ export enum ExternalSecretSpecSyncWindowsKind {
 }
 
 /**
- * ExternalSecretSyncWindowEntry defines a single cron-schedule + duration pair
- * within a SyncWindows block.
- *
  * @schema ExternalSecretSpecSyncWindowsWindows
  */
 export interface ExternalSecretSpecSyncWindowsWindows {
   /**
-   * Duration specifies how long the window stays open after each Schedule
-   * firing. Example: "8h".
-   *
    * @schema ExternalSecretSpecSyncWindowsWindows#duration
    */
   readonly duration: string;
 
   /**
-   * Schedule is a standard 5-field cron expression evaluated in UTC, or a
-   * named shorthand such as @daily or @every 1h. It marks the start time of
-   * each window occurrence.
-   * Example: "0 22 * * 1-5" opens a window every weekday at 22:00 UTC.
-   *
    * @schema ExternalSecretSpecSyncWindowsWindows#schedule
    */
   readonly schedule: string;
@@ -894,10 +672,6 @@ export function toJson_ExternalSecretSpecSyncWindowsWindows(obj: ExternalSecretS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * CreationPolicy defines rules on how to create the resulting Secret.
- * Defaults to "Owner"
- *
- * @default Owner"
  * @schema ExternalSecretSpecTargetCreationPolicy
  */
 export enum ExternalSecretSpecTargetCreationPolicy {
@@ -914,10 +688,6 @@ export enum ExternalSecretSpecTargetCreationPolicy {
 }
 
 /**
- * DeletionPolicy defines rules on how to delete the resulting Secret.
- * Defaults to "Retain"
- *
- * @default Retain"
  * @schema ExternalSecretSpecTargetDeletionPolicy
  */
 export enum ExternalSecretSpecTargetDeletionPolicy {
@@ -930,24 +700,15 @@ export enum ExternalSecretSpecTargetDeletionPolicy {
 }
 
 /**
- * Manifest defines a custom Kubernetes resource to create instead of a Secret.
- * When specified, ExternalSecret will create the resource type defined here
- * (e.g., ConfigMap, Custom Resource) instead of a Secret.
- * Warning: Using Generic target. Make sure access policies and encryption are properly configured.
- *
  * @schema ExternalSecretSpecTargetManifest
  */
 export interface ExternalSecretSpecTargetManifest {
   /**
-   * APIVersion of the target resource (e.g., "v1" for ConfigMap, "argoproj.io/v1alpha1" for ArgoCD Application)
-   *
    * @schema ExternalSecretSpecTargetManifest#apiVersion
    */
   readonly apiVersion: string;
 
   /**
-   * Kind of the target resource (e.g., "ConfigMap", "Application")
-   *
    * @schema ExternalSecretSpecTargetManifest#kind
    */
   readonly kind: string;
@@ -969,8 +730,6 @@ export function toJson_ExternalSecretSpecTargetManifest(obj: ExternalSecretSpecT
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Template defines a blueprint for the created Secret resource.
- *
  * @schema ExternalSecretSpecTargetTemplate
  */
 export interface ExternalSecretSpecTargetTemplate {
@@ -980,24 +739,16 @@ export interface ExternalSecretSpecTargetTemplate {
   readonly data?: { [key: string]: string };
 
   /**
-   * EngineVersion specifies the template engine version
-   * that should be used to compile/execute the
-   * template specified in .data and .templateFrom[].
-   *
    * @schema ExternalSecretSpecTargetTemplate#engineVersion
    */
   readonly engineVersion?: ExternalSecretSpecTargetTemplateEngineVersion;
 
   /**
-   * TemplateMergePolicy defines how the rendered template should be merged with the existing Secret data.
-   *
    * @schema ExternalSecretSpecTargetTemplate#mergePolicy
    */
   readonly mergePolicy?: ExternalSecretSpecTargetTemplateMergePolicy;
 
   /**
-   * ExternalSecretTemplateMetadata defines metadata fields for the Secret blueprint.
-   *
    * @schema ExternalSecretSpecTargetTemplate#metadata
    */
   readonly metadata?: ExternalSecretSpecTargetTemplateMetadata;
@@ -1033,9 +784,6 @@ export function toJson_ExternalSecretSpecTargetTemplate(obj: ExternalSecretSpecT
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to define a conversion Strategy. Defaults to Default when omitted.
- *
- * @default Default when omitted.
  * @schema ExternalSecretSpecDataRemoteRefConversionStrategy
  */
 export enum ExternalSecretSpecDataRemoteRefConversionStrategy {
@@ -1046,9 +794,6 @@ export enum ExternalSecretSpecDataRemoteRefConversionStrategy {
 }
 
 /**
- * Used to define a decoding Strategy. Defaults to None when omitted.
- *
- * @default None when omitted.
  * @schema ExternalSecretSpecDataRemoteRefDecodingStrategy
  */
 export enum ExternalSecretSpecDataRemoteRefDecodingStrategy {
@@ -1063,9 +808,6 @@ export enum ExternalSecretSpecDataRemoteRefDecodingStrategy {
 }
 
 /**
- * Policy for fetching tags/labels from provider secrets, possible options are Fetch, None. Defaults to None
- *
- * @default None
  * @schema ExternalSecretSpecDataRemoteRefMetadataPolicy
  */
 export enum ExternalSecretSpecDataRemoteRefMetadataPolicy {
@@ -1076,8 +818,6 @@ export enum ExternalSecretSpecDataRemoteRefMetadataPolicy {
 }
 
 /**
- * Controls how ESO handles fetched secret data containing NUL bytes for this source.
- *
  * @schema ExternalSecretSpecDataRemoteRefNullBytePolicy
  */
 export enum ExternalSecretSpecDataRemoteRefNullBytePolicy {
@@ -1088,31 +828,20 @@ export enum ExternalSecretSpecDataRemoteRefNullBytePolicy {
 }
 
 /**
- * GeneratorRef points to a generator custom resource.
- *
- * Deprecated: The generatorRef is not implemented in .data[].
- * this will be removed with v1.
- *
  * @schema ExternalSecretSpecDataSourceRefGeneratorRef
  */
 export interface ExternalSecretSpecDataSourceRefGeneratorRef {
   /**
-   * Specify the apiVersion of the generator resource
-   *
    * @schema ExternalSecretSpecDataSourceRefGeneratorRef#apiVersion
    */
   readonly apiVersion?: string;
 
   /**
-   * Specify the Kind of the generator resource
-   *
    * @schema ExternalSecretSpecDataSourceRefGeneratorRef#kind
    */
   readonly kind: ExternalSecretSpecDataSourceRefGeneratorRefKind;
 
   /**
-   * Specify the name of the generator resource
-   *
    * @schema ExternalSecretSpecDataSourceRefGeneratorRef#name
    */
   readonly name: string;
@@ -1135,23 +864,15 @@ export function toJson_ExternalSecretSpecDataSourceRefGeneratorRef(obj: External
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretStoreRef defines which SecretStore to fetch the ExternalSecret data.
- *
  * @schema ExternalSecretSpecDataSourceRefStoreRef
  */
 export interface ExternalSecretSpecDataSourceRefStoreRef {
   /**
-   * Kind of the SecretStore resource (SecretStore or ClusterSecretStore)
-   * Defaults to `SecretStore`
-   *
-   * @default SecretStore`
    * @schema ExternalSecretSpecDataSourceRefStoreRef#kind
    */
   readonly kind?: ExternalSecretSpecDataSourceRefStoreRefKind;
 
   /**
-   * Name of the SecretStore resource
-   *
    * @schema ExternalSecretSpecDataSourceRefStoreRef#name
    */
   readonly name?: string;
@@ -1173,9 +894,6 @@ export function toJson_ExternalSecretSpecDataSourceRefStoreRef(obj: ExternalSecr
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to define a conversion Strategy. Defaults to Default when omitted.
- *
- * @default Default when omitted.
  * @schema ExternalSecretSpecDataFromExtractConversionStrategy
  */
 export enum ExternalSecretSpecDataFromExtractConversionStrategy {
@@ -1186,9 +904,6 @@ export enum ExternalSecretSpecDataFromExtractConversionStrategy {
 }
 
 /**
- * Used to define a decoding Strategy. Defaults to None when omitted.
- *
- * @default None when omitted.
  * @schema ExternalSecretSpecDataFromExtractDecodingStrategy
  */
 export enum ExternalSecretSpecDataFromExtractDecodingStrategy {
@@ -1203,9 +918,6 @@ export enum ExternalSecretSpecDataFromExtractDecodingStrategy {
 }
 
 /**
- * Policy for fetching tags/labels from provider secrets, possible options are Fetch, None. Defaults to None
- *
- * @default None
  * @schema ExternalSecretSpecDataFromExtractMetadataPolicy
  */
 export enum ExternalSecretSpecDataFromExtractMetadataPolicy {
@@ -1216,8 +928,6 @@ export enum ExternalSecretSpecDataFromExtractMetadataPolicy {
 }
 
 /**
- * Controls how ESO handles fetched secret data containing NUL bytes for this source.
- *
  * @schema ExternalSecretSpecDataFromExtractNullBytePolicy
  */
 export enum ExternalSecretSpecDataFromExtractNullBytePolicy {
@@ -1228,9 +938,6 @@ export enum ExternalSecretSpecDataFromExtractNullBytePolicy {
 }
 
 /**
- * Used to define a conversion Strategy. Defaults to Default when omitted.
- *
- * @default Default when omitted.
  * @schema ExternalSecretSpecDataFromFindConversionStrategy
  */
 export enum ExternalSecretSpecDataFromFindConversionStrategy {
@@ -1241,9 +948,6 @@ export enum ExternalSecretSpecDataFromFindConversionStrategy {
 }
 
 /**
- * Used to define a decoding Strategy. Defaults to None when omitted.
- *
- * @default None when omitted.
  * @schema ExternalSecretSpecDataFromFindDecodingStrategy
  */
 export enum ExternalSecretSpecDataFromFindDecodingStrategy {
@@ -1258,14 +962,10 @@ export enum ExternalSecretSpecDataFromFindDecodingStrategy {
 }
 
 /**
- * Finds secrets based on the name.
- *
  * @schema ExternalSecretSpecDataFromFindName
  */
 export interface ExternalSecretSpecDataFromFindName {
   /**
-   * Finds secrets base
-   *
    * @schema ExternalSecretSpecDataFromFindName#regexp
    */
   readonly regexp?: string;
@@ -1286,8 +986,6 @@ export function toJson_ExternalSecretSpecDataFromFindName(obj: ExternalSecretSpe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Controls how ESO handles fetched secret data containing NUL bytes for this find source.
- *
  * @schema ExternalSecretSpecDataFromFindNullBytePolicy
  */
 export enum ExternalSecretSpecDataFromFindNullBytePolicy {
@@ -1298,44 +996,30 @@ export enum ExternalSecretSpecDataFromFindNullBytePolicy {
 }
 
 /**
- * Used to merge key/values in one single Secret
- * The resulting key will contain all values from the specified secrets
- *
  * @schema ExternalSecretSpecDataFromRewriteMerge
  */
 export interface ExternalSecretSpecDataFromRewriteMerge {
   /**
-   * Used to define the policy to use in conflict resolution.
-   *
    * @schema ExternalSecretSpecDataFromRewriteMerge#conflictPolicy
    */
   readonly conflictPolicy?: ExternalSecretSpecDataFromRewriteMergeConflictPolicy;
 
   /**
-   * Used to define the target key of the merge operation.
-   * Required if strategy is JSON. Ignored otherwise.
-   *
    * @schema ExternalSecretSpecDataFromRewriteMerge#into
    */
   readonly into?: string;
 
   /**
-   * Used to define key priority in conflict resolution.
-   *
    * @schema ExternalSecretSpecDataFromRewriteMerge#priority
    */
   readonly priority?: string[];
 
   /**
-   * Used to define the policy when a key in the priority list does not exist in the input.
-   *
    * @schema ExternalSecretSpecDataFromRewriteMerge#priorityPolicy
    */
   readonly priorityPolicy?: ExternalSecretSpecDataFromRewriteMergePriorityPolicy;
 
   /**
-   * Used to define the strategy to use in the merge operation.
-   *
    * @schema ExternalSecretSpecDataFromRewriteMerge#strategy
    */
   readonly strategy?: ExternalSecretSpecDataFromRewriteMergeStrategy;
@@ -1360,22 +1044,15 @@ export function toJson_ExternalSecretSpecDataFromRewriteMerge(obj: ExternalSecre
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to rewrite with regular expressions.
- * The resulting key will be the output of a regexp.ReplaceAll operation.
- *
  * @schema ExternalSecretSpecDataFromRewriteRegexp
  */
 export interface ExternalSecretSpecDataFromRewriteRegexp {
   /**
-   * Used to define the regular expression of a re.Compiler.
-   *
    * @schema ExternalSecretSpecDataFromRewriteRegexp#source
    */
   readonly source: string;
 
   /**
-   * Used to define the target pattern of a ReplaceAll operation.
-   *
    * @schema ExternalSecretSpecDataFromRewriteRegexp#target
    */
   readonly target: string;
@@ -1397,16 +1074,10 @@ export function toJson_ExternalSecretSpecDataFromRewriteRegexp(obj: ExternalSecr
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to apply string transformation on the secrets.
- * The resulting key will be the output of the template applied by the operation.
- *
  * @schema ExternalSecretSpecDataFromRewriteTransform
  */
 export interface ExternalSecretSpecDataFromRewriteTransform {
   /**
-   * Used to define the template to apply on the secret name.
-   * `.value ` will specify the secret name in the template.
-   *
    * @schema ExternalSecretSpecDataFromRewriteTransform#template
    */
   readonly template: string;
@@ -1427,28 +1098,20 @@ export function toJson_ExternalSecretSpecDataFromRewriteTransform(obj: ExternalS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * GeneratorRef points to a generator custom resource.
- *
  * @schema ExternalSecretSpecDataFromSourceRefGeneratorRef
  */
 export interface ExternalSecretSpecDataFromSourceRefGeneratorRef {
   /**
-   * Specify the apiVersion of the generator resource
-   *
    * @schema ExternalSecretSpecDataFromSourceRefGeneratorRef#apiVersion
    */
   readonly apiVersion?: string;
 
   /**
-   * Specify the Kind of the generator resource
-   *
    * @schema ExternalSecretSpecDataFromSourceRefGeneratorRef#kind
    */
   readonly kind: ExternalSecretSpecDataFromSourceRefGeneratorRefKind;
 
   /**
-   * Specify the name of the generator resource
-   *
    * @schema ExternalSecretSpecDataFromSourceRefGeneratorRef#name
    */
   readonly name: string;
@@ -1471,23 +1134,15 @@ export function toJson_ExternalSecretSpecDataFromSourceRefGeneratorRef(obj: Exte
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretStoreRef defines which SecretStore to fetch the ExternalSecret data.
- *
  * @schema ExternalSecretSpecDataFromSourceRefStoreRef
  */
 export interface ExternalSecretSpecDataFromSourceRefStoreRef {
   /**
-   * Kind of the SecretStore resource (SecretStore or ClusterSecretStore)
-   * Defaults to `SecretStore`
-   *
-   * @default SecretStore`
    * @schema ExternalSecretSpecDataFromSourceRefStoreRef#kind
    */
   readonly kind?: ExternalSecretSpecDataFromSourceRefStoreRefKind;
 
   /**
-   * Name of the SecretStore resource
-   *
    * @schema ExternalSecretSpecDataFromSourceRefStoreRef#name
    */
   readonly name?: string;
@@ -1509,10 +1164,6 @@ export function toJson_ExternalSecretSpecDataFromSourceRefStoreRef(obj: External
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * EngineVersion specifies the template engine version
- * that should be used to compile/execute the
- * template specified in .data and .templateFrom[].
- *
  * @schema ExternalSecretSpecTargetTemplateEngineVersion
  */
 export enum ExternalSecretSpecTargetTemplateEngineVersion {
@@ -1521,8 +1172,6 @@ export enum ExternalSecretSpecTargetTemplateEngineVersion {
 }
 
 /**
- * TemplateMergePolicy defines how the rendered template should be merged with the existing Secret data.
- *
  * @schema ExternalSecretSpecTargetTemplateMergePolicy
  */
 export enum ExternalSecretSpecTargetTemplateMergePolicy {
@@ -1533,8 +1182,6 @@ export enum ExternalSecretSpecTargetTemplateMergePolicy {
 }
 
 /**
- * ExternalSecretTemplateMetadata defines metadata fields for the Secret blueprint.
- *
  * @schema ExternalSecretSpecTargetTemplateMetadata
  */
 export interface ExternalSecretSpecTargetTemplateMetadata {
@@ -1571,15 +1218,10 @@ export function toJson_ExternalSecretSpecTargetTemplateMetadata(obj: ExternalSec
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateFrom specifies a source for templates.
- * Each item in the list can either reference a ConfigMap or a Secret resource.
- *
  * @schema ExternalSecretSpecTargetTemplateTemplateFrom
  */
 export interface ExternalSecretSpecTargetTemplateTemplateFrom {
   /**
-   * TemplateRef specifies a reference to either a ConfigMap or a Secret resource.
-   *
    * @schema ExternalSecretSpecTargetTemplateTemplateFrom#configMap
    */
   readonly configMap?: ExternalSecretSpecTargetTemplateTemplateFromConfigMap;
@@ -1590,28 +1232,16 @@ export interface ExternalSecretSpecTargetTemplateTemplateFrom {
   readonly literal?: string;
 
   /**
-   * TemplateRef specifies a reference to either a ConfigMap or a Secret resource.
-   *
    * @schema ExternalSecretSpecTargetTemplateTemplateFrom#secret
    */
   readonly secret?: ExternalSecretSpecTargetTemplateTemplateFromSecret;
 
   /**
-   * Target specifies where to place the template result.
-   * For Secret resources the accepted values are empty, "Data", "Annotations" and "Labels";
-   * any other value is rejected because it would allow writes to privileged Secret fields.
-   * For custom resources (when spec.target.manifest is set), this supports
-   * nested paths like "spec.database.config" or "data".
-   *
    * @schema ExternalSecretSpecTargetTemplateTemplateFrom#target
    */
   readonly target?: string;
 
   /**
-   * Used to define a decoding Strategy for the rendered template values.
-   * Defaults to None when omitted.
-   *
-   * @default None when omitted.
    * @schema ExternalSecretSpecTargetTemplateTemplateFrom#valuesDecodingStrategy
    */
   readonly valuesDecodingStrategy?: ExternalSecretSpecTargetTemplateTemplateFromValuesDecodingStrategy;
@@ -1636,8 +1266,6 @@ export function toJson_ExternalSecretSpecTargetTemplateTemplateFrom(obj: Externa
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Specify the Kind of the generator resource
- *
  * @schema ExternalSecretSpecDataSourceRefGeneratorRefKind
  */
 export enum ExternalSecretSpecDataSourceRefGeneratorRefKind {
@@ -1680,10 +1308,6 @@ export enum ExternalSecretSpecDataSourceRefGeneratorRefKind {
 }
 
 /**
- * Kind of the SecretStore resource (SecretStore or ClusterSecretStore)
- * Defaults to `SecretStore`
- *
- * @default SecretStore`
  * @schema ExternalSecretSpecDataSourceRefStoreRefKind
  */
 export enum ExternalSecretSpecDataSourceRefStoreRefKind {
@@ -1694,8 +1318,6 @@ export enum ExternalSecretSpecDataSourceRefStoreRefKind {
 }
 
 /**
- * Used to define the policy to use in conflict resolution.
- *
  * @schema ExternalSecretSpecDataFromRewriteMergeConflictPolicy
  */
 export enum ExternalSecretSpecDataFromRewriteMergeConflictPolicy {
@@ -1706,8 +1328,6 @@ export enum ExternalSecretSpecDataFromRewriteMergeConflictPolicy {
 }
 
 /**
- * Used to define the policy when a key in the priority list does not exist in the input.
- *
  * @schema ExternalSecretSpecDataFromRewriteMergePriorityPolicy
  */
 export enum ExternalSecretSpecDataFromRewriteMergePriorityPolicy {
@@ -1718,8 +1338,6 @@ export enum ExternalSecretSpecDataFromRewriteMergePriorityPolicy {
 }
 
 /**
- * Used to define the strategy to use in the merge operation.
- *
  * @schema ExternalSecretSpecDataFromRewriteMergeStrategy
  */
 export enum ExternalSecretSpecDataFromRewriteMergeStrategy {
@@ -1730,8 +1348,6 @@ export enum ExternalSecretSpecDataFromRewriteMergeStrategy {
 }
 
 /**
- * Specify the Kind of the generator resource
- *
  * @schema ExternalSecretSpecDataFromSourceRefGeneratorRefKind
  */
 export enum ExternalSecretSpecDataFromSourceRefGeneratorRefKind {
@@ -1774,10 +1390,6 @@ export enum ExternalSecretSpecDataFromSourceRefGeneratorRefKind {
 }
 
 /**
- * Kind of the SecretStore resource (SecretStore or ClusterSecretStore)
- * Defaults to `SecretStore`
- *
- * @default SecretStore`
  * @schema ExternalSecretSpecDataFromSourceRefStoreRefKind
  */
 export enum ExternalSecretSpecDataFromSourceRefStoreRefKind {
@@ -1788,21 +1400,15 @@ export enum ExternalSecretSpecDataFromSourceRefStoreRefKind {
 }
 
 /**
- * TemplateRef specifies a reference to either a ConfigMap or a Secret resource.
- *
  * @schema ExternalSecretSpecTargetTemplateTemplateFromConfigMap
  */
 export interface ExternalSecretSpecTargetTemplateTemplateFromConfigMap {
   /**
-   * A list of keys in the ConfigMap/Secret to use as templates for Secret data
-   *
    * @schema ExternalSecretSpecTargetTemplateTemplateFromConfigMap#items
    */
   readonly items: ExternalSecretSpecTargetTemplateTemplateFromConfigMapItems[];
 
   /**
-   * The name of the ConfigMap/Secret resource
-   *
    * @schema ExternalSecretSpecTargetTemplateTemplateFromConfigMap#name
    */
   readonly name: string;
@@ -1824,21 +1430,15 @@ export function toJson_ExternalSecretSpecTargetTemplateTemplateFromConfigMap(obj
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateRef specifies a reference to either a ConfigMap or a Secret resource.
- *
  * @schema ExternalSecretSpecTargetTemplateTemplateFromSecret
  */
 export interface ExternalSecretSpecTargetTemplateTemplateFromSecret {
   /**
-   * A list of keys in the ConfigMap/Secret to use as templates for Secret data
-   *
    * @schema ExternalSecretSpecTargetTemplateTemplateFromSecret#items
    */
   readonly items: ExternalSecretSpecTargetTemplateTemplateFromSecretItems[];
 
   /**
-   * The name of the ConfigMap/Secret resource
-   *
    * @schema ExternalSecretSpecTargetTemplateTemplateFromSecret#name
    */
   readonly name: string;
@@ -1860,10 +1460,6 @@ export function toJson_ExternalSecretSpecTargetTemplateTemplateFromSecret(obj: E
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to define a decoding Strategy for the rendered template values.
- * Defaults to None when omitted.
- *
- * @default None when omitted.
  * @schema ExternalSecretSpecTargetTemplateTemplateFromValuesDecodingStrategy
  */
 export enum ExternalSecretSpecTargetTemplateTemplateFromValuesDecodingStrategy {
@@ -1878,21 +1474,15 @@ export enum ExternalSecretSpecTargetTemplateTemplateFromValuesDecodingStrategy {
 }
 
 /**
- * TemplateRefItem specifies a key in the ConfigMap/Secret to use as a template for Secret data.
- *
  * @schema ExternalSecretSpecTargetTemplateTemplateFromConfigMapItems
  */
 export interface ExternalSecretSpecTargetTemplateTemplateFromConfigMapItems {
   /**
-   * A key in the ConfigMap/Secret
-   *
    * @schema ExternalSecretSpecTargetTemplateTemplateFromConfigMapItems#key
    */
   readonly key: string;
 
   /**
-   * TemplateScope specifies how the template keys should be interpreted.
-   *
    * @schema ExternalSecretSpecTargetTemplateTemplateFromConfigMapItems#templateAs
    */
   readonly templateAs?: ExternalSecretSpecTargetTemplateTemplateFromConfigMapItemsTemplateAs;
@@ -1914,21 +1504,15 @@ export function toJson_ExternalSecretSpecTargetTemplateTemplateFromConfigMapItem
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateRefItem specifies a key in the ConfigMap/Secret to use as a template for Secret data.
- *
  * @schema ExternalSecretSpecTargetTemplateTemplateFromSecretItems
  */
 export interface ExternalSecretSpecTargetTemplateTemplateFromSecretItems {
   /**
-   * A key in the ConfigMap/Secret
-   *
    * @schema ExternalSecretSpecTargetTemplateTemplateFromSecretItems#key
    */
   readonly key: string;
 
   /**
-   * TemplateScope specifies how the template keys should be interpreted.
-   *
    * @schema ExternalSecretSpecTargetTemplateTemplateFromSecretItems#templateAs
    */
   readonly templateAs?: ExternalSecretSpecTargetTemplateTemplateFromSecretItemsTemplateAs;
@@ -1950,8 +1534,6 @@ export function toJson_ExternalSecretSpecTargetTemplateTemplateFromSecretItems(o
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateScope specifies how the template keys should be interpreted.
- *
  * @schema ExternalSecretSpecTargetTemplateTemplateFromConfigMapItemsTemplateAs
  */
 export enum ExternalSecretSpecTargetTemplateTemplateFromConfigMapItemsTemplateAs {
@@ -1962,8 +1544,6 @@ export enum ExternalSecretSpecTargetTemplateTemplateFromConfigMapItemsTemplateAs
 }
 
 /**
- * TemplateScope specifies how the template keys should be interpreted.
- *
  * @schema ExternalSecretSpecTargetTemplateTemplateFromSecretItemsTemplateAs
  */
 export enum ExternalSecretSpecTargetTemplateTemplateFromSecretItemsTemplateAs {
@@ -1975,7 +1555,7 @@ export enum ExternalSecretSpecTargetTemplateTemplateFromSecretItemsTemplateAs {
 
 
 /**
- * ExternalSecret is the schema for the external-secrets API.
+ *
  *
  * @schema ExternalSecretV1Beta1
  */
@@ -2029,8 +1609,6 @@ export class ExternalSecretV1Beta1 extends ApiObject {
 }
 
 /**
- * ExternalSecret is the schema for the external-secrets API.
- *
  * @schema ExternalSecretV1Beta1
  */
 export interface ExternalSecretV1Beta1Props {
@@ -2040,8 +1618,6 @@ export interface ExternalSecretV1Beta1Props {
   readonly metadata?: ApiObjectMetadata;
 
   /**
-   * ExternalSecretSpec defines the desired state of ExternalSecret.
-   *
    * @schema ExternalSecretV1Beta1#spec
    */
   readonly spec?: ExternalSecretV1Beta1Spec;
@@ -2063,60 +1639,35 @@ export function toJson_ExternalSecretV1Beta1Props(obj: ExternalSecretV1Beta1Prop
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ExternalSecretSpec defines the desired state of ExternalSecret.
- *
  * @schema ExternalSecretV1Beta1Spec
  */
 export interface ExternalSecretV1Beta1Spec {
   /**
-   * Data defines the connection between the Kubernetes Secret keys and the Provider data
-   *
    * @schema ExternalSecretV1Beta1Spec#data
    */
   readonly data?: ExternalSecretV1Beta1SpecData[];
 
   /**
-   * DataFrom is used to fetch all properties from a specific Provider data
-   * If multiple entries are specified, the Secret keys are merged in the specified order
-   *
    * @schema ExternalSecretV1Beta1Spec#dataFrom
    */
   readonly dataFrom?: ExternalSecretV1Beta1SpecDataFrom[];
 
   /**
-   * RefreshInterval is the amount of time before the values are read again from the SecretStore provider,
-   * specified as Golang Duration strings.
-   * Valid time units are "ns", "us" (or "µs"), "ms", "s", "m", "h"
-   * Example values: "1h0m0s", "2h30m0s", "10m0s"
-   * May be set to "0s" to fetch and create it once. Defaults to 1h0m0s.
-   *
-   * @default 1h0m0s.
    * @schema ExternalSecretV1Beta1Spec#refreshInterval
    */
   readonly refreshInterval?: string;
 
   /**
-   * RefreshPolicy determines how the ExternalSecret should be refreshed:
-   * - CreatedOnce: Creates the Secret only if it does not exist and does not update it thereafter
-   * - Periodic: Synchronizes the Secret from the external source at regular intervals specified by refreshInterval.
-   * No periodic updates occur if refreshInterval is 0.
-   * - OnChange: Only synchronizes the Secret when the ExternalSecret's metadata or specification changes
-   *
    * @schema ExternalSecretV1Beta1Spec#refreshPolicy
    */
   readonly refreshPolicy?: ExternalSecretV1Beta1SpecRefreshPolicy;
 
   /**
-   * SecretStoreRef defines which SecretStore to fetch the ExternalSecret data.
-   *
    * @schema ExternalSecretV1Beta1Spec#secretStoreRef
    */
   readonly secretStoreRef?: ExternalSecretV1Beta1SpecSecretStoreRef;
 
   /**
-   * ExternalSecretTarget defines the Kubernetes Secret to be created
-   * There can be only one target per ExternalSecret.
-   *
    * @schema ExternalSecretV1Beta1Spec#target
    */
   readonly target?: ExternalSecretV1Beta1SpecTarget;
@@ -2142,30 +1693,20 @@ export function toJson_ExternalSecretV1Beta1Spec(obj: ExternalSecretV1Beta1Spec 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ExternalSecretData defines the connection between the Kubernetes Secret key (spec.data.<key>) and the Provider data.
- *
  * @schema ExternalSecretV1Beta1SpecData
  */
 export interface ExternalSecretV1Beta1SpecData {
   /**
-   * RemoteRef points to the remote secret and defines
-   * which secret (version/property/..) to fetch.
-   *
    * @schema ExternalSecretV1Beta1SpecData#remoteRef
    */
   readonly remoteRef: ExternalSecretV1Beta1SpecDataRemoteRef;
 
   /**
-   * The key in the Kubernetes Secret to store the value.
-   *
    * @schema ExternalSecretV1Beta1SpecData#secretKey
    */
   readonly secretKey: string;
 
   /**
-   * SourceRef allows you to override the source
-   * from which the value will be pulled.
-   *
    * @schema ExternalSecretV1Beta1SpecData#sourceRef
    */
   readonly sourceRef?: ExternalSecretV1Beta1SpecDataSourceRef;
@@ -2188,43 +1729,25 @@ export function toJson_ExternalSecretV1Beta1SpecData(obj: ExternalSecretV1Beta1S
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ExternalSecretDataFromRemoteRef defines a reference to multiple secrets in the provider to be fetched using options.
- *
  * @schema ExternalSecretV1Beta1SpecDataFrom
  */
 export interface ExternalSecretV1Beta1SpecDataFrom {
   /**
-   * Used to extract multiple key/value pairs from one secret
-   * Note: Extract does not support sourceRef.Generator or sourceRef.GeneratorRef.
-   *
    * @schema ExternalSecretV1Beta1SpecDataFrom#extract
    */
   readonly extract?: ExternalSecretV1Beta1SpecDataFromExtract;
 
   /**
-   * Used to find secrets based on tags or regular expressions
-   * Note: Find does not support sourceRef.Generator or sourceRef.GeneratorRef.
-   *
    * @schema ExternalSecretV1Beta1SpecDataFrom#find
    */
   readonly find?: ExternalSecretV1Beta1SpecDataFromFind;
 
   /**
-   * Used to rewrite secret Keys after getting them from the secret Provider
-   * Multiple Rewrite operations can be provided. They are applied in a layered order (first to last)
-   *
    * @schema ExternalSecretV1Beta1SpecDataFrom#rewrite
    */
   readonly rewrite?: ExternalSecretV1Beta1SpecDataFromRewrite[];
 
   /**
-   * SourceRef points to a store or generator
-   * which contains secret values ready to use.
-   * Use this in combination with Extract or Find pull values out of
-   * a specific SecretStore.
-   * When sourceRef points to a generator Extract or Find is not supported.
-   * The generator returns a static map of values
-   *
    * @schema ExternalSecretV1Beta1SpecDataFrom#sourceRef
    */
   readonly sourceRef?: ExternalSecretV1Beta1SpecDataFromSourceRef;
@@ -2248,12 +1771,6 @@ export function toJson_ExternalSecretV1Beta1SpecDataFrom(obj: ExternalSecretV1Be
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * RefreshPolicy determines how the ExternalSecret should be refreshed:
- * - CreatedOnce: Creates the Secret only if it does not exist and does not update it thereafter
- * - Periodic: Synchronizes the Secret from the external source at regular intervals specified by refreshInterval.
- * No periodic updates occur if refreshInterval is 0.
- * - OnChange: Only synchronizes the Secret when the ExternalSecret's metadata or specification changes
- *
  * @schema ExternalSecretV1Beta1SpecRefreshPolicy
  */
 export enum ExternalSecretV1Beta1SpecRefreshPolicy {
@@ -2266,23 +1783,15 @@ export enum ExternalSecretV1Beta1SpecRefreshPolicy {
 }
 
 /**
- * SecretStoreRef defines which SecretStore to fetch the ExternalSecret data.
- *
  * @schema ExternalSecretV1Beta1SpecSecretStoreRef
  */
 export interface ExternalSecretV1Beta1SpecSecretStoreRef {
   /**
-   * Kind of the SecretStore resource (SecretStore or ClusterSecretStore)
-   * Defaults to `SecretStore`
-   *
-   * @default SecretStore`
    * @schema ExternalSecretV1Beta1SpecSecretStoreRef#kind
    */
   readonly kind?: ExternalSecretV1Beta1SpecSecretStoreRefKind;
 
   /**
-   * Name of the SecretStore resource
-   *
    * @schema ExternalSecretV1Beta1SpecSecretStoreRef#name
    */
   readonly name?: string;
@@ -2304,49 +1813,30 @@ export function toJson_ExternalSecretV1Beta1SpecSecretStoreRef(obj: ExternalSecr
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ExternalSecretTarget defines the Kubernetes Secret to be created
- * There can be only one target per ExternalSecret.
- *
  * @schema ExternalSecretV1Beta1SpecTarget
  */
 export interface ExternalSecretV1Beta1SpecTarget {
   /**
-   * CreationPolicy defines rules on how to create the resulting Secret.
-   * Defaults to "Owner"
-   *
-   * @default Owner"
    * @schema ExternalSecretV1Beta1SpecTarget#creationPolicy
    */
   readonly creationPolicy?: ExternalSecretV1Beta1SpecTargetCreationPolicy;
 
   /**
-   * DeletionPolicy defines rules on how to delete the resulting Secret.
-   * Defaults to "Retain"
-   *
-   * @default Retain"
    * @schema ExternalSecretV1Beta1SpecTarget#deletionPolicy
    */
   readonly deletionPolicy?: ExternalSecretV1Beta1SpecTargetDeletionPolicy;
 
   /**
-   * Immutable defines if the final secret will be immutable
-   *
    * @schema ExternalSecretV1Beta1SpecTarget#immutable
    */
   readonly immutable?: boolean;
 
   /**
-   * The name of the Secret resource to be managed.
-   * Defaults to the .metadata.name of the ExternalSecret resource
-   *
-   * @default the .metadata.name of the ExternalSecret resource
    * @schema ExternalSecretV1Beta1SpecTarget#name
    */
   readonly name?: string;
 
   /**
-   * Template defines a blueprint for the created Secret resource.
-   *
    * @schema ExternalSecretV1Beta1SpecTarget#template
    */
   readonly template?: ExternalSecretV1Beta1SpecTargetTemplate;
@@ -2371,51 +1861,35 @@ export function toJson_ExternalSecretV1Beta1SpecTarget(obj: ExternalSecretV1Beta
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * RemoteRef points to the remote secret and defines
- * which secret (version/property/..) to fetch.
- *
  * @schema ExternalSecretV1Beta1SpecDataRemoteRef
  */
 export interface ExternalSecretV1Beta1SpecDataRemoteRef {
   /**
-   * Used to define a conversion Strategy
-   *
    * @schema ExternalSecretV1Beta1SpecDataRemoteRef#conversionStrategy
    */
   readonly conversionStrategy?: ExternalSecretV1Beta1SpecDataRemoteRefConversionStrategy;
 
   /**
-   * Used to define a decoding Strategy
-   *
    * @schema ExternalSecretV1Beta1SpecDataRemoteRef#decodingStrategy
    */
   readonly decodingStrategy?: ExternalSecretV1Beta1SpecDataRemoteRefDecodingStrategy;
 
   /**
-   * Key is the key used in the Provider, mandatory
-   *
    * @schema ExternalSecretV1Beta1SpecDataRemoteRef#key
    */
   readonly key: string;
 
   /**
-   * Policy for fetching tags/labels from provider secrets, possible options are Fetch, None. Defaults to None
-   *
-   * @default None
    * @schema ExternalSecretV1Beta1SpecDataRemoteRef#metadataPolicy
    */
   readonly metadataPolicy?: ExternalSecretV1Beta1SpecDataRemoteRefMetadataPolicy;
 
   /**
-   * Used to select a specific property of the Provider value (if a map), if supported
-   *
    * @schema ExternalSecretV1Beta1SpecDataRemoteRef#property
    */
   readonly property?: string;
 
   /**
-   * Used to select a specific version of the Provider value, if supported
-   *
    * @schema ExternalSecretV1Beta1SpecDataRemoteRef#version
    */
   readonly version?: string;
@@ -2441,25 +1915,15 @@ export function toJson_ExternalSecretV1Beta1SpecDataRemoteRef(obj: ExternalSecre
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SourceRef allows you to override the source
- * from which the value will be pulled.
- *
  * @schema ExternalSecretV1Beta1SpecDataSourceRef
  */
 export interface ExternalSecretV1Beta1SpecDataSourceRef {
   /**
-   * GeneratorRef points to a generator custom resource.
-   *
-   * Deprecated: The generatorRef is not implemented in .data[].
-   * this will be removed with v1.
-   *
    * @schema ExternalSecretV1Beta1SpecDataSourceRef#generatorRef
    */
   readonly generatorRef?: ExternalSecretV1Beta1SpecDataSourceRefGeneratorRef;
 
   /**
-   * SecretStoreRef defines which SecretStore to fetch the ExternalSecret data.
-   *
    * @schema ExternalSecretV1Beta1SpecDataSourceRef#storeRef
    */
   readonly storeRef?: ExternalSecretV1Beta1SpecDataSourceRefStoreRef;
@@ -2481,51 +1945,35 @@ export function toJson_ExternalSecretV1Beta1SpecDataSourceRef(obj: ExternalSecre
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to extract multiple key/value pairs from one secret
- * Note: Extract does not support sourceRef.Generator or sourceRef.GeneratorRef.
- *
  * @schema ExternalSecretV1Beta1SpecDataFromExtract
  */
 export interface ExternalSecretV1Beta1SpecDataFromExtract {
   /**
-   * Used to define a conversion Strategy
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromExtract#conversionStrategy
    */
   readonly conversionStrategy?: ExternalSecretV1Beta1SpecDataFromExtractConversionStrategy;
 
   /**
-   * Used to define a decoding Strategy
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromExtract#decodingStrategy
    */
   readonly decodingStrategy?: ExternalSecretV1Beta1SpecDataFromExtractDecodingStrategy;
 
   /**
-   * Key is the key used in the Provider, mandatory
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromExtract#key
    */
   readonly key: string;
 
   /**
-   * Policy for fetching tags/labels from provider secrets, possible options are Fetch, None. Defaults to None
-   *
-   * @default None
    * @schema ExternalSecretV1Beta1SpecDataFromExtract#metadataPolicy
    */
   readonly metadataPolicy?: ExternalSecretV1Beta1SpecDataFromExtractMetadataPolicy;
 
   /**
-   * Used to select a specific property of the Provider value (if a map), if supported
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromExtract#property
    */
   readonly property?: string;
 
   /**
-   * Used to select a specific version of the Provider value, if supported
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromExtract#version
    */
   readonly version?: string;
@@ -2551,43 +1999,30 @@ export function toJson_ExternalSecretV1Beta1SpecDataFromExtract(obj: ExternalSec
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to find secrets based on tags or regular expressions
- * Note: Find does not support sourceRef.Generator or sourceRef.GeneratorRef.
- *
  * @schema ExternalSecretV1Beta1SpecDataFromFind
  */
 export interface ExternalSecretV1Beta1SpecDataFromFind {
   /**
-   * Used to define a conversion Strategy
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromFind#conversionStrategy
    */
   readonly conversionStrategy?: ExternalSecretV1Beta1SpecDataFromFindConversionStrategy;
 
   /**
-   * Used to define a decoding Strategy
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromFind#decodingStrategy
    */
   readonly decodingStrategy?: ExternalSecretV1Beta1SpecDataFromFindDecodingStrategy;
 
   /**
-   * Finds secrets based on the name.
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromFind#name
    */
   readonly name?: ExternalSecretV1Beta1SpecDataFromFindName;
 
   /**
-   * A root path to start the find operations.
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromFind#path
    */
   readonly path?: string;
 
   /**
-   * Find secrets based on tags.
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromFind#tags
    */
   readonly tags?: { [key: string]: string };
@@ -2612,23 +2047,15 @@ export function toJson_ExternalSecretV1Beta1SpecDataFromFind(obj: ExternalSecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * ExternalSecretRewrite defines rules on how to rewrite secret keys.
- *
  * @schema ExternalSecretV1Beta1SpecDataFromRewrite
  */
 export interface ExternalSecretV1Beta1SpecDataFromRewrite {
   /**
-   * Used to rewrite with regular expressions.
-   * The resulting key will be the output of a regexp.ReplaceAll operation.
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromRewrite#regexp
    */
   readonly regexp?: ExternalSecretV1Beta1SpecDataFromRewriteRegexp;
 
   /**
-   * Used to apply string transformation on the secrets.
-   * The resulting key will be the output of the template applied by the operation.
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromRewrite#transform
    */
   readonly transform?: ExternalSecretV1Beta1SpecDataFromRewriteTransform;
@@ -2650,26 +2077,15 @@ export function toJson_ExternalSecretV1Beta1SpecDataFromRewrite(obj: ExternalSec
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SourceRef points to a store or generator
- * which contains secret values ready to use.
- * Use this in combination with Extract or Find pull values out of
- * a specific SecretStore.
- * When sourceRef points to a generator Extract or Find is not supported.
- * The generator returns a static map of values
- *
  * @schema ExternalSecretV1Beta1SpecDataFromSourceRef
  */
 export interface ExternalSecretV1Beta1SpecDataFromSourceRef {
   /**
-   * GeneratorRef points to a generator custom resource.
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromSourceRef#generatorRef
    */
   readonly generatorRef?: ExternalSecretV1Beta1SpecDataFromSourceRefGeneratorRef;
 
   /**
-   * SecretStoreRef defines which SecretStore to fetch the ExternalSecret data.
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromSourceRef#storeRef
    */
   readonly storeRef?: ExternalSecretV1Beta1SpecDataFromSourceRefStoreRef;
@@ -2691,10 +2107,6 @@ export function toJson_ExternalSecretV1Beta1SpecDataFromSourceRef(obj: ExternalS
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Kind of the SecretStore resource (SecretStore or ClusterSecretStore)
- * Defaults to `SecretStore`
- *
- * @default SecretStore`
  * @schema ExternalSecretV1Beta1SpecSecretStoreRefKind
  */
 export enum ExternalSecretV1Beta1SpecSecretStoreRefKind {
@@ -2705,10 +2117,6 @@ export enum ExternalSecretV1Beta1SpecSecretStoreRefKind {
 }
 
 /**
- * CreationPolicy defines rules on how to create the resulting Secret.
- * Defaults to "Owner"
- *
- * @default Owner"
  * @schema ExternalSecretV1Beta1SpecTargetCreationPolicy
  */
 export enum ExternalSecretV1Beta1SpecTargetCreationPolicy {
@@ -2723,10 +2131,6 @@ export enum ExternalSecretV1Beta1SpecTargetCreationPolicy {
 }
 
 /**
- * DeletionPolicy defines rules on how to delete the resulting Secret.
- * Defaults to "Retain"
- *
- * @default Retain"
  * @schema ExternalSecretV1Beta1SpecTargetDeletionPolicy
  */
 export enum ExternalSecretV1Beta1SpecTargetDeletionPolicy {
@@ -2739,8 +2143,6 @@ export enum ExternalSecretV1Beta1SpecTargetDeletionPolicy {
 }
 
 /**
- * Template defines a blueprint for the created Secret resource.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplate
  */
 export interface ExternalSecretV1Beta1SpecTargetTemplate {
@@ -2750,24 +2152,16 @@ export interface ExternalSecretV1Beta1SpecTargetTemplate {
   readonly data?: { [key: string]: string };
 
   /**
-   * EngineVersion specifies the template engine version
-   * that should be used to compile/execute the
-   * template specified in .data and .templateFrom[].
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplate#engineVersion
    */
   readonly engineVersion?: ExternalSecretV1Beta1SpecTargetTemplateEngineVersion;
 
   /**
-   * TemplateMergePolicy defines how template values should be merged when generating a secret.
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplate#mergePolicy
    */
   readonly mergePolicy?: ExternalSecretV1Beta1SpecTargetTemplateMergePolicy;
 
   /**
-   * ExternalSecretTemplateMetadata defines metadata fields for the Secret blueprint.
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplate#metadata
    */
   readonly metadata?: ExternalSecretV1Beta1SpecTargetTemplateMetadata;
@@ -2803,8 +2197,6 @@ export function toJson_ExternalSecretV1Beta1SpecTargetTemplate(obj: ExternalSecr
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to define a conversion Strategy
- *
  * @schema ExternalSecretV1Beta1SpecDataRemoteRefConversionStrategy
  */
 export enum ExternalSecretV1Beta1SpecDataRemoteRefConversionStrategy {
@@ -2815,8 +2207,6 @@ export enum ExternalSecretV1Beta1SpecDataRemoteRefConversionStrategy {
 }
 
 /**
- * Used to define a decoding Strategy
- *
  * @schema ExternalSecretV1Beta1SpecDataRemoteRefDecodingStrategy
  */
 export enum ExternalSecretV1Beta1SpecDataRemoteRefDecodingStrategy {
@@ -2831,9 +2221,6 @@ export enum ExternalSecretV1Beta1SpecDataRemoteRefDecodingStrategy {
 }
 
 /**
- * Policy for fetching tags/labels from provider secrets, possible options are Fetch, None. Defaults to None
- *
- * @default None
  * @schema ExternalSecretV1Beta1SpecDataRemoteRefMetadataPolicy
  */
 export enum ExternalSecretV1Beta1SpecDataRemoteRefMetadataPolicy {
@@ -2844,31 +2231,20 @@ export enum ExternalSecretV1Beta1SpecDataRemoteRefMetadataPolicy {
 }
 
 /**
- * GeneratorRef points to a generator custom resource.
- *
- * Deprecated: The generatorRef is not implemented in .data[].
- * this will be removed with v1.
- *
  * @schema ExternalSecretV1Beta1SpecDataSourceRefGeneratorRef
  */
 export interface ExternalSecretV1Beta1SpecDataSourceRefGeneratorRef {
   /**
-   * Specify the apiVersion of the generator resource
-   *
    * @schema ExternalSecretV1Beta1SpecDataSourceRefGeneratorRef#apiVersion
    */
   readonly apiVersion?: string;
 
   /**
-   * Specify the Kind of the generator resource
-   *
    * @schema ExternalSecretV1Beta1SpecDataSourceRefGeneratorRef#kind
    */
   readonly kind: ExternalSecretV1Beta1SpecDataSourceRefGeneratorRefKind;
 
   /**
-   * Specify the name of the generator resource
-   *
    * @schema ExternalSecretV1Beta1SpecDataSourceRefGeneratorRef#name
    */
   readonly name: string;
@@ -2891,23 +2267,15 @@ export function toJson_ExternalSecretV1Beta1SpecDataSourceRefGeneratorRef(obj: E
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretStoreRef defines which SecretStore to fetch the ExternalSecret data.
- *
  * @schema ExternalSecretV1Beta1SpecDataSourceRefStoreRef
  */
 export interface ExternalSecretV1Beta1SpecDataSourceRefStoreRef {
   /**
-   * Kind of the SecretStore resource (SecretStore or ClusterSecretStore)
-   * Defaults to `SecretStore`
-   *
-   * @default SecretStore`
    * @schema ExternalSecretV1Beta1SpecDataSourceRefStoreRef#kind
    */
   readonly kind?: ExternalSecretV1Beta1SpecDataSourceRefStoreRefKind;
 
   /**
-   * Name of the SecretStore resource
-   *
    * @schema ExternalSecretV1Beta1SpecDataSourceRefStoreRef#name
    */
   readonly name?: string;
@@ -2929,8 +2297,6 @@ export function toJson_ExternalSecretV1Beta1SpecDataSourceRefStoreRef(obj: Exter
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to define a conversion Strategy
- *
  * @schema ExternalSecretV1Beta1SpecDataFromExtractConversionStrategy
  */
 export enum ExternalSecretV1Beta1SpecDataFromExtractConversionStrategy {
@@ -2941,8 +2307,6 @@ export enum ExternalSecretV1Beta1SpecDataFromExtractConversionStrategy {
 }
 
 /**
- * Used to define a decoding Strategy
- *
  * @schema ExternalSecretV1Beta1SpecDataFromExtractDecodingStrategy
  */
 export enum ExternalSecretV1Beta1SpecDataFromExtractDecodingStrategy {
@@ -2957,9 +2321,6 @@ export enum ExternalSecretV1Beta1SpecDataFromExtractDecodingStrategy {
 }
 
 /**
- * Policy for fetching tags/labels from provider secrets, possible options are Fetch, None. Defaults to None
- *
- * @default None
  * @schema ExternalSecretV1Beta1SpecDataFromExtractMetadataPolicy
  */
 export enum ExternalSecretV1Beta1SpecDataFromExtractMetadataPolicy {
@@ -2970,8 +2331,6 @@ export enum ExternalSecretV1Beta1SpecDataFromExtractMetadataPolicy {
 }
 
 /**
- * Used to define a conversion Strategy
- *
  * @schema ExternalSecretV1Beta1SpecDataFromFindConversionStrategy
  */
 export enum ExternalSecretV1Beta1SpecDataFromFindConversionStrategy {
@@ -2982,8 +2341,6 @@ export enum ExternalSecretV1Beta1SpecDataFromFindConversionStrategy {
 }
 
 /**
- * Used to define a decoding Strategy
- *
  * @schema ExternalSecretV1Beta1SpecDataFromFindDecodingStrategy
  */
 export enum ExternalSecretV1Beta1SpecDataFromFindDecodingStrategy {
@@ -2998,14 +2355,10 @@ export enum ExternalSecretV1Beta1SpecDataFromFindDecodingStrategy {
 }
 
 /**
- * Finds secrets based on the name.
- *
  * @schema ExternalSecretV1Beta1SpecDataFromFindName
  */
 export interface ExternalSecretV1Beta1SpecDataFromFindName {
   /**
-   * Finds secrets base
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromFindName#regexp
    */
   readonly regexp?: string;
@@ -3026,22 +2379,15 @@ export function toJson_ExternalSecretV1Beta1SpecDataFromFindName(obj: ExternalSe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to rewrite with regular expressions.
- * The resulting key will be the output of a regexp.ReplaceAll operation.
- *
  * @schema ExternalSecretV1Beta1SpecDataFromRewriteRegexp
  */
 export interface ExternalSecretV1Beta1SpecDataFromRewriteRegexp {
   /**
-   * Used to define the regular expression of a re.Compiler.
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromRewriteRegexp#source
    */
   readonly source: string;
 
   /**
-   * Used to define the target pattern of a ReplaceAll operation.
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromRewriteRegexp#target
    */
   readonly target: string;
@@ -3063,16 +2409,10 @@ export function toJson_ExternalSecretV1Beta1SpecDataFromRewriteRegexp(obj: Exter
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Used to apply string transformation on the secrets.
- * The resulting key will be the output of the template applied by the operation.
- *
  * @schema ExternalSecretV1Beta1SpecDataFromRewriteTransform
  */
 export interface ExternalSecretV1Beta1SpecDataFromRewriteTransform {
   /**
-   * Used to define the template to apply on the secret name.
-   * `.value ` will specify the secret name in the template.
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromRewriteTransform#template
    */
   readonly template: string;
@@ -3093,28 +2433,20 @@ export function toJson_ExternalSecretV1Beta1SpecDataFromRewriteTransform(obj: Ex
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * GeneratorRef points to a generator custom resource.
- *
  * @schema ExternalSecretV1Beta1SpecDataFromSourceRefGeneratorRef
  */
 export interface ExternalSecretV1Beta1SpecDataFromSourceRefGeneratorRef {
   /**
-   * Specify the apiVersion of the generator resource
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromSourceRefGeneratorRef#apiVersion
    */
   readonly apiVersion?: string;
 
   /**
-   * Specify the Kind of the generator resource
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromSourceRefGeneratorRef#kind
    */
   readonly kind: ExternalSecretV1Beta1SpecDataFromSourceRefGeneratorRefKind;
 
   /**
-   * Specify the name of the generator resource
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromSourceRefGeneratorRef#name
    */
   readonly name: string;
@@ -3137,23 +2469,15 @@ export function toJson_ExternalSecretV1Beta1SpecDataFromSourceRefGeneratorRef(ob
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * SecretStoreRef defines which SecretStore to fetch the ExternalSecret data.
- *
  * @schema ExternalSecretV1Beta1SpecDataFromSourceRefStoreRef
  */
 export interface ExternalSecretV1Beta1SpecDataFromSourceRefStoreRef {
   /**
-   * Kind of the SecretStore resource (SecretStore or ClusterSecretStore)
-   * Defaults to `SecretStore`
-   *
-   * @default SecretStore`
    * @schema ExternalSecretV1Beta1SpecDataFromSourceRefStoreRef#kind
    */
   readonly kind?: ExternalSecretV1Beta1SpecDataFromSourceRefStoreRefKind;
 
   /**
-   * Name of the SecretStore resource
-   *
    * @schema ExternalSecretV1Beta1SpecDataFromSourceRefStoreRef#name
    */
   readonly name?: string;
@@ -3175,10 +2499,6 @@ export function toJson_ExternalSecretV1Beta1SpecDataFromSourceRefStoreRef(obj: E
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * EngineVersion specifies the template engine version
- * that should be used to compile/execute the
- * template specified in .data and .templateFrom[].
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateEngineVersion
  */
 export enum ExternalSecretV1Beta1SpecTargetTemplateEngineVersion {
@@ -3187,8 +2507,6 @@ export enum ExternalSecretV1Beta1SpecTargetTemplateEngineVersion {
 }
 
 /**
- * TemplateMergePolicy defines how template values should be merged when generating a secret.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateMergePolicy
  */
 export enum ExternalSecretV1Beta1SpecTargetTemplateMergePolicy {
@@ -3199,8 +2517,6 @@ export enum ExternalSecretV1Beta1SpecTargetTemplateMergePolicy {
 }
 
 /**
- * ExternalSecretTemplateMetadata defines metadata fields for the Secret blueprint.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateMetadata
  */
 export interface ExternalSecretV1Beta1SpecTargetTemplateMetadata {
@@ -3231,14 +2547,10 @@ export function toJson_ExternalSecretV1Beta1SpecTargetTemplateMetadata(obj: Exte
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateFrom defines a source for template data.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFrom
  */
 export interface ExternalSecretV1Beta1SpecTargetTemplateTemplateFrom {
   /**
-   * TemplateRef defines a reference to a template source in a ConfigMap or Secret.
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFrom#configMap
    */
   readonly configMap?: ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMap;
@@ -3249,15 +2561,11 @@ export interface ExternalSecretV1Beta1SpecTargetTemplateTemplateFrom {
   readonly literal?: string;
 
   /**
-   * TemplateRef defines a reference to a template source in a ConfigMap or Secret.
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFrom#secret
    */
   readonly secret?: ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecret;
 
   /**
-   * TemplateTarget defines the target field where the template result will be stored.
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFrom#target
    */
   readonly target?: ExternalSecretV1Beta1SpecTargetTemplateTemplateFromTarget;
@@ -3281,8 +2589,6 @@ export function toJson_ExternalSecretV1Beta1SpecTargetTemplateTemplateFrom(obj: 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Specify the Kind of the generator resource
- *
  * @schema ExternalSecretV1Beta1SpecDataSourceRefGeneratorRefKind
  */
 export enum ExternalSecretV1Beta1SpecDataSourceRefGeneratorRefKind {
@@ -3317,10 +2623,6 @@ export enum ExternalSecretV1Beta1SpecDataSourceRefGeneratorRefKind {
 }
 
 /**
- * Kind of the SecretStore resource (SecretStore or ClusterSecretStore)
- * Defaults to `SecretStore`
- *
- * @default SecretStore`
  * @schema ExternalSecretV1Beta1SpecDataSourceRefStoreRefKind
  */
 export enum ExternalSecretV1Beta1SpecDataSourceRefStoreRefKind {
@@ -3331,8 +2633,6 @@ export enum ExternalSecretV1Beta1SpecDataSourceRefStoreRefKind {
 }
 
 /**
- * Specify the Kind of the generator resource
- *
  * @schema ExternalSecretV1Beta1SpecDataFromSourceRefGeneratorRefKind
  */
 export enum ExternalSecretV1Beta1SpecDataFromSourceRefGeneratorRefKind {
@@ -3367,10 +2667,6 @@ export enum ExternalSecretV1Beta1SpecDataFromSourceRefGeneratorRefKind {
 }
 
 /**
- * Kind of the SecretStore resource (SecretStore or ClusterSecretStore)
- * Defaults to `SecretStore`
- *
- * @default SecretStore`
  * @schema ExternalSecretV1Beta1SpecDataFromSourceRefStoreRefKind
  */
 export enum ExternalSecretV1Beta1SpecDataFromSourceRefStoreRefKind {
@@ -3381,21 +2677,15 @@ export enum ExternalSecretV1Beta1SpecDataFromSourceRefStoreRefKind {
 }
 
 /**
- * TemplateRef defines a reference to a template source in a ConfigMap or Secret.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMap
  */
 export interface ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMap {
   /**
-   * A list of keys in the ConfigMap/Secret to use as templates for Secret data
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMap#items
    */
   readonly items: ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItems[];
 
   /**
-   * The name of the ConfigMap/Secret resource
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMap#name
    */
   readonly name: string;
@@ -3417,21 +2707,15 @@ export function toJson_ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfig
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateRef defines a reference to a template source in a ConfigMap or Secret.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecret
  */
 export interface ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecret {
   /**
-   * A list of keys in the ConfigMap/Secret to use as templates for Secret data
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecret#items
    */
   readonly items: ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecretItems[];
 
   /**
-   * The name of the ConfigMap/Secret resource
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecret#name
    */
   readonly name: string;
@@ -3453,8 +2737,6 @@ export function toJson_ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateTarget defines the target field where the template result will be stored.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromTarget
  */
 export enum ExternalSecretV1Beta1SpecTargetTemplateTemplateFromTarget {
@@ -3467,21 +2749,15 @@ export enum ExternalSecretV1Beta1SpecTargetTemplateTemplateFromTarget {
 }
 
 /**
- * TemplateRefItem defines which key in the referenced ConfigMap or Secret to use as a template.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItems
  */
 export interface ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItems {
   /**
-   * A key in the ConfigMap/Secret
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItems#key
    */
   readonly key: string;
 
   /**
-   * TemplateScope defines the scope of the template when processing template data.
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItems#templateAs
    */
   readonly templateAs?: ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItemsTemplateAs;
@@ -3503,21 +2779,15 @@ export function toJson_ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfig
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateRefItem defines which key in the referenced ConfigMap or Secret to use as a template.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecretItems
  */
 export interface ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecretItems {
   /**
-   * A key in the ConfigMap/Secret
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecretItems#key
    */
   readonly key: string;
 
   /**
-   * TemplateScope defines the scope of the template when processing template data.
-   *
    * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecretItems#templateAs
    */
   readonly templateAs?: ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecretItemsTemplateAs;
@@ -3539,8 +2809,6 @@ export function toJson_ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecret
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * TemplateScope defines the scope of the template when processing template data.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItemsTemplateAs
  */
 export enum ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItemsTemplateAs {
@@ -3551,8 +2819,6 @@ export enum ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItemsTem
 }
 
 /**
- * TemplateScope defines the scope of the template when processing template data.
- *
  * @schema ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecretItemsTemplateAs
  */
 export enum ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecretItemsTemplateAs {

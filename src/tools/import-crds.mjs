@@ -5,7 +5,8 @@
 //   release URLs it documents). `cdk8s import` writes one TypeScript module per API group, and
 //   when the CRDs of one group come from separate files the last file wins, so every group's
 //   CRDs are first joined into ONE multi-document YAML file, imported under the module prefix
-//   that cdk8s.yaml uses.
+//   that cdk8s.yaml uses. Each CRD goes in without its descriptions (the facts kept in
+//   schemas/), so no upstream prose becomes a doc comment; the code and types are the same.
 // - schemas/: each CRD's validation schema as facts, without upstream prose: types, patterns,
 //   enums, required fields, formats, defaults and the CEL rules (x-kubernetes-validations) with
 //   their messages; every `description` is dropped. Each file records where it came from. The
@@ -117,14 +118,23 @@ function readCrd(release, file) {
     scope: crd.spec.scope,
     versions: Object.fromEntries(crd.spec.versions.filter((version) => version.served).map((version) => [version.name, facts(version.schema.openAPIV3Schema)])),
   };
-  return { text, schema, output: join(release.release, file.replace(/\.yaml$/, '.json')) };
+  return { crd, schema, output: join(release.release, file.replace(/\.yaml$/, '.json')) };
+}
+
+/**
+ * The CRD as `cdk8s import` reads it, without prose: its schemas' facts (no description becomes
+ * a doc comment of the bindings) and no printer columns (which it does not read).
+ */
+function withoutProse(crd) {
+  const versions = crd.spec.versions.map(({ additionalPrinterColumns, ...version }) => ({ ...version, schema: { openAPIV3Schema: facts(version.schema.openAPIV3Schema) } }));
+  return { ...crd, spec: { ...crd.spec, versions } };
 }
 
 /** Runs `cdk8s import` per API group into a scratch folder; returns the generated files by name. */
 function generateBindings(work, crds) {
   const output = join(work, 'imports');
   for (const release of RELEASES.filter((candidate) => candidate.bindings)) {
-    const joined = crds.filter((crd) => crd.release === release).map((crd) => `---\n${crd.text}\n`).join('');
+    const joined = crds.filter((crd) => crd.release === release).map((crd) => `---\n${YAML.stringify(withoutProse(crd.crd))}`).join('');
     const groupFile = join(work, `${release.bindings}.yaml`);
     writeFileSync(groupFile, joined);
     execFileSync(

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as YAML from 'yaml';
 import { committedSchemas, loadCrdValidators, schemaErrors, SCHEMAS_DIR } from '../helpers/crd-schemas';
@@ -57,6 +57,24 @@ test('the schemas keep facts and no upstream prose', () => {
     { message: 'Only image catalogs are supported', rule: "self.kind == 'ImageCatalog' || self.kind == 'ClusterImageCatalog'" },
     { message: 'Only image catalogs are supported', rule: "self.apiGroup == 'postgresql.cnpg.io'" },
   ]);
+});
+
+/** What `cdk8s import` writes into the doc comments of the bindings itself, without a description to copy. */
+const CDK8S_IMPORT_DOCS = [
+  /^@schema \S+$/, /^@param \S+/, /^Returns the apiVersion and kind for "\w+"$/, /^Renders a Kubernetes manifest for "\w+"\.$/,
+  /^This can be used to inline resource manifests inside other objects \(e\.g\. as templates\)\.$/,
+  /^Defines a "\w+" API object$/, /^Renders the object to Kubernetes JSON\.$/, /^Converts an object of type '\w+' to JSON representation\.$/,
+];
+
+test('the bindings in imports/ carry no upstream prose: their doc comments are only what cdk8s import writes itself', () => {
+  for (const file of readdirSync(join(REPO_ROOT, 'imports'))) {
+    // An enum member's doc comment is its value.
+    const source = readFileSync(join(REPO_ROOT, 'imports', file), 'utf8').replace(/\/\*\* (.+?) \*\/\n\s*\w+ = "\1",/g, '');
+    const comments = source.match(/\/\*\*[\s\S]*?\*\//g) ?? [];
+    const lines = comments.flatMap((comment) => comment.slice(3, -2).split('\n').map((line) => line.replace(/^\s*\* ?/, '').trim()));
+    expect({ file, prose: [...new Set(lines.filter((line) => line !== '' && !CDK8S_IMPORT_DOCS.some((template) => template.test(line))))] }).toEqual({ file, prose: [] });
+    expect(lines.length).toBeGreaterThan(0);
+  }
 });
 
 describe('the monitoring objects (prometheus-operator schemas)', () => {
