@@ -18,10 +18,8 @@ function load(source: string): { exports: any; global: any } {
 
 test('a transformed module reads the built-ins once, into its own constants: a global replaced later does not reach it', () => {
   const { exports, global } = load('export const keysOf = (value: object): string[] => Object.keys(value);');
-  const keys = global.Object.keys;
   global.Object = { keys: () => ['replaced'] };
   expect(exports.keysOf({ a: 1 })).toEqual(['a']);
-  expect(keys({ b: 1 })).toEqual(['b']);
 });
 
 test('Date stays a global read at every use: a clock a test installs later is the one the module sees', () => {
