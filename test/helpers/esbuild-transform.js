@@ -16,7 +16,10 @@ const { transformSync, version } = require('esbuild');
 const GLOBALS = ['Object', 'Array', 'JSON', 'Symbol', 'Math', 'Number', 'String', 'Boolean', 'Map', 'Set', 'WeakMap', 'WeakSet', 'RegExp', 'Error', 'TypeError', 'Promise', 'BigInt', 'Buffer', 'URL', 'process'];
 const PRELUDE = `const { ${GLOBALS.join(', ')} } = globalThis;`;
 
-/** Jest keys its cache by the file and the config only: this file's own changes must count too. */
+/**
+ * Jest's own cache key (the file, its path, the config, whether coverage instruments it) is
+ * replaced by this one, which must hold all of them and this file's own changes too.
+ */
 const SELF = createHash('sha256').update(readFileSync(__filename)).update(version).digest('hex');
 
 module.exports = {
@@ -31,7 +34,7 @@ module.exports = {
     });
     return { code, map };
   },
-  getCacheKey(source, path, { configString }) {
-    return createHash('sha256').update(SELF).update('\0').update(path).update('\0').update(configString).update('\0').update(source).digest('hex');
+  getCacheKey(source, path, { configString, instrument }) {
+    return createHash('sha256').update(SELF).update('\0').update(path).update('\0').update(configString).update(instrument ? '\0instrument\0' : '\0').update(source).digest('hex');
   },
 };

@@ -4,7 +4,7 @@ import { createContext, runInContext } from 'node:vm';
 /** The jest transform (test/helpers/esbuild-transform.js), as jest calls it. */
 const transform: {
   process(source: string, path: string): { code: string; map: string };
-  getCacheKey(source: string, path: string, options: { configString: string }): string;
+  getCacheKey(source: string, path: string, options: { configString: string; instrument?: boolean }): string;
 } = require('../helpers/esbuild-transform.js');
 
 /** `source` transformed, loaded as a CommonJS module in a new vm context (as jest loads one); its exports and that context's global. */
@@ -33,9 +33,9 @@ test('stack traces still point at the source line, below the prelude', () => {
   expect(line).toBe(readFileSync(__filename, 'utf8').split('\n').findIndex((text) => text.includes("new Error('here')")) + 1);
 });
 
-test('the cache key changes with the source, the path and the config', () => {
-  const key = (source: string, path: string, configString: string) => transform.getCacheKey(source, path, { configString });
+test('the cache key changes with the source, the path, the config and coverage (jest then instruments the cached code)', () => {
+  const key = (source: string, path: string, configString: string, instrument = false) => transform.getCacheKey(source, path, { configString, instrument });
   const base = key('a', '/repo/a.ts', '{}');
   expect(key('a', '/repo/a.ts', '{}')).toBe(base);
-  expect(new Set([base, key('b', '/repo/a.ts', '{}'), key('a', '/repo/b.ts', '{}'), key('a', '/repo/a.ts', '{"x":1}')]).size).toBe(4);
+  expect(new Set([base, key('b', '/repo/a.ts', '{}'), key('a', '/repo/b.ts', '{}'), key('a', '/repo/a.ts', '{"x":1}'), key('a', '/repo/a.ts', '{}', true)]).size).toBe(5);
 });
