@@ -175,7 +175,7 @@ try {
     const floor = { ...samples[0].floor, milliseconds: median(samples.map((s) => s.floor.milliseconds)) };
     estates.push({ first, cold, again, later, floor });
     say(`  ${String(first.databases).padStart(3)} databases, ${String(first.migrations).padStart(5)} migrations (${first.rendered} rendered), ${first.files} files:`
-      + ` into an empty tree ${first.wall.toFixed(0).padStart(5)} ms (synthesis ${first.synthesis.toFixed(0)});`
+      + ` into an empty tree ${first.wall.toFixed(0).padStart(5)} ms (synthesis ${first.synthesis.toFixed(0)}; write floor ${floor.milliseconds.toFixed(0)});`
       + ` over the existing tree ${later.wall.toFixed(0).padStart(5)} ms (synthesis ${later.synthesis.toFixed(0)}, ${later.written} files written; the first run after writing it ${again.wall.toFixed(0)} ms), with a cold cache ${cold.wall.toFixed(0)} ms;`
       + ` peak RSS ${Math.max(first.rss, cold.rss, again.rss, later.rss).toFixed(0)} MiB`);
   }
