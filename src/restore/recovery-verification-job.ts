@@ -7,6 +7,7 @@ import { protectFromSubstitution } from '../constructs/flux-substitution';
 import { jobContainer, JobVolume, onceJob, postgresConnection } from '../constructs/job-defaults';
 import { PlainApiObject } from '../constructs/plain-api-object';
 import { redactQuoted } from '../security/credentials';
+import { sha256Of } from '../values/sha256';
 
 const ASSERTIONS_DIR = '/assertions';
 
@@ -65,9 +66,13 @@ export class RecoveryVerificationJob extends Construct {
       data[`${key}.sql`] = assertion.sql;
       data[`${key}.expected`] = assertion.expect;
     });
-    new PlainApiObject(this, 'Assertions', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: this.jobName, labels }, immutable: true, data });
+    // Immutable, so named after its content: changed assertions are a new ConfigMap (the API server
+    // refuses to change an immutable one's data), and the Job mounting it a changed Job, which Flux
+    // re-creates (force). Under the old name the apply would fail and the Job never run again.
+    const assertionsName = `${this.jobName}-${sha256Of(JSON.stringify(data)).slice(0, 8)}`;
+    new PlainApiObject(this, 'Assertions', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: assertionsName, labels }, immutable: true, data });
     const volumes: JobVolume[] = [
-      { path: ASSERTIONS_DIR, volume: { name: 'assertions', configMap: { name: this.jobName } }, readOnly: true },
+      { path: ASSERTIONS_DIR, volume: { name: 'assertions', configMap: { name: assertionsName } }, readOnly: true },
       { path: '/tmp', volume: { name: 'tmp', emptyDir: {} } },
     ];
     onceJob(this, 'Job', {

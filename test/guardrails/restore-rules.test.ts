@@ -60,7 +60,7 @@ describe('verification checks', () => {
   });
   test('Noncompliance: a read-only check that holds a credential is SEC001\'s, at the restore', () => {
     const violations = violationsOf(restoring(time, { verify: [{ name: 'token', sql: "SELECT 'ghp_0123456789abcdefghijABCDEFGHIJ012345' <> ''", expect: 't' }] }));
-    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'SEC001', configField: 'restores', message: expect.stringMatching(/^ConfigMap verify-app-db-restored data\["01-token\.sql"\] holds a GitHub token, 40 characters, "gh…45"$/) }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'SEC001', configField: 'restores', message: expect.stringMatching(/^ConfigMap verify-app-db-restored-[0-9a-f]{8} data\["01-token\.sql"\] holds a GitHub token, 40 characters, "gh…45"$/) }));
   });
 });
 

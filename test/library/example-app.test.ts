@@ -67,6 +67,7 @@ test('with a restore, App.synth() adds the restored cluster and its verification
   expect(restored).toHaveProperty('spec.externalClusters.0.plugin.parameters.serverName', 'orders-db');
   const verification = named(manifests, 'Job', 'verify-orders-db-restored');
   expect(verification).toHaveProperty('spec.template.spec.containers.0.env', expect.arrayContaining([{ name: 'PGHOST', value: 'orders-db-restored-rw.shop.svc' }]));
-  expect(verification).toHaveProperty('spec.template.spec.volumes.0.configMap.name', 'verify-orders-db-restored');
-  expect(JSON.stringify(named(manifests, 'ConfigMap', 'verify-orders-db-restored').data)).toContain("table_name = 'orders'");
+  const assertions = verification.spec.template.spec.volumes[0].configMap.name;
+  expect(assertions).toMatch(/^verify-orders-db-restored-[0-9a-f]{8}$/);
+  expect(JSON.stringify(named(manifests, 'ConfigMap', assertions).data)).toContain("table_name = 'orders'");
 });

@@ -53,12 +53,32 @@ test('copies the source settings unless overridden', () => {
 test('the verification Job checks the ledger first, then the assertions, and fails on a mismatch', () => {
   const { find, restore } = setup();
   expect(restore.verification.jobName).toBe('verify-app-db-before-0005');
-  const assertions = find('ConfigMap', 'verify-app-db-before-0005').data;
+  const assertions = assertionsOf(setup().manifests).data;
   expect(Object.keys(assertions).sort()).toEqual(['01-migration-0005-drop-email-is-not-applied.expected', '01-migration-0005-drop-email-is-not-applied.sql', '02-email-is-back.expected', '02-email-is-back.sql', 'verify.sh']);
   expect(assertions['02-email-is-back.expected']).toBe('1');
   const job = find('Job', 'verify-app-db-before-0005');
   expect(job.spec).toMatchObject({ backoffLimit: 0, template: { spec: { restartPolicy: 'Never', automountServiceAccountToken: false } } });
   expect(job.spec.template.spec.containers[0].env).toContainEqual({ name: 'PGHOST', value: 'app-db-before-0005-rw.default.svc' });
+});
+
+/** The verification's assertions ConfigMap, `verify-<restore>-<hash of its data>`. */
+function assertionsOf(manifests: any[]): any {
+  const found = manifests.filter((m) => m.kind === 'ConfigMap' && m.metadata.name.startsWith('verify-app-db-before-0005'));
+  expect(found.map((m) => m.metadata.name)).toEqual([expect.stringMatching(/^verify-app-db-before-0005-[0-9a-f]{8}$/)]);
+  return found[0];
+}
+
+test('changed assertions are a new ConfigMap and a changed Job, so Flux re-creates the Job instead of failing on the immutable one', () => {
+  const original = setup();
+  const again = setup();
+  const changed = setup({ assertions: [{ name: 'email is back', sql: "SELECT count(*) FROM information_schema.columns WHERE column_name = 'email'", expect: '2' }] });
+  const volumeOf = (result: ReturnType<typeof setup>) => result.find('Job', 'verify-app-db-before-0005').spec.template.spec.volumes.find((volume: any) => volume.name === 'assertions').configMap.name;
+  expect(assertionsOf(original.manifests).immutable).toBe(true);
+  expect(volumeOf(original)).toBe(assertionsOf(original.manifests).metadata.name);
+  expect(assertionsOf(again.manifests).metadata.name).toBe(assertionsOf(original.manifests).metadata.name);
+  expect(assertionsOf(changed.manifests).metadata.name).not.toBe(assertionsOf(original.manifests).metadata.name);
+  expect(volumeOf(changed)).toBe(assertionsOf(changed.manifests).metadata.name);
+  expect(changed.find('Job', 'verify-app-db-before-0005').metadata.annotations).toMatchObject({ 'kustomize.toolkit.fluxcd.io/force': 'enabled' });
 });
 
 test('a scheduled backup of the restored cluster when a schedule is given', () => {
