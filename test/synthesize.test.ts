@@ -200,7 +200,7 @@ test('a runbook names the exact objects, commands and config entry of its migrat
   expect(runbook).toContain("kubectl -n databases get backups.postgresql.cnpg.io -l cnpg-gitops.io/migration=0005-drop-email,cnpg-gitops.io/cluster=app-db -o");
   expect(runbook).toContain(`-l job-name=${jobName}`);
   expect(runbook).toContain("target: { restorePoint: '0005-drop-email', backupId: '<backup_id from step 1>' }");
-  expect(runbook).toContain("recovery_target_time = '2026-01-01 00:00:04.000000+00:00'");
+  expect(runbook).toContain("recovery_target_time = '2026-01-01 00:00:05.123456+00:00'");
   expect(runbook).toContain('kubectl -n databases logs job/verify-app-db-before-0005-drop-email');
   expect(runbook).toContain('app-db-before-0005-drop-email-rw.databases.svc');
 });

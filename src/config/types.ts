@@ -203,8 +203,8 @@ export type MigrationValidationRecord = CloneValidationRecord;
 
 /**
  * Where a restore stops: exactly one of these forms.
- * - `beforeMigration`: the second before a migration started (`startedAt` from its checkpoint
- *   record, minus one second), pinned to its pre-migration `backupId` when given.
+ * - `beforeMigration`: the moment a migration started (`startedAt` from its checkpoint record,
+ *   to the microsecond), pinned to its pre-migration `backupId` when given.
  * - `restorePoint`: the named restore point `before-<migration>` its checkpoint created; CNPG
  *   needs the `backupId` of the base backup to start from.
  * - `time` (RFC 3339 with a zone), `lsn`, or `immediate` (the end of base backup `backupId`).

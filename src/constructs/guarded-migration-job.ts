@@ -23,8 +23,8 @@ export type RollbackStrategy = 'pitr' | 'down-sql' | 'forward-fix';
 /** The documented data-rollback plan every migration carries. */
 export interface RollbackPlan {
   /**
-   * How the data is brought back: `pitr` (point-in-time recovery to the second before the
-   * migration started), `down-sql` (a reverse script), `forward-fix` (a follow-up migration).
+   * How the data is brought back: `pitr` (point-in-time recovery to the moment the migration
+   * started), `down-sql` (a reverse script), `forward-fix` (a follow-up migration).
    * A migration that destroys data must include `pitr`.
    */
   readonly strategies: readonly RollbackStrategy[];

@@ -221,7 +221,7 @@ SELECT EXISTS (SELECT FROM cnpg_gitops.applied_migrations WHERE id = :'migration
   \\q
 \\endif
 \\if :checkpoint
-  SELECT pg_create_restore_point('before-' || :'migration') AS restore_point_lsn, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started_at \\gset
+  SELECT pg_create_restore_point('before-' || :'migration') AS restore_point_lsn, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS started_at \\gset
   SELECT json_build_object('migration', :'migration', 'sqlSha256', :'sql_sha256', 'backup', :'backup_name', 'backupId', :'backup_id',
     'backupStoppedAt', :'backup_stopped_at', 'restorePoint', 'before-' || :'migration', 'restorePointLsn', :'restore_point_lsn', 'startedAt', :'started_at')::text AS checkpoint_record \\gset
   SELECT 'checkpoint: ' || :'checkpoint_record';

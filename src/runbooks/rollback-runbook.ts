@@ -57,7 +57,7 @@ export function renderRollbackRunbook(props: RollbackRunbookProps): { path: stri
   const cluster = job.cluster.name;
   const ns = job.cluster.namespace;
   const restored = restoredName(cluster, migration.id);
-  const example = RecoveryTarget.beforeMigration({ migrationId: migration.id, startedAt: '2026-01-01T00:00:05Z' }).toPostgresParameters();
+  const example = RecoveryTarget.beforeMigration({ migrationId: migration.id, startedAt: '2026-01-01T00:00:05.123456Z' }).toPostgresParameters();
   const field = env.configPrefix ?? '';
   const file = `src/config/${env.name}.ts`;
   const root = env.flux?.sourceName ?? 'flux-system';
@@ -101,7 +101,7 @@ export function renderRollbackRunbook(props: RollbackRunbookProps): { path: stri
     `The migration recorded, in the ledger of \`${cluster}\` and in the termination message of its Job, the restore point it created, its start time from the database clock, and the pre-migration backup's **barman id** (\`YYYYMMDDTHHMMSS\`, the Backup's \`status.backupId\`; not the Backup's name):`,
     '',
     ...sh(
-      command('kubectl', 'cnpg', 'psql', cluster, '-n', ns, '--', '-d', job.cluster.database, '-Atc', `SELECT started_at, restore_point, restore_point_lsn, backup_id FROM cnpg_gitops.applied_migrations WHERE id = '${migration.id}'`),
+      command('kubectl', 'cnpg', 'psql', cluster, '-n', ns, '--', '-d', job.cluster.database, '-Atc', `SELECT to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), restore_point, restore_point_lsn, backup_id FROM cnpg_gitops.applied_migrations WHERE id = '${migration.id}'`),
       kubectl('get', 'pods', '-l', `job-name=${job.jobName}`, '-o', `jsonpath={.items[0].status.${checkpointContainer[0]}[?(@.name=="${checkpointContainer[1]}")].state.terminated.message}{"\\n"}`),
       kubectl('get', API_RESOURCES.Backup, '-l', `cnpg-gitops.io/migration=${migration.id},cnpg-gitops.io/cluster=${cluster}`, '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.phase} {.status.backupId} {.status.stoppedAt}{"\\n"}{end}'),
     ),
@@ -125,7 +125,7 @@ export function renderRollbackRunbook(props: RollbackRunbookProps): { path: stri
     '}],',
     '```',
     '',
-    `Or by time, one second before the recorded start: \`target: { beforeMigration: '${migration.id}', startedAt: '<started_at from step 1, as RFC 3339 UTC>', backupId: '<backup_id>' }\`. PostgreSQL then runs with, for a start at 2026-01-01T00:00:05Z: \`recovery_target_time = '${example.recovery_target_time}'\`, \`recovery_target_inclusive = ${example.recovery_target_inclusive}\`, \`recovery_target_action = ${example.recovery_target_action}\`.`,
+    `Or by time, the recorded start to the microsecond: \`target: { beforeMigration: '${migration.id}', startedAt: '<the start from step 1>', backupId: '<backup_id>' }\`. PostgreSQL then runs with, for a start at 2026-01-01T00:00:05.123456Z: \`recovery_target_time = '${example.recovery_target_time}'\`, \`recovery_target_inclusive = ${example.recovery_target_inclusive}\`, \`recovery_target_action = ${example.recovery_target_action}\`.`,
     '',
     `The verification also checks that \`${migration.id}\` is not in the ledger \`cnpg_gitops.applied_migrations\`. Keep \`${migration.id}\` in \`${field}migrations.applied\` for now: it records what ran on \`${cluster}\`.`,
     '',
@@ -154,7 +154,10 @@ export function renderRollbackRunbook(props: RollbackRunbookProps): { path: stri
       kubectl('logs', `job/verify-${restored}`),
     ),
     '',
-    'Every assertion prints `verify: ok`; the last line is `verify: all N assertions passed`. A `verify: FAIL` line names the check, the expected and the actual value, the Job fails and the stage stays not ready: do not switch, fix the target or the assertions and commit again.',
+    'Every assertion prints `verify: ok`; the last line is `verify: all N assertions passed`. A `verify: FAIL` line names the check, the expected and the actual value, the Job fails and the stage stays not ready: do not switch.',
+    '',
+    `- A wrong assertion: fix it in \`${field}restores\` and commit again (steps 4 and 5). The assertions are a new ConfigMap, named after their content, so Flux re-creates the Job and it runs again.`,
+    `- A wrong target: CNPG recovers a cluster only when it creates it, so a changed target does nothing to \`${restored}\`. Replace the restore entry by one with the corrected target and another name, commit (step 4), then delete \`${restored}\`, which Flux keeps: ${[kubectl('annotate', API_RESOURCES.Cluster, restored, `${DELETION_REASON_ANNOTATION}=wrong recovery target`, '--overwrite'), kubectl('delete', API_RESOURCES.Cluster, restored)].map((line) => `\`${line}\``).join(', then ')}.`,
     '',
     '## 6. Switch the application',
     '',

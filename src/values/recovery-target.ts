@@ -68,27 +68,35 @@ function requireBackupId(backupId: string | undefined): void {
   if (problem !== undefined) throw new Error(`backupId ${problem}`);
 }
 
-/** RFC 3339 in whole seconds, UTC, with an explicit `Z`: what this project always emits. */
-function utcSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/**
+ * RFC 3339 in UTC with an explicit `Z`, keeping the fraction of a second the time was given with,
+ * to PostgreSQL's microseconds: JavaScript's Date would round it to milliseconds.
+ */
+function utcTime(time: string, what: string): string {
+  requireZonedTime(time, what);
+  const [, whole, fraction, zone] = /^(.*:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(time)!;
+  const seconds = requireZonedTime(`${whole}${zone}`, what).toISOString().slice(0, 19);
+  return `${seconds}${fraction === undefined ? '' : `.${fraction.slice(0, 6)}`}Z`;
 }
 
 /**
  * Where a point-in-time recovery stops: exactly one of a time, a named restore point, an LSN,
  * or the end of a base backup, optionally pinned to a base backup. Times are always emitted as
- * RFC 3339 UTC with an explicit `Z`.
+ * RFC 3339 UTC with an explicit `Z`, to the microsecond when given so.
  * @see https://cloudnative-pg.io/documentation/1.30/recovery/#point-in-time-recovery-pitr
  */
 export class RecoveryTarget {
   /**
-   * The second before a migration started: its recorded start time (from the database clock)
-   * minus one second. Every commit before that second is kept, nothing of the migration is.
-   * Pinned to the migration's pre-migration base backup when its id is known.
+   * The moment a migration started: its recorded start (`startedAt` of its checkpoint record,
+   * from the database clock, to the microsecond), inclusive. Every commit up to that moment is
+   * kept, and nothing of the migration, whose commits all come after it. A start given in whole
+   * seconds (an older record, or a Kubernetes timestamp, both cut down, never rounded up) is still
+   * no later than the real start, so nothing of the migration is kept either. Pinned to the
+   * migration's pre-migration base backup when its id is known.
    */
   public static beforeMigration(options: { readonly migrationId: string; readonly startedAt: string; readonly backupId?: string }): RecoveryTarget {
-    const started = requireZonedTime(options.startedAt, 'the migration start time');
+    const time = utcTime(options.startedAt, 'the migration start time');
     requireBackupId(options.backupId);
-    const time = utcSeconds(new Date(Math.floor(started.getTime() / 1000) * 1000 - 1000));
     return new RecoveryTarget({ targetTime: time, backupId: options.backupId }, options.migrationId);
   }
 
@@ -101,11 +109,10 @@ export class RecoveryTarget {
     return new RecoveryTarget({ targetName: restorePointOf(options.migrationId), backupId: options.backupId }, options.migrationId);
   }
 
-  /** An explicit time, RFC 3339 with a zone (normalized to UTC). */
+  /** An explicit time, RFC 3339 with a zone (normalized to UTC, its fraction of a second kept). */
   public static time(time: string, backupId?: string): RecoveryTarget {
     requireBackupId(backupId);
-    const date = requireZonedTime(time, 'the recovery time');
-    return new RecoveryTarget({ targetTime: utcSeconds(date), backupId });
+    return new RecoveryTarget({ targetTime: utcTime(time, 'the recovery time'), backupId });
   }
 
   /** A write-ahead log location. */
@@ -140,7 +147,8 @@ export class RecoveryTarget {
   public toPostgresParameters(): Record<string, string> {
     const parameters: Record<string, string> = {};
     if (this.target.targetTime) {
-      parameters.recovery_target_time = `${this.target.targetTime.replace('T', ' ').replace('Z', '')}.000000+00:00`;
+      const [seconds, fraction = ''] = this.target.targetTime.replace('T', ' ').replace('Z', '').split('.');
+      parameters.recovery_target_time = `${seconds}.${fraction.padEnd(6, '0')}+00:00`;
     }
     if (this.target.targetName) parameters.recovery_target_name = this.target.targetName;
     if (this.target.targetLsn) parameters.recovery_target_lsn = this.target.targetLsn;

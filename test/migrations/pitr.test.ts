@@ -139,12 +139,12 @@ beforeAll(async () => {
 
   // Rows after the base backup but before the migration come back from the archived WAL only.
   insertRows(before, 2, 'email');
-  // Every commit above is then earlier than the target second (the start, floored, minus one):
-  // the migration starts once the second after the last commit's has begun.
-  await sleep(Math.ceil((Date.now() + 1000) / 1000) * 1000 - Date.now());
   const dir = runner.prepare(job(MIGRATION));
   const ledger = runner.container(job(MIGRATION), 'ledger', dir, ['ledger.sh']);
   if (ledger.status !== 0 || readFileSync(join(dir, 'state'), 'utf8').trim() !== 'pending') throw new Error(`ledger: ${ledger.stderr}`);
+  // Committed milliseconds before the migration starts: a time target
+  // must keep it too, not only the restore point.
+  insertRows(before, 1, 'email');
   // What the gate writes from the Backup it took (named after its pod): status.backupId and status.stoppedAt.
   writeFileSync(join(dir, 'backup-name'), `${GATE_BACKUP_NAME}\n`);
   writeFileSync(join(dir, 'backup-id'), `${listed.backup_id}\n`);
@@ -192,7 +192,7 @@ describe('the backup id is barman\'s, not the backup\'s name', () => {
     const listed = backups.find((info) => info.backup_name === backupName)!;
     const id = listed.backup_id;
     expect(record).toMatchObject({ migration: MIGRATION, backupId: id, backupStoppedAt: pluginStoppedAt(listed), restorePoint: `before-${MIGRATION}` });
-    const [ledgerId, restorePoint, startedAt] = source.psql(`SELECT backup_id, restore_point, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') FROM cnpg_gitops.applied_migrations WHERE id = '${MIGRATION}'`, { database: 'app' }).split('|');
+    const [ledgerId, restorePoint, startedAt] = source.psql(`SELECT backup_id, restore_point, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') FROM cnpg_gitops.applied_migrations WHERE id = '${MIGRATION}'`, { database: 'app' }).split('|');
     expect({ ledgerId, restorePoint, startedAt }).toEqual({ ledgerId: id, restorePoint: `before-${MIGRATION}`, startedAt: record.startedAt });
   });
 
@@ -276,16 +276,17 @@ describe('recovery as the plugin runs it, into a new cluster each', () => {
     expect(columns(server)).toContain('email');
     expect(server.psql("SELECT string_agg(id, ',' ORDER BY id) FROM cnpg_gitops.applied_migrations", { database: 'app' }))
       .toBe('0001-create-users,0002-add-email-normalized,0003-backfill-email-normalized,0004-index-email-normalized');
-    // The first 3 rows are in the base backup; the last 2 were written after it, in WAL only.
+    // The first 3 rows are in the base backup; the last 3 were written after it, in WAL only, the
+    // last of them milliseconds before the migration started.
     expect(server.psql('SELECT email FROM users ORDER BY id', { database: 'app' }).split('\n')).toEqual(before);
     expect(server.psql("SELECT count(*) FROM users WHERE email_normalized LIKE 'after-%'", { database: 'app' })).toBe('0');
   }
 
-  test('time target: the second before the recorded start, pinned to the listed backup', () => {
+  test('time target: the recorded start to the microsecond, pinned to the listed backup', () => {
     const { server, target, renderedTarget } = recoveries.get('app-db-before-0005-time')!;
-    const expectedTime = new Date(Math.floor(Date.parse(record.startedAt) / 1000) * 1000 - 1000).toISOString().replace('.000Z', 'Z');
-    expect(renderedTarget).toEqual({ targetTime: expectedTime, backupID: record.backupId });
-    expect(target.toPostgresParameters().recovery_target_time).toBe(`${expectedTime.replace('T', ' ').replace('Z', '')}.000000+00:00`);
+    expect(record.startedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+    expect(renderedTarget).toEqual({ targetTime: record.startedAt, backupID: record.backupId });
+    expect(target.toPostgresParameters().recovery_target_time).toBe(`${record.startedAt.replace('T', ' ').replace('Z', '')}+00:00`);
     expectStateBeforeMigration(server);
     expect(server.log()).toMatch(/recovery stopping before commit of transaction \d+, time /);
   });

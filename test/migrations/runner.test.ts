@@ -64,7 +64,7 @@ test('the first migration checkpoints as the migrator, records it in the ledger,
     backupStoppedAt: '2026-11-23T10:00:00Z',
     restorePoint: 'before-0001-create-users',
     restorePointLsn: expect.stringMatching(/^[0-9A-F]+\/[0-9A-F]+$/),
-    startedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
+    startedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
   });
   expect(Math.abs(Date.parse(record.startedAt) - Date.now())).toBeLessThan(60_000);
   expect(ledger('0001-create-users')).toBe(`${job('0001-create-users').sqlSha256}|before-0001-create-users|20261123T100000|t`);

@@ -1,14 +1,19 @@
 import { backupIdProblem, backupIdTime, RecoveryTarget } from '../../src/values/recovery-target';
 
 describe('RecoveryTarget', () => {
-  test('beforeMigration: the recorded start minus one second, UTC with Z, pinned when the backup is known', () => {
-    const target = RecoveryTarget.beforeMigration({ migrationId: '0005-drop-email', startedAt: '2026-11-25T10:00:05Z', backupId: '20261125T095930' });
-    expect(target._toCnpg()).toEqual({ targetTime: '2026-11-25T10:00:04Z', backupId: '20261125T095930' });
+  test('beforeMigration: the recorded start itself, to the microsecond, UTC with Z, pinned when the backup is known', () => {
+    const target = RecoveryTarget.beforeMigration({ migrationId: '0005-drop-email', startedAt: '2026-11-25T10:00:05.123456Z', backupId: '20261125T095930' });
+    expect(target._toCnpg()).toEqual({ targetTime: '2026-11-25T10:00:05.123456Z', backupId: '20261125T095930' });
     expect(target.migrationId).toBe('0005-drop-email');
   });
 
-  test('beforeMigration: a start with an offset and fractions is normalized to whole UTC seconds', () => {
-    expect(RecoveryTarget.beforeMigration({ migrationId: 'x', startedAt: '2026-11-25T12:00:05.900+02:00' })._toCnpg()).toEqual({ targetTime: '2026-11-25T10:00:04Z' });
+  test('beforeMigration: a start in whole seconds (cut down, never later than the real start) is the target as it is', () => {
+    expect(RecoveryTarget.beforeMigration({ migrationId: 'x', startedAt: '2026-11-25T10:00:05Z' })._toCnpg()).toEqual({ targetTime: '2026-11-25T10:00:05Z' });
+  });
+
+  test('beforeMigration: a start with an offset is normalized to UTC, its fraction kept to microseconds (not rounded to milliseconds)', () => {
+    expect(RecoveryTarget.beforeMigration({ migrationId: 'x', startedAt: '2026-11-25T12:00:05.9999995+02:00' })._toCnpg()).toEqual({ targetTime: '2026-11-25T10:00:05.999999Z' });
+    expect(RecoveryTarget.beforeMigration({ migrationId: 'x', startedAt: '2026-11-25T00:00:05.5-05:30' })._toCnpg()).toEqual({ targetTime: '2026-11-25T05:30:05.5Z' });
   });
 
   test('restorePoint: before-<migration> with its base backup', () => {
@@ -23,11 +28,12 @@ describe('RecoveryTarget', () => {
   });
 
   test('the PostgreSQL settings CNPG derives', () => {
-    expect(RecoveryTarget.beforeMigration({ migrationId: 'x', startedAt: '2026-11-25T10:00:05Z' }).toPostgresParameters()).toEqual({
-      recovery_target_time: '2026-11-25 10:00:04.000000+00:00',
+    expect(RecoveryTarget.beforeMigration({ migrationId: 'x', startedAt: '2026-11-25T10:00:05.012Z' }).toPostgresParameters()).toEqual({
+      recovery_target_time: '2026-11-25 10:00:05.012000+00:00',
       recovery_target_inclusive: 'true',
       recovery_target_action: 'promote',
     });
+    expect(RecoveryTarget.time('2026-11-25T10:00:05Z').toPostgresParameters()).toMatchObject({ recovery_target_time: '2026-11-25 10:00:05.000000+00:00' });
     expect(RecoveryTarget.restorePoint({ migrationId: 'x', backupId: '20261125T095930' }).toPostgresParameters()).toMatchObject({ recovery_target_name: 'before-x' });
     expect(RecoveryTarget.lsn('0/3000060').toPostgresParameters()).toMatchObject({ recovery_target_lsn: '0/3000060' });
     expect(RecoveryTarget.immediate('20261125T095930').toPostgresParameters()).toMatchObject({ recovery_target: 'immediate' });
