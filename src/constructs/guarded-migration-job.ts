@@ -208,7 +208,8 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
   /** The migration this one runs after, if any. */
   public readonly after?: MigrationPredecessor;
   public readonly cloneValidation?: CloneValidation;
-  private readonly sqlFiles: { readonly sql: string; readonly downSql?: string };
+  /** Where the SQL and the reverse SQL (with a `down-sql` plan) were read from. */
+  public readonly sqlFiles: { readonly sql: string; readonly downSql?: string };
   /** The parser's errors as the guardrails report them: without a credential of the SQL they quote. */
   private readonly syntaxErrors: { readonly up: SqlAnalysis['syntaxError']; readonly down: SqlAnalysis['syntaxError'] };
 

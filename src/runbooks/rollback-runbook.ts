@@ -45,6 +45,36 @@ function sh(...lines: readonly string[]): string[] {
 }
 
 /**
+ * How to run the migration's reverse script, for a `down-sql` plan: on the primary, as the
+ * database owner, taking the migration out of the ledger in the same transaction (statement by
+ * statement, then the ledger, when the script cannot run in one), after the migrations applied
+ * later are rolled back. Empty for a plan without a reverse script.
+ */
+function reverseScriptSection(props: RollbackRunbookProps): string[] {
+  const { environment: env, job } = props;
+  const { migration, cluster } = job;
+  const script = job.sqlFiles.downSql;
+  if (!migration.rollback.strategies.includes('down-sql') || script === undefined) return [];
+  const applied = env.migrations?.applied ?? [];
+  const later = applied.slice(applied.indexOf(migration.id) + 1);
+  const transactional = job.downAnalysis?.transactional ?? true;
+  const psql = command('kubectl', 'cnpg', 'psql', cluster.name, '-n', cluster.namespace, '--tty=false', '--', '-d', cluster.database, '-v', 'ON_ERROR_STOP=1',
+    ...(transactional ? ['--single-transaction'] : []), '-c', `SET ROLE "${cluster.owner}"`, '-f', '-', '-c', 'RESET ROLE',
+    '-c', `DELETE FROM cnpg_gitops.applied_migrations WHERE id = '${migration.id}'`);
+  return [
+    '## Reverse script',
+    '',
+    ...(later.length > 0 ? [`First roll back the migrations applied after it, newest first: ${[...later].reverse().map((id) => `\`${id}\``).join(', ')}.`, ''] : []),
+    `Roll the application back to the release before ${migration.release} (step 3 below). Then run \`${script}\` on the primary of \`${cluster.name}\` as the database owner \`${cluster.owner}\`, and take \`${migration.id}\` out of the ledger ${transactional ? 'in the same transaction' : 'after it: the script runs statement by statement (it holds statements that cannot run in a transaction), so if it stops half way, fix the cause and run it again'}:`,
+    '',
+    ...sh(`${psql} < ${command(script)}`),
+    '',
+    `Then remove \`${migration.id}\` from \`${env.configPrefix ?? ''}migrations.applied\` in \`src/config/${env.name}.ts\`, synthesize and commit (step 4). For data the script cannot bring back, restore instead:`,
+    '',
+  ];
+}
+
+/**
  * The rollback runbook of one migration in one environment: every command and config entry an
  * on-call engineer needs to restore the cluster to the moment before the migration, verify the
  * recovery, move the application over and retire the old cluster. Every command names objects
@@ -94,6 +124,7 @@ export function renderRollbackRunbook(props: RollbackRunbookProps): { path: stri
     `Migration \`${migration.id}\` (release ${migration.release}, ${migration.phase}) runs as Job \`${job.jobName}\` on cluster \`${cluster}\` in namespace \`${ns}\`.`,
     `Its rollback plan: **${migration.rollback.strategies.join(', ')}**. ${migration.rollback.steps}`,
     '',
+    ...reverseScriptSection(props),
     `Point-in-time recovery never changes \`${cluster}\`: CNPG creates a new cluster, \`${restored}\`, from the base backup and the WAL in the object store and stops just before the migration. Whatever was written to \`${cluster}\` after that moment is not in it.`,
     '',
     '## 1. Read the checkpoint',
