@@ -451,7 +451,8 @@ function catalogOrder(applied: readonly string[], catalogIndex: ReadonlyMap<stri
   const ordered = [...applied].sort((a, b) => catalogIndex.get(a)! - catalogIndex.get(b)!);
   const first = applied.findIndex((id, index) => id !== ordered[index]);
   if (first === -1) return;
-  report(`migrations.applied[${first}]`, `lists "${applied[first]}" before "${ordered[first]}", but ${MIGRATIONS_FILE} declares "${applied[first]}" after "${ordered[first]}": migrations run in the order of migrations.applied, which must follow the catalog's; list them as [${ordered.map((id) => `'${id}'`).join(', ')}]`, applied[first]);
+  // The list, not its entry, is wrong: leaving one entry out to check the rest would report its contract's expand as missing.
+  report('migrations.applied', `"${applied[first]}" (at [${first}]) must come after "${ordered[first]}", as in ${MIGRATIONS_FILE}: migrations run in the order of migrations.applied, which must follow the catalog's; list them as [${ordered.map((id) => `'${id}'`).join(', ')}]`, applied[first]);
 }
 
 /**
