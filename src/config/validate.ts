@@ -4,7 +4,7 @@ import { loadAll } from 'js-yaml';
 import { clustersDirectory } from '../flux/layout';
 import { redactQuoted, redactValue } from '../security/credentials';
 import { readOnlyQueryProblem } from '../migrations/read-only-query';
-import { calendarDayProblem, zonedTimeProblem } from '../values/calendar-time';
+import { calendarDay, calendarDayProblem, zonedTime, zonedTimeProblem } from '../values/calendar-time';
 import { STORAGE_SIZE_PATTERN } from '../values/storage-size';
 import { cloneSourceKey, databasesOf } from './databases';
 import { BackupConfig, ClusterConfig, CredentialsConfig, DatabaseConfig, EnvironmentConfig, EnvironmentName, ExistingSecretConfig, ExternalSecretConfig, MigrationConfig, ObjectStoreConfig, RecoveryAssertionConfig } from './types';
@@ -353,7 +353,7 @@ function configErrors(configs: readonly unknown[], migrations: readonly unknown[
   if (errors.length > 0) return errors;
 
   const environments = configs as readonly EnvironmentConfig[];
-  const migrationIds = new Set((migrations as readonly MigrationConfig[]).map((migration) => migration.id));
+  const catalogIndex = new Map((migrations as readonly MigrationConfig[]).map((migration, index) => [migration.id, index]));
   for (const env of environments) {
     const file = configFileOf(env.name);
     const clusterNames = new Map<string, string>();
@@ -391,13 +391,22 @@ function configErrors(configs: readonly unknown[], migrations: readonly unknown[
         if (!applied.includes(record.migration)) {
           report(`migrationValidations[${index}].migration`, `names migration "${record.migration}", which this database does not apply (migrations.applied): a validation record is evidence of a run here; copy it from the output of this database's migration Job`, record.migration);
         }
+        // The Job prints the clone date it was rendered with: a record cannot name a later clone, nor run before its clone was taken.
+        const clonedOn = database.cloneFrom?.clonedOn;
+        if (clonedOn !== undefined && record.clonedOn > clonedOn) {
+          report(`migrationValidations[${index}].clonedOn`, `is later than this environment's clone (cloneFrom.clonedOn "${clonedOn}"): the migration Job prints the clone date it runs on, so no run of "${record.migration}" happened on a clone of "${record.clonedOn}"; copy the record the Job printed, unchanged`, record.clonedOn);
+        }
+        if (zonedTime(record.validatedAt)!.getTime() < calendarDay(record.clonedOn)!.getTime()) {
+          report(`migrationValidations[${index}].validatedAt`, `is before the clone it claims to have run on (clonedOn "${record.clonedOn}"): a run on a clone happens after the clone is taken; copy the record the Job printed, unchanged`, record.validatedAt);
+        }
       });
       const listed = new Set<string>();
       applied.forEach((id, index) => {
-        if (!migrationIds.has(id)) report(`migrations.applied[${index}]`, `names migration "${id}", which ${MIGRATIONS_FILE} does not declare`, id);
+        if (!catalogIndex.has(id)) report(`migrations.applied[${index}]`, `names migration "${id}", which ${MIGRATIONS_FILE} does not declare`, id);
         if (listed.has(id)) report(`migrations.applied[${index}]`, `lists migration "${id}" twice`, id);
         listed.add(id);
       });
+      if (listed.size === applied.length && applied.every((id) => catalogIndex.has(id))) catalogOrder(applied, catalogIndex, report);
       if (settled !== undefined && !applied.includes(settled)) {
         report('migrations.settledThrough', `names migration "${settled}", which migrations.applied does not list: only applied migrations can settle`, settled);
       }
@@ -431,6 +440,19 @@ function configErrors(configs: readonly unknown[], migrations: readonly unknown[
     }
   }
   return errors;
+}
+
+/**
+ * A database's migrations run in the order of `migrations.applied`, each Job after the one before
+ * it: on a new cluster (develop is re-created often) that order must be the catalog's, or an
+ * ALTER TABLE runs before its CREATE TABLE. Skipping catalog entries stays allowed.
+ */
+function catalogOrder(applied: readonly string[], catalogIndex: ReadonlyMap<string, number>, report: Report): void {
+  const ordered = [...applied].sort((a, b) => catalogIndex.get(a)! - catalogIndex.get(b)!);
+  const first = applied.findIndex((id, index) => id !== ordered[index]);
+  if (first === -1) return;
+  // The list, not its entry, is wrong: leaving one entry out to check the rest would report its contract's expand as missing.
+  report('migrations.applied', `"${applied[first]}" (at [${first}]) must come after "${ordered[first]}", as in ${MIGRATIONS_FILE}: migrations run in the order of migrations.applied, which must follow the catalog's; list them as [${ordered.map((id) => `'${id}'`).join(', ')}]`, applied[first]);
 }
 
 /**

@@ -77,6 +77,10 @@ export interface StatementFacts {
   readonly creates?: readonly string[];
   /** Columns the statement adds, as `table.column`. */
   readonly addsColumns?: readonly string[];
+  /** Relations (as in `creates`) whose names the previous release loses: dropped, renamed or moved to another schema. */
+  readonly removes?: readonly string[];
+  /** Columns, as `table.column`, that the previous release loses: dropped or renamed. */
+  readonly removesColumns?: readonly string[];
   /** For `narrow`: the constrained columns as `table.column` (`table.*`: unknown columns). */
   readonly narrows?: readonly string[];
   /** A CHECK (column IS NOT NULL) this statement adds: its name, column and whether validated. */
@@ -111,6 +115,8 @@ const WIDENING_TYPES = new Set(['int8', 'float8', 'timestamptz', 'jsonb']);
 const SERIAL_TYPES = new Set(['serial', 'bigserial', 'smallserial', 'serial4', 'serial8', 'serial2']);
 /** Dropping these loses rows, not just a definition. */
 const DATA_OBJECTS = new Set(['OBJECT_TABLE', 'OBJECT_SCHEMA', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE']);
+/** What `creates` records: renaming one or moving it to another schema removes the name the previous release uses. */
+const RELATION_NAMES = new Set(['OBJECT_TABLE', 'OBJECT_MATVIEW']);
 /** Renaming these changes nothing the application names in its queries. */
 const INTERNAL_NAMES = new Set(['OBJECT_INDEX', 'OBJECT_TABCONSTRAINT', 'OBJECT_DOMCONSTRAINT', 'OBJECT_TRIGGER', 'OBJECT_POLICY', 'OBJECT_RULE', 'OBJECT_STATISTIC_EXT']);
 /** LockStmt.mode is PostgreSQL's lock number, 1 (ACCESS SHARE) to 8 (ACCESS EXCLUSIVE). */
@@ -263,7 +269,7 @@ function alterTableCommand(table: string, command: any): StatementFacts {
     case 'AT_AddColumn':
       return addColumn(table, command.def.ColumnDef);
     case 'AT_DropColumn':
-      return make('contract', `drop column ${table}.${column}`, { destructive: true, tables: locked('ACCESS EXCLUSIVE') });
+      return make('contract', `drop column ${table}.${column}`, { destructive: true, tables: locked('ACCESS EXCLUSIVE'), removesColumns: [`${table}.${column}`] });
     case 'AT_AlterColumnType':
       return alterColumnType(table, column, command.def?.ColumnDef?.typeName, command.def?.ColumnDef?.raw_default);
     case 'AT_SetNotNull':
@@ -361,6 +367,7 @@ function combine(parts: StatementFacts[]): StatementFacts {
     transactional: parts.every((part) => part.transactional),
     tables: list('tables'),
     addsColumns: list('addsColumns'),
+    removesColumns: list('removesColumns'),
     narrows: list('narrows'),
     notNullCheck: single('notNullCheck'),
     validates: single('validates'),
@@ -471,10 +478,14 @@ export function classifyStatement(statement: ParsedStatement): StatementFacts {
       const renamed = `${objectType(node.renameType)} ${relation(node.relation) || names(node.object?.List?.items ?? node.object?.TypeName?.names).join('.') || node.subname}${node.relation && node.subname ? `.${node.subname}` : ''}`;
       return INTERNAL_NAMES.has(node.renameType)
         ? make('neutral', `rename ${renamed} to ${node.newname}`)
-        : make('contract', `rename ${renamed} to ${node.newname}: the previous release still uses the old name`, { tables: node.relation ? [on(relation(node.relation), 'ACCESS EXCLUSIVE')] : [] });
+        : make('contract', `rename ${renamed} to ${node.newname}: the previous release still uses the old name`, {
+          tables: node.relation ? [on(relation(node.relation), 'ACCESS EXCLUSIVE')] : [],
+          ...(RELATION_NAMES.has(node.renameType) && { removes: [relation(node.relation)] }),
+          ...(node.renameType === 'OBJECT_COLUMN' && { removesColumns: [`${relation(node.relation)}.${node.subname}`] }),
+        });
     }
     case 'AlterObjectSchemaStmt':
-      return make('contract', `move ${relation(node.relation) || names(node.object?.List?.items).join('.')} to schema ${node.newschema}`);
+      return make('contract', `move ${relation(node.relation) || names(node.object?.List?.items).join('.')} to schema ${node.newschema}`, RELATION_NAMES.has(node.objectType) ? { removes: [relation(node.relation)] } : {});
     case 'DropStmt': {
       const cascade = node.behavior === 'DROP_CASCADE';
       const dropped = ['OBJECT_TABLE', 'OBJECT_MATVIEW'].includes(node.removeType) ? nodesOf(node.objects, 'List').map((list) => names(list.items).join('.')) : [];
@@ -483,6 +494,7 @@ export function classifyStatement(statement: ParsedStatement): StatementFacts {
         destructive: DATA_OBJECTS.has(node.removeType) || (cascade && ['OBJECT_TYPE', 'OBJECT_DOMAIN'].includes(node.removeType)),
         transactional: !node.concurrent,
         tables: dropped.map((table) => on(table, 'ACCESS EXCLUSIVE')),
+        removes: dropped,
       });
     }
     case 'TruncateStmt':

@@ -130,6 +130,37 @@ describe('further databases and settled migrations fail when', () => {
   });
 });
 
+describe('migrations.applied follows the order of the migration catalog', () => {
+  const catalog = ['0001-create-users', '0002-add-email-normalized', '0003-backfill-email-normalized', '0004-index-email-normalized', '0005-drop-email'];
+  const inCatalogOrder = `list them as [${catalog.map((id) => `'${id}'`).join(', ')}]`;
+  test('fails when develop swaps its first two migrations: 0001 would run after 0002', () => {
+    const errors = validate(withEnvironment('develop', (env: any) => { env.migrations.applied = [catalog[1], catalog[0], ...catalog.slice(2)]; }));
+    expect(errors.map(formatConfigError)).toEqual([
+      `src/config/develop.ts: migrations.applied: "0002-add-email-normalized" (at [0]) must come after "0001-create-users", as in src/config/migrations.ts: migrations run in the order of migrations.applied, which must follow the catalog's; ${inCatalogOrder} (got "0002-add-email-normalized")`,
+    ]);
+  });
+  test('fails at the first entry out of order, in a further database too', () => {
+    const errors = validate(withEnvironment('production', (env: any) => {
+      env.databases = [{ cluster: { name: 'billing-db', storageSize: '10Gi' }, migrations: { applied: [catalog[0], catalog[2], catalog[3], catalog[1]], migratorCredentials: { clusterSecretStore: 'platform-secrets', remoteKey: 'cnpg/billing-db-migrator' } } }];
+    }));
+    expect(errors).toEqual([expect.objectContaining({
+      file: 'src/config/production.ts',
+      field: 'databases[0].migrations.applied',
+      value: '0003-backfill-email-normalized',
+      message: expect.stringMatching(/^"0003-backfill-email-normalized" \(at \[1\]\) must come after "0002-add-email-normalized", .*list them as \['0001-create-users', '0002-add-email-normalized', '0003-backfill-email-normalized', '0004-index-email-normalized'\]$/),
+    })]);
+  });
+  test('synthesis reports the order, not a contract whose expand a partial list would leave out', () => {
+    const outcome = renderEnvironments(estate(withEnvironment('develop', (env: any) => { env.migrations.applied = [catalog[1], catalog[0], ...catalog.slice(2)]; })));
+    if (outcome.status !== 'invalid-config') throw new Error(outcome.status);
+    expect(outcome.configErrors.map((error) => error.field)).toEqual(['migrations.applied']);
+    expect(outcome.report.violations.filter((violation) => violation.severity === 'error')).toEqual([]);
+  });
+  test('an environment may still skip catalog entries', () => {
+    expect(validate(withEnvironment('develop', (env: any) => { env.migrations.applied = [catalog[0], catalog[2], catalog[4]]; }))).toEqual([]);
+  });
+});
+
 test('every mistake is reported at once, one line each, naming file and field', () => {
   const outcome = renderEnvironments(estate(withEnvironment('production', (env: any) => {
     env.cluster.instances = 'three';

@@ -1,5 +1,6 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { idsIn, violationsAfter } from '../helpers/fixtures';
+import { sqlSha256 } from '../../src/migrations/analysis';
 import { jobObject, migrationViolations } from '../helpers/migrations';
 
 /** Migrations (MIG): backup and gate, rollback plan, expand/contract, parsing, staging validation, Job safety. */
@@ -98,7 +99,8 @@ describe('MIG004: contract after its expand', () => {
     expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG004', environment: 'develop', message: 'contract 0002-drop completes 0001-add, which this environment does not apply' }));
   });
   test('Noncompliance: applied before its expand', () => {
-    const violations = migrationViolations([addColumn, { ...contract, release: '2.0.0' }], { applied: { develop: ['0002-drop', '0001-add'] } });
+    // migrations.applied follows the catalog (src/config/validate.ts): here the catalog lists the contract first.
+    const violations = migrationViolations([{ ...contract, release: '2.0.0' }, addColumn]);
     expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'MIG004', message: 'contract 0002-drop is applied before its expand 0001-add' }));
   });
   test('Noncompliance: completes on an expand', () => {
@@ -106,6 +108,30 @@ describe('MIG004: contract after its expand', () => {
   });
   test('Compliance: a later release', () => {
     expect(idsIn(migrationViolations([addColumn, { ...contract, release: '1.1.0' }]))).not.toContain('MIG004');
+  });
+
+  describe('what a contract removes was added in an earlier release, whatever completes names', () => {
+    const orders = { id: '0001-orders', release: '1.5.0', sql: 'CREATE TABLE orders (id bigint, legacy text);' };
+    const note = { id: '0002-note', release: '1.6.0', sql: 'ALTER TABLE orders ADD COLUMN note text;' };
+    const drop = (sql: string) => ({ id: '0003-drop', release: '1.6.0', phase: 'contract' as const, completes: '0001-orders', sql });
+    test.each([
+      ['drops a column an expand of its release adds', [orders, note], 'ALTER TABLE orders DROP COLUMN note;', 'orders.note', '0002-note'],
+      ['renames that column', [orders, note], 'ALTER TABLE orders RENAME COLUMN note TO remark;', 'orders.note', '0002-note'],
+      ['drops the table that column was added to', [orders, note], 'DROP TABLE orders;', 'orders.note', '0002-note'],
+      ['drops a column of a table created in its release', [{ id: '0000-users', release: '1.5.0', sql: 'CREATE TABLE accounts (id bigint);' }, { ...orders, release: '1.6.0' }], 'ALTER TABLE orders DROP COLUMN legacy;', 'orders.legacy', '0001-orders'],
+    ])('Noncompliance: the contract %s', (_case, earlier, sql, object, added) => {
+      const migrations = [...earlier, { ...drop(sql), completes: earlier[0].id }];
+      expect(migrationViolations(migrations)).toContainEqual(expect.objectContaining({
+        ruleId: 'MIG004',
+        environment: 'develop',
+        configField: '0003-drop.sql',
+        message: `migrations/0003-drop.sql:1:1: contract 0003-drop (release 1.6.0) removes ${object}, which ${added} added in release 1.6.0: a contract may only remove what an earlier release added, whatever completes names; give 0003-drop a release after 1.6.0, or move the removal to a later contract`,
+      }));
+    });
+    test('Compliance: the same removal a release later; a removal of what an earlier release added', () => {
+      expect(idsIn(migrationViolations([orders, note, { ...drop('ALTER TABLE orders DROP COLUMN note;'), release: '1.7.0' }]))).not.toContain('MIG004');
+      expect(idsIn(migrationViolations([orders, note, drop('ALTER TABLE orders DROP COLUMN legacy;')]))).not.toContain('MIG004');
+    });
   });
 });
 
@@ -145,15 +171,15 @@ describe('MIG006: validated on a recent clone before production', () => {
     ['a record of a migration staging does not apply', { validations: [{ migration: '0009-elsewhere', sqlSha256: `sha256:${'0'.repeat(64)}`, validatedAt: '2026-11-18T10:00:00Z', clonedOn: '2026-11-16' }] }, 'migrationValidations[0].migration', /names migration "0009-elsewhere", which this database does not apply \(migrations.applied\)/],
     ['a record dated on a day that does not exist', { validations: [{ migration: '0001-add', sqlSha256: `sha256:${'0'.repeat(64)}`, validatedAt: '2026-02-30T10:00:00Z', clonedOn: '2026-11-16' }] }, 'migrationValidations[0].validatedAt', /February 2026 has 28 days/],
     ['a record at an hour that does not exist', { validations: [{ migration: '0001-add', sqlSha256: `sha256:${'0'.repeat(64)}`, validatedAt: '2026-11-18T24:00:00Z', clonedOn: '2026-11-16' }] }, 'migrationValidations[0].validatedAt', /hour 24 does not exist/],
+    // Staging's cloneFrom.clonedOn is 2026-11-16: a run a week later cannot name a later clone to look recent.
+    ['a record of a clone later than staging\'s', { validations: record({ sqlSha256: sqlSha256(addColumn.sql), validatedAt: '2026-11-24T10:00:00Z', clonedOn: '2026-11-23' }) }, 'migrationValidations[0].clonedOn',
+      /^is later than this environment's clone \(cloneFrom.clonedOn "2026-11-16"\): the migration Job prints the clone date it runs on, so no run of "0001-add" happened on a clone of "2026-11-23"; copy the record the Job printed, unchanged$/],
+    ['a record validated before its clone was taken', { validations: record({ sqlSha256: sqlSha256(addColumn.sql), validatedAt: '2026-11-15T10:00:00Z' }) }, 'migrationValidations[0].validatedAt',
+      /^is before the clone it claims to have run on \(clonedOn "2026-11-16"\): a run on a clone happens after the clone is taken; copy the record the Job printed, unchanged$/],
   ])('Noncompliance (config): %s', (_case, options, field, message) => {
     const { renderEnvironments } = require('../../src/synthesize');
     const outcome = renderEnvironments(require('../helpers/migrations').migrationEstate([addColumn], options));
     expect(outcome.configErrors).toContainEqual(expect.objectContaining({ file: 'src/config/staging.ts', field, message: expect.stringMatching(message) }));
-  });
-  test('Noncompliance: validated before the clone existed', () => {
-    const sha = require('../../src/migrations/analysis').sqlSha256(addColumn.sql);
-    expect(migrationViolations([addColumn], { validations: record({ sqlSha256: sha, validatedAt: '2026-11-15T10:00:00Z' }) }))
-      .toContainEqual(expect.objectContaining({ ruleId: 'MIG006', message: expect.stringMatching(/predates the clone/) }));
   });
   test('Compliance: same checksum, clone two days old', () => {
     expect(idsIn(migrationViolations([addColumn]))).not.toContain('MIG006');

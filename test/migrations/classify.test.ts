@@ -151,6 +151,21 @@ test('a statement on a table created earlier in the file touches no existing tab
   expect(analysis.statements.map((statement) => statement.class)).toEqual(['expand', 'expand', 'expand', 'expand', 'expand']);
 });
 
+test.each([
+  ['ALTER TABLE orders DROP COLUMN note, DROP COLUMN legacy', [], ['orders.note', 'orders.legacy']],
+  ['ALTER TABLE orders RENAME COLUMN note TO remark', [], ['orders.note']],
+  ['DROP TABLE orders, archive.orders', ['orders', 'archive.orders'], []],
+  ['DROP MATERIALIZED VIEW totals', ['totals'], []],
+  ['ALTER TABLE orders RENAME TO purchases', ['orders'], []],
+  ['ALTER TABLE orders SET SCHEMA archive', ['orders'], []],
+  ['ALTER INDEX orders_pkey RENAME TO orders_key', [], []],
+  ['DROP INDEX orders_total', [], []],
+  ['ALTER TABLE orders ADD COLUMN note text', [], []],
+])('%s removes the relations %j and the columns %j (what MIG004 matches against what earlier migrations added)', (sql, relations, columns) => {
+  const [statement] = analyzeSql(sql).statements;
+  expect([statement.removes ?? [], statement.removesColumns ?? []]).toEqual([relations, columns]);
+});
+
 test('SET NOT NULL after a validated CHECK (column IS NOT NULL) of the same file makes no scan', () => {
   const proven = analyzeSql('ALTER TABLE users ADD CONSTRAINT nn CHECK (name IS NOT NULL) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT nn;\nALTER TABLE users ALTER COLUMN name SET NOT NULL;\n');
   expect(proven.statements[2].tables.map((effect) => effect.pass)).toEqual([undefined]);
