@@ -59,5 +59,8 @@ export const RESTORE_ANNOTATIONS = {
  */
 export const PROVIDED_BY_REPOSITORY = 'cnpg-gitops.io/provided-by-repository';
 
+/** The kind of store an ObjectStore was written for (`cloudflare-r2`, `aws-s3`, `s3-compatible`): OBJ001 checks its endpoint against it. */
+export const OBJECT_STORE_PROVIDER = 'cnpg-gitops.io/object-store-provider';
+
 /** Name of the Barman Cloud CNPG-I plugin, as registered with the operator. */
 export const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { addInvariants } from '../invariants';
-import { FLUX_KEEP_WHEN_REMOVED, PROVIDED_BY_REPOSITORY } from '../names';
+import { FLUX_KEEP_WHEN_REMOVED, OBJECT_STORE_PROVIDER, PROVIDED_BY_REPOSITORY } from '../names';
 import {
   ObjectStore,
   ObjectStoreSpecConfigurationDataCompression,
@@ -45,7 +45,9 @@ export interface ObjectStoreSettings {
    */
   readonly destinationPath: string;
   /**
-   * S3 API endpoint, without the bucket. For R2: `https://<account id>.r2.cloudflarestorage.com`.
+   * S3 API endpoint, without the bucket. For R2: `https://<account id>.r2.cloudflarestorage.com`,
+   * or `https://<account id>.<eu|fedramp|us>.r2.cloudflarestorage.com` for a bucket in a
+   * jurisdiction (OBJ001 refuses any other host for `cloudflare-r2`).
    * @default - none (AWS S3 resolves the endpoint itself)
    */
   readonly endpointURL?: string;
@@ -126,9 +128,10 @@ export class BarmanObjectStore extends Construct {
     new PlainObjectStore(this, 'Resource', {
       metadata: {
         name: props.name,
-        // Removing it from Git must not stop WAL archiving of a cluster that keeps running. SEC001
-        // accepts a Secret the repository provides itself (SOPS) only when declared so.
-        annotations: { ...FLUX_KEEP_WHEN_REMOVED, ...('existingSecret' in props.credentials && { [PROVIDED_BY_REPOSITORY]: this.credentialsSecretName }) },
+        // Removing it from Git must not stop WAL archiving of a cluster that keeps running. OBJ001
+        // checks the endpoint against the provider. SEC001 accepts a Secret the repository
+        // provides itself (SOPS) only when declared so.
+        annotations: { ...FLUX_KEEP_WHEN_REMOVED, [OBJECT_STORE_PROVIDER]: props.provider, ...('existingSecret' in props.credentials && { [PROVIDED_BY_REPOSITORY]: this.credentialsSecretName }) },
       },
       spec: {
         configuration: {

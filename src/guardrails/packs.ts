@@ -12,6 +12,7 @@ const SEVERITIES: Readonly<Record<string, readonly [develop: Severity, staging: 
   BKP004: ['warning', 'warning', 'error'],
   BKP005: ['error', 'error', 'error'],
   BKP006: ['error', 'error', 'error'],
+  BKP007: ['error', 'error', 'error'],
   CLU001: ['error', 'error', 'error'],
   CLU002: ['error', 'error', 'error'],
   DEL001: ['off', 'off', 'error'],
@@ -58,9 +59,9 @@ const SEVERITIES: Readonly<Record<string, readonly [develop: Severity, staging: 
 };
 
 const PARAMETERS: Readonly<Record<EnvironmentName, PackParameters>> = {
-  develop: { minimumRetentionDays: 7, maximumBackupIntervalHours: 168, minimumInstances: 1 },
-  staging: { minimumRetentionDays: 7, maximumBackupIntervalHours: 24, minimumInstances: 2 },
-  production: { minimumRetentionDays: 30, maximumBackupIntervalHours: 24, minimumInstances: 3 },
+  develop: { minimumRetentionDays: 7, maximumBackupIntervalHours: 168, minimumBackupIntervalHours: 1, minimumInstances: 1 },
+  staging: { minimumRetentionDays: 7, maximumBackupIntervalHours: 24, minimumBackupIntervalHours: 1, minimumInstances: 2 },
+  production: { minimumRetentionDays: 30, maximumBackupIntervalHours: 24, minimumBackupIntervalHours: 1, minimumInstances: 3 },
 };
 
 /** Rules that protect recoverability and secrets, and a deployed cluster (CLU002): no suppression is accepted for them in production. */

@@ -40,6 +40,8 @@ export interface PackParameters {
   readonly minimumRetentionDays: number;
   /** Longest gap between two scheduled backups, in hours. */
   readonly maximumBackupIntervalHours: number;
+  /** Shortest gap between two scheduled backups, in hours: each run is a full base backup. */
+  readonly minimumBackupIntervalHours: number;
   /** Fewest PostgreSQL instances allowed. */
   readonly minimumInstances: number;
 }

@@ -17,29 +17,26 @@ const DAY_SECONDS = 86_400;
 const WINDOW_START = Date.UTC(2026, 0, 1);
 const WINDOW_DAYS = 1096;
 
-/** Largest distance between consecutive values, each step worth `unit` seconds, less the span nested inside. */
-function widestStep(values: readonly number[], unit: number, innerSpan: number): number {
-  let widest = 0;
-  for (let index = 1; index < values.length; index += 1) {
-    widest = Math.max(widest, (values[index] - values[index - 1]) * unit - innerSpan);
-  }
-  return widest;
+/** Distances between consecutive values, each step worth `unit` seconds, less the span nested inside. */
+function steps(values: readonly number[], unit: number, innerSpan: number): number[] {
+  return values.slice(1).map((value, index) => (value - values[index]) * unit - innerSpan);
 }
 
 /**
- * The longest gap, in hours, between two consecutive runs, computed from the parsed fields over
- * three calendar years (UTC) instead of by iterating every run. Day-of-month and day-of-week
- * combine like robfig/cron: OR when both are restricted, AND when either is `*` or `?`.
- * `Infinity` when it runs less than twice.
+ * The longest and the shortest gap, in hours, between two consecutive runs, computed from the
+ * parsed fields over three calendar years (UTC) instead of by iterating every run. Day-of-month
+ * and day-of-week combine like robfig/cron: OR when both are restricted, AND when either is `*`
+ * or `?`. The longest is `Infinity` when it runs on fewer than two days, the shortest when it
+ * runs less than twice.
  */
-function longestGapHoursOf(fields: CronFields): number {
+function gapHoursOf(fields: CronFields): { readonly longest: number; readonly shortest: number } {
   const seconds = [...fields.second.values].sort((a, b) => a - b);
   const minutes = [...fields.minute.values].sort((a, b) => a - b);
   const hours = [...fields.hour.values].sort((a, b) => a - b);
   const secondSpan = seconds.at(-1)! - seconds[0];
   const minuteSpan = (minutes.at(-1)! - minutes[0]) * 60 + secondSpan;
   const daySpan = (hours.at(-1)! - hours[0]) * 3600 + minuteSpan;
-  let longest = Math.max(widestStep(seconds, 1, 0), widestStep(minutes, 60, secondSpan), widestStep(hours, 3600, minuteSpan));
+  const withinDay = [...steps(seconds, 1, 0), ...steps(minutes, 60, secondSpan), ...steps(hours, 3600, minuteSpan)];
 
   const either = !fields.dayOfMonth.isWildcard && !fields.dayOfWeek.isWildcard;
   const runDays: number[] = [];
@@ -51,13 +48,15 @@ function longestGapHoursOf(fields: CronFields): number {
     const dayMatches = either ? dayOfMonth || dayOfWeek : dayOfMonth && dayOfWeek;
     if (dayMatches && (fields.month.values as readonly number[]).includes(date.getUTCMonth() + 1)) runDays.push(day);
   }
-  if (runDays.length < 2) return Infinity;
-  longest = Math.max(longest, widestStep(runDays, DAY_SECONDS, daySpan));
-  return longest / 3600;
+  const gaps = [...withinDay, ...steps(runDays, DAY_SECONDS, daySpan)];
+  return {
+    longest: runDays.length < 2 ? Infinity : Math.max(0, ...gaps) / 3600,
+    shortest: runDays.length === 0 || gaps.length === 0 ? Infinity : Math.min(...gaps) / 3600,
+  };
 }
 
-/** What is known of an expression: why it is no schedule, or its longest gap (null: it runs less than twice; JSON has no Infinity). */
-type ScheduleReading = { readonly problem: string } | { readonly longestGapHours: number | null };
+/** What is known of an expression: why it is no schedule, or its longest and shortest gap (null: none; JSON has no Infinity). */
+type ScheduleReading = { readonly problem: string } | { readonly longestGapHours: number | null; readonly shortestGapHours: number | null };
 
 function readSchedule(expression: string): ScheduleReading {
   const fields = expression.trim().split(/\s+/).filter((field) => field !== '');
@@ -76,8 +75,8 @@ function readSchedule(expression: string): ScheduleReading {
   } catch (error) {
     return { problem: `schedule does not parse: ${(error as Error).message}` };
   }
-  const hours = longestGapHoursOf(parsed);
-  return { longestGapHours: Number.isFinite(hours) ? hours : null };
+  const { longest, shortest } = gapHoursOf(parsed);
+  return { longestGapHours: Number.isFinite(longest) ? longest : null, shortestGapHours: Number.isFinite(shortest) ? shortest : null };
 }
 
 /**
@@ -107,17 +106,23 @@ export class BackupSchedule {
    */
   private static read(expression: string): BackupSchedule | string {
     const reading = cachedResult('backup-schedule', expression, readSchedule);
-    return 'problem' in reading ? reading.problem : new BackupSchedule(expression, reading.longestGapHours ?? Infinity);
+    return 'problem' in reading ? reading.problem : new BackupSchedule(expression, reading.longestGapHours ?? Infinity, reading.shortestGapHours ?? Infinity);
   }
 
   private constructor(
     /** The expression as written. */
     public readonly expression: string,
-    private readonly gapHours: number,
+    private readonly longestGap: number,
+    private readonly shortestGap: number,
   ) {}
 
-  /** The longest time between two consecutive runs, in hours; `Infinity` when it runs less than twice in three years. */
+  /** The longest time between two consecutive runs, in hours; `Infinity` when it runs on fewer than two days in three years. */
   public longestGapHours(): number {
-    return this.gapHours;
+    return this.longestGap;
+  }
+
+  /** The shortest time between two consecutive runs, in hours (`* * * * * *`: 1/3600); `Infinity` when it runs less than twice in three years. */
+  public shortestGapHours(): number {
+    return this.shortestGap;
   }
 }

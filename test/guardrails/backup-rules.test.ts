@@ -53,6 +53,29 @@ describe('BKP004: backup frequency', () => {
   });
 });
 
+describe('BKP007: backups not scheduled too close together', () => {
+  test.each([
+    ['* * * * * *', '1 second'],
+    ['0 * * * * *', '1 minute'],
+    ['0 0,30 * * * *', '30 minutes'],
+    // 23:59:00, then 00:00:00 the next day.
+    ['0 0,59 0,23 * * *', '1 minute'],
+  ])('Noncompliance: %j in production', (schedule, gap) => {
+    const violations = violationsOf(withEnvironment('production', (env) => { env.backup.schedule = schedule; }));
+    expect(violations).toContainEqual(expect.objectContaining({
+      ruleId: 'BKP007', severity: 'error', configFile: 'src/config/production.ts', configField: 'backup.schedule', value: schedule,
+      message: `backups can start ${gap} apart, production needs at least 1 hour between them`,
+    }));
+  });
+  test('Noncompliance: an error in develop too', () => {
+    const violations = violationsOf(withEnvironment('develop', (env) => { env.backup.schedule = '0 */10 * * * *'; }));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'BKP007', severity: 'error', environment: 'develop', value: '0 */10 * * * *' }));
+  });
+  test.each(['0 0 * * * *', '0 0 3 * * *', '0 59 22 * * *'])('Compliance: %j', (schedule) => {
+    expect(idsIn(violationsOf(withEnvironment('production', (env) => { env.backup.schedule = schedule; })))).not.toContain('BKP007');
+  });
+});
+
 describe('BKP005: method plugin with pluginConfiguration', () => {
   test('Noncompliance: an override back to the default method', () => {
     const violations = violationsAfter((charts) => objectOf(charts, 'develop', 'ScheduledBackup').addJsonPatch(JsonPatch.remove('/spec/method')));

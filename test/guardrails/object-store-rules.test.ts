@@ -8,7 +8,7 @@ describe('OBJ001: S3-compatible endpoint', () => {
     ['http://0f1e2d3c4b5a69780f1e2d3c4b5a6978.r2.cloudflarestorage.com', 'endpointURL does not use https'],
     ['https://0f1e2d3c4b5a69780f1e2d3c4b5a6978.r2.cloudflarestorage.com/acme-cnpg-develop', 'endpointURL has a path or query; the bucket and prefix belong in destinationPath'],
     ['https://acme-cnpg-develop.0f1e2d3c4b5a69780f1e2d3c4b5a6978.r2.cloudflarestorage.com', 'endpointURL starts with the bucket "acme-cnpg-develop" (virtual-host style)'],
-    ['https://my-account.r2.cloudflarestorage.com', 'R2 endpoint host is not <32-hex account id>[.eu|.fedramp].r2.cloudflarestorage.com'],
+    ['https://my-account.r2.cloudflarestorage.com', 'R2 endpoint host is not <32-hex account id>[.eu|.fedramp|.us].r2.cloudflarestorage.com'],
     ['not a url', 'endpointURL is not a URL'],
   ])('Noncompliance: %s', (endpointURL, message) => {
     const violations = violationsOf(withEnvironment('develop', (env) => { env.objectStore.endpointURL = endpointURL; }));
@@ -19,10 +19,29 @@ describe('OBJ001: S3-compatible endpoint', () => {
     expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'OBJ001', configField: 'objectStore.provider' }));
   });
   test.each([
-    'https://0f1e2d3c4b5a69780f1e2d3c4b5a6978.eu.r2.cloudflarestorage.com',
+    'https://0f1e2d3c4b5a69780f1e2d3c4b5a6978.r2.cloudflarestorag.com',
+    'https://s3.amazonaws.com',
     'https://minio.storage.svc:9000',
-  ])('Compliance: %s', (endpointURL) => {
-    expect(idsIn(violationsOf(withEnvironment('develop', (env) => { env.objectStore.endpointURL = endpointURL; })))).not.toContain('OBJ001');
+    'https://0f1e2d3c4b5a69780f1e2d3c4b5a6978.de.r2.cloudflarestorage.com',
+  ])('Noncompliance: provider cloudflare-r2 with the host of %s', (endpointURL) => {
+    const violations = violationsOf(withEnvironment('production', (env) => { env.objectStore.endpointURL = endpointURL; }));
+    expect(violations).toContainEqual(expect.objectContaining({
+      ruleId: 'OBJ001', severity: 'error', path: 'production/Cluster/ObjectStore/Resource', configFile: 'src/config/production.ts', configField: 'objectStore.endpointURL',
+      message: 'R2 endpoint host is not <32-hex account id>[.eu|.fedramp|.us].r2.cloudflarestorage.com', value: endpointURL,
+    }));
+  });
+  test('Noncompliance: provider cloudflare-r2 with the endpoint removed by an override', () => {
+    // The patch applies before the import maps the prop endpointUrl to the field endpointURL.
+    const violations = violationsAfter((charts) => objectOf(charts, 'develop', 'ObjectStore').addJsonPatch(JsonPatch.remove('/spec/configuration/endpointUrl')));
+    expect(violations).toContainEqual(expect.objectContaining({ ruleId: 'OBJ001', configField: 'objectStore.endpointURL', value: '(unset)' }));
+  });
+  test.each(['', '.eu', '.fedramp', '.us'])('Compliance: provider cloudflare-r2 with the R2 endpoint of jurisdiction "%s"', (jurisdiction) => {
+    const environments = withEnvironment('production', (env) => { env.objectStore.endpointURL = `https://0f1e2d3c4b5a69780f1e2d3c4b5a6978${jurisdiction}.r2.cloudflarestorage.com`; });
+    expect(idsIn(violationsOf(environments))).not.toContain('OBJ001');
+  });
+  test('Compliance: provider s3-compatible with a MinIO endpoint', () => {
+    const environments = withEnvironment('develop', (env) => { env.objectStore.provider = 's3-compatible'; env.objectStore.endpointURL = 'https://minio.storage.svc:9000'; });
+    expect(idsIn(violationsOf(environments))).not.toContain('OBJ001');
   });
   test('Compliance: AWS S3 without an endpoint', () => {
     const environments = withEnvironment('develop', (env) => { env.objectStore.provider = 'aws-s3'; delete env.objectStore.endpointURL; });

@@ -30,6 +30,27 @@ describe('BackupSchedule.problemOf and parse', () => {
   });
 });
 
+describe('shortestGapHours', () => {
+  test.each([
+    ['* * * * * *', 1 / 3600],
+    ['0 * * * * *', 1 / 60],
+    ['0 0 3 * * *', 24],
+    ['0 30 */6 * * *', 6],
+    ['0 0 0,23 * * *', 1],
+    ['0 0 3 * * MON-FRI', 24],
+    ['0 0 3 * * SUN', 168],
+    // 23:59:00 and 23:59:50, then 00:00:00 the next day: ten seconds.
+    ['0,50 0,59 0,23 * * *', 10 / 3600],
+    ['0 0 3 1,2 * *', 24],
+  ])('%s is at least %d hours apart', (schedule, hours) => {
+    expect(BackupSchedule.parse(schedule)!.shortestGapHours()).toBeCloseTo(hours, 6);
+  });
+
+  test('a schedule that runs once in three years has no finite gap', () => {
+    expect(BackupSchedule.parse('0 0 3 29 2 *')!.shortestGapHours()).toBe(Infinity);
+  });
+});
+
 describe('longestGapHours', () => {
   test.each([
     ['0 0 3 * * *', 24],

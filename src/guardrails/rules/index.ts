@@ -44,6 +44,7 @@ import { retentionFormat } from './retention-format';
 import { retentionMinimum } from './retention-minimum';
 import { scheduleFormat } from './schedule-format';
 import { scheduleFrequency } from './schedule-frequency';
+import { scheduleSpacing } from './schedule-spacing';
 import { superuserDisabled } from './superuser-disabled';
 import { utcTimezone } from './utc-timezone';
 import { walArchiving } from './wal-archiving';
@@ -57,6 +58,7 @@ export const GUARDRAILS: readonly Guardrail[] = [
   scheduleFrequency,
   pluginMethod,
   utcTimezone,
+  scheduleSpacing,
   clusterName,
   volumeShrink,
   deletionProtection,
