@@ -101,6 +101,10 @@ const CLUSTER_CA_DIR = '/etc/cnpg-ca';
 /** Where kubectl finds the in-cluster API credentials. */
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
+/** `lock_timeout` and `statement_timeout` of a migration session unless the migration sets its own. */
+export const DEFAULT_LOCK_TIMEOUT = '5s';
+export const DEFAULT_STATEMENT_TIMEOUT = '15min';
+
 /** A migration the ledger must hold, with this checksum, before the next one starts. */
 export interface MigrationPredecessor {
   readonly migrationId: string;
@@ -299,7 +303,7 @@ export class GuardedMigrationJob extends Construct implements MigrationPredecess
     };
     const postgres = {
       ...postgresConnection(cluster, this.jobName, { secretName: cluster.migratorSecretName, caFile: `${CLUSTER_CA_DIR}/ca.crt` }),
-      PGOPTIONS: `-c lock_timeout=${migration.lockTimeout ?? '5s'} -c statement_timeout=${migration.statementTimeout ?? '15min'}`,
+      PGOPTIONS: `-c lock_timeout=${migration.lockTimeout ?? DEFAULT_LOCK_TIMEOUT} -c statement_timeout=${migration.statementTimeout ?? DEFAULT_STATEMENT_TIMEOUT}`,
       DATABASE_OWNER: cluster.owner,
     };
     const session = {

@@ -1,7 +1,8 @@
 import { cloneSourceKey, EnvironmentDatabase } from '../config/databases';
-import { GuardedMigrationJob } from '../constructs/guarded-migration-job';
+import { DEFAULT_LOCK_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT, GuardedMigrationJob } from '../constructs/guarded-migration-job';
 import { databaseFolder, restoresDirectory, STAGES, stageName } from '../flux/layout';
 import { GENERATED_MARKER } from '../flux/tree-writer';
+import { MIGRATION_LOCK_KEY } from '../migrations/scripts';
 import { API_RESOURCES, DELETION_REASON_ANNOTATION } from '../names';
 import { RecoveryTarget } from '../values/recovery-target';
 import { command } from './shell';
@@ -45,6 +46,23 @@ function sh(...lines: readonly string[]): string[] {
 }
 
 /**
+ * What the configs must forget of runs a rollback undid, as text: their validation records in
+ * this environment (evidence of runs that no longer count), and, in the environment whose
+ * pending migrations this one validates, the undone ones (MIG006: no longer vouched for).
+ */
+function forgetRuns(props: RollbackRunbookProps, undone: readonly string[]): { undoneRecords: string; stopPromotion: string } {
+  const { environment: env, validates } = props;
+  const undoneRecords = (env.migrationValidations ?? []).some((record) => undone.includes(record.migration))
+    ? ` and ${undone.length === 1 ? 'its record' : 'their records'} from \`${env.configPrefix ?? ''}migrationValidations\``
+    : '';
+  const unvouched = undone.filter((id) => validates?.pending.includes(id));
+  const stopPromotion = validates && unvouched.length > 0
+    ? ` In \`src/config/${validates.environment}.ts\`, remove ${unvouched.map((id) => `\`${id}\``).join(', ')} from \`${validates.configPrefix ?? ''}migrations.applied\`: ${env.name} no longer vouches for ${unvouched.length === 1 ? 'it' : 'them'} (MIG006), and the fix goes through ${env.name} first.`
+    : '';
+  return { undoneRecords, stopPromotion };
+}
+
+/**
  * How to run the migration's reverse script, for a `down-sql` plan: on the primary, as the
  * database owner, taking the migration out of the ledger in the same transaction (statement by
  * statement, then the ledger, when the script cannot run in one), after the migrations applied
@@ -58,18 +76,25 @@ function reverseScriptSection(props: RollbackRunbookProps): string[] {
   const applied = env.migrations?.applied ?? [];
   const later = applied.slice(applied.indexOf(migration.id) + 1);
   const transactional = job.downAnalysis?.transactional ?? true;
+  // The session of the migration's own Job: its lock and timeouts, so the script neither runs
+  // beside a migration nor queues every query of a table behind a lock it waits for.
   const psql = command('kubectl', 'cnpg', 'psql', cluster.name, '-n', cluster.namespace, '--tty=false', '--', '-d', cluster.database, '-v', 'ON_ERROR_STOP=1',
-    ...(transactional ? ['--single-transaction'] : []), '-c', `SET ROLE "${cluster.owner}"`, '-f', '-', '-c', 'RESET ROLE',
+    ...(transactional ? ['--single-transaction'] : []),
+    '-c', `SET lock_timeout = '${migration.lockTimeout ?? DEFAULT_LOCK_TIMEOUT}'`, '-c', `SET statement_timeout = '${migration.statementTimeout ?? DEFAULT_STATEMENT_TIMEOUT}'`,
+    '-c', `SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`, '-c', `SET ROLE "${cluster.owner}"`, '-f', '-', '-c', 'RESET ROLE',
     '-c', `DELETE FROM cnpg_gitops.applied_migrations WHERE id = '${migration.id}'`);
+  const { undoneRecords, stopPromotion } = forgetRuns(props, [migration.id]);
   return [
     '## Reverse script',
     '',
     ...(later.length > 0 ? [`First roll back the migrations applied after it, newest first: ${[...later].reverse().map((id) => `\`${id}\``).join(', ')}.`, ''] : []),
-    `Roll the application back to the release before ${migration.release} (step 3 below). Then run \`${script}\` on the primary of \`${cluster.name}\` as the database owner \`${cluster.owner}\`, and take \`${migration.id}\` out of the ledger ${transactional ? 'in the same transaction' : 'after it: the script runs statement by statement (it holds statements that cannot run in a transaction), so if it stops half way, fix the cause and run it again'}:`,
+    `Roll the application back to the release before ${migration.release} (step 3 below). Then run \`${script}\` on the primary of \`${cluster.name}\` as the database owner \`${cluster.owner}\`, under the migration lock and timeouts of the Job, and take \`${migration.id}\` out of the ledger ${transactional
+      ? 'in the same transaction: if it fails, nothing changed; fix the cause and run it again'
+      : 'after it. The script runs statement by statement (it holds statements that cannot run in a transaction): if it stops half way, the statements before the failed one stay done and the ledger keeps the migration; fix the cause, then run the same command with a copy of the script that starts at the failed statement'}:`,
     '',
     ...sh(`${psql} < ${command(script)}`),
     '',
-    `Then remove \`${migration.id}\` from \`${env.configPrefix ?? ''}migrations.applied\` in \`src/config/${env.name}.ts\`, synthesize and commit (step 4). For data the script cannot bring back, restore instead:`,
+    `Then remove \`${migration.id}\` from \`${env.configPrefix ?? ''}migrations.applied\`${undoneRecords} in \`src/config/${env.name}.ts\`.${stopPromotion} Synthesize, commit and push. For data the script cannot bring back, restore instead:`,
     '',
   ];
 }
@@ -82,7 +107,7 @@ function reverseScriptSection(props: RollbackRunbookProps): string[] {
  * policies (a reason annotated before a protected delete); test/runbooks checks them.
  */
 export function renderRollbackRunbook(props: RollbackRunbookProps): { path: string; content: string } {
-  const { environment: env, job, retained, clonedBy, validates } = props;
+  const { environment: env, job, retained, clonedBy } = props;
   const migration = job.migration;
   const cluster = job.cluster.name;
   const ns = job.cluster.namespace;
@@ -104,14 +129,7 @@ export function renderRollbackRunbook(props: RollbackRunbookProps): { path: stri
   const applied = env.migrations?.applied ?? [];
   const undone = applied.slice(applied.indexOf(migration.id));
   const undoneText = undone.length === 1 ? `\`${migration.id}\`` : `\`${migration.id}\` and the migrations applied after it (${undone.slice(1).map((id) => `\`${id}\``).join(', ')}), which the restore undid as well,`;
-  // A validation record is evidence of a run on this database: the undone runs no longer count.
-  const undoneRecords = (env.migrationValidations ?? []).some((record) => undone.includes(record.migration))
-    ? ` and ${undone.length === 1 ? 'its record' : 'their records'} from \`${field}migrationValidations\``
-    : '';
-  const unvouched = undone.filter((id) => validates?.pending.includes(id));
-  const stopPromotion = validates && unvouched.length > 0
-    ? ` In \`src/config/${validates.environment}.ts\`, remove ${unvouched.map((id) => `\`${id}\``).join(', ')} from \`${validates.configPrefix ?? ''}migrations.applied\`: ${env.name} no longer vouches for ${unvouched.length === 1 ? 'it' : 'them'} (MIG006), and the fix goes through ${env.name} first.`
-    : '';
+  const { undoneRecords, stopPromotion } = forgetRuns(props, undone);
   const credentials = env.appCredentials === undefined
     ? `The operator generates new application credentials for it, \`${restored}-app\`: point the application at them after this step (the old \`${cluster}-app\` belongs to \`${cluster}\` and goes with it).`
     : 'existingSecret' in env.appCredentials
@@ -188,7 +206,11 @@ export function renderRollbackRunbook(props: RollbackRunbookProps): { path: stri
     'Every assertion prints `verify: ok`; the last line is `verify: all N assertions passed`. A `verify: FAIL` line names the check, the expected and the actual value, the Job fails and the stage stays not ready: do not switch.',
     '',
     `- A wrong assertion: fix it in \`${field}restores\` and commit again (steps 4 and 5). The assertions are a new ConfigMap, named after their content, so Flux re-creates the Job and it runs again.`,
-    `- A wrong target: CNPG recovers a cluster only when it creates it, so a changed target does nothing to \`${restored}\`. Replace the restore entry by one with the corrected target and another name, commit (step 4), then delete \`${restored}\`, which Flux keeps: ${[kubectl('annotate', API_RESOURCES.Cluster, restored, `${DELETION_REASON_ANNOTATION}=wrong recovery target`, '--overwrite'), kubectl('delete', API_RESOURCES.Cluster, restored)].map((line) => `\`${line}\``).join(', then ')}.`,
+    `- A wrong target: CNPG recovers a cluster only when it creates it, so a changed target does nothing to \`${restored}\`. Replace the restore entry by one with the corrected target and another name, commit (step 4), then delete \`${restored}\` and its scheduled backups, which Flux keeps: ${[
+      kubectl('delete', API_RESOURCES.ScheduledBackup, `${restored}-scheduled`, '--ignore-not-found'),
+      kubectl('annotate', API_RESOURCES.Cluster, restored, `${DELETION_REASON_ANNOTATION}=wrong recovery target`, '--overwrite'),
+      kubectl('delete', API_RESOURCES.Cluster, restored),
+    ].map((line) => `\`${line}\``).join(', then ')}.`,
     '',
     '## 6. Switch the application',
     '',

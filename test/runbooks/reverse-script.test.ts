@@ -1,5 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { GuardedMigrationJob } from '../../src/constructs/guarded-migration-job';
+import { MIGRATION_LOCK_KEY } from '../../src/migrations/scripts';
 import { buildApp, renderEnvironments } from '../../src/synthesize';
 import { estate, REPO_ROOT } from '../helpers/fixtures';
 import { MigrationJobRunner } from '../helpers/migration-job';
@@ -56,6 +57,26 @@ test('only a down-sql plan has the section; one transaction unless the script ca
   expect(reverseScript('0002-add-email-normalized')).toContain('--single-transaction');
   expect(reverseScript('0004-index-email-normalized')).not.toContain('--single-transaction');
   expect(runbooks.get('0002-add-email-normalized')).toContain('First roll back the migrations applied after it, newest first: `0005-drop-email`, `0004-index-email-normalized`, `0003-backfill-email-normalized`.');
+});
+
+test('while a migration holds the lock, the script waits no longer than the Job\'s lock_timeout and changes nothing', async () => {
+  const holder = spawn('psql', ['-X', '-d', 'app', '-c', `SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`, '-c', 'SELECT pg_sleep(60)'], { env: { ...server.env, PGUSER: 'postgres', PGPASSWORD: 'postgres' }, stdio: 'ignore' });
+  try {
+    for (let waited = 0; sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted") === '0'; waited += 1) {
+      if (waited > 100) throw new Error('the lock holder never took the lock');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const result = runFromRunbook('0004-index-email-normalized');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('canceling statement due to lock timeout');
+    expect(sql("SELECT count(*) FROM pg_indexes WHERE indexname = 'users_email_normalized_key'")).toBe('1');
+    expect(ledgerIds()).toBe('0001-create-users,0002-add-email-normalized,0003-backfill-email-normalized,0004-index-email-normalized');
+  } finally {
+    // Its server process would sleep on, holding the lock, after psql was killed.
+    sql("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted");
+    holder.kill();
+    for (let waited = 0; waited < 100 && sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") !== '0'; waited += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 });
 
 test('a script that cannot run in a transaction (DROP INDEX CONCURRENTLY) runs, then takes the migration out of the ledger', () => {
