@@ -119,6 +119,7 @@ describe('MIG004: contract after its expand', () => {
       ['renames that column', [orders, note], 'ALTER TABLE orders RENAME COLUMN note TO remark;', 'orders.note', '0002-note'],
       ['drops the table that column was added to', [orders, note], 'DROP TABLE orders;', 'orders.note', '0002-note'],
       ['drops a column of a table created in its release', [{ id: '0000-users', release: '1.5.0', sql: 'CREATE TABLE accounts (id bigint);' }, { ...orders, release: '1.6.0' }], 'ALTER TABLE orders DROP COLUMN legacy;', 'orders.legacy', '0001-orders'],
+      ['drops, unqualified, a column an expand added schema-qualified', [orders, { ...note, sql: 'ALTER TABLE public.orders ADD COLUMN note text;' }], 'ALTER TABLE orders DROP COLUMN note;', 'orders.note', '0002-note'],
     ])('Noncompliance: the contract %s', (_case, earlier, sql, object, added) => {
       const migrations = [...earlier, { ...drop(sql), completes: earlier[0].id }];
       expect(migrationViolations(migrations)).toContainEqual(expect.objectContaining({
@@ -131,6 +132,11 @@ describe('MIG004: contract after its expand', () => {
     test('Compliance: the same removal a release later; a removal of what an earlier release added', () => {
       expect(idsIn(migrationViolations([orders, note, { ...drop('ALTER TABLE orders DROP COLUMN note;'), release: '1.7.0' }]))).not.toContain('MIG004');
       expect(idsIn(migrationViolations([orders, note, drop('ALTER TABLE orders DROP COLUMN legacy;')]))).not.toContain('MIG004');
+    });
+    test('Compliance: a helper a migrate step of its release created (no release used it), dropped or swapped in', () => {
+      const progress = { id: '0002-progress', release: '1.6.0', phase: 'migrate' as const, sql: 'CREATE TABLE backfill_progress (id bigint);' };
+      expect(idsIn(migrationViolations([orders, progress, drop('DROP TABLE backfill_progress;')]))).not.toContain('MIG004');
+      expect(idsIn(migrationViolations([orders, progress, drop('ALTER TABLE backfill_progress RENAME TO progress_done;')]))).not.toContain('MIG004');
     });
   });
 });

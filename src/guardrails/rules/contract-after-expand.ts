@@ -7,7 +7,7 @@ interface Applied {
   readonly phase: string;
   readonly release: string;
   readonly index: number;
-  /** The tables it creates and the columns (`table.column`) it adds; settled migrations' SQL is not read. */
+  /** The tables it creates and the columns (`table.column`) it adds, as written; settled migrations' SQL is not read. */
   readonly creates: readonly string[];
   readonly addsColumns: readonly string[];
 }
@@ -43,25 +43,29 @@ function historyOf(cluster: string, context: RuleContext): ReadonlyMap<string, A
 }
 
 const tableOf = (column: string) => column.slice(0, column.lastIndexOf('.'));
+/** `public.orders` and `orders` name the same table under the default search_path. */
+const unqualified = (name: string) => name.replace(/^public\./, '');
 
 /**
- * What the contract removes that an earlier migration of its own release or a later one added,
- * whatever `completes` names: a dropped or renamed table or column, with the columns a dropped
- * table takes along and the tables a dropped column was created with.
+ * What the contract removes that an expand of its own release or a later one added, whatever
+ * `completes` names: a dropped or renamed table or column, with the columns a dropped table takes
+ * along and the tables a dropped column was created with. The release of an expand uses what it
+ * adds; a helper a migrate step creates and the contract drops in one release (a backfill's
+ * progress table, a table swap) is used by no release, so it may go.
  */
 function removalsOfItsRelease(contract: RenderedObject, history: ReadonlyMap<string, Applied>): Finding[] {
   const { release, completes } = contract.manifest;
   const own = history.get(contract.name)!;
   // The expand it completes is held to the same release order above.
-  const sources = [...history].filter(([id, applied]) => applied.index < own.index && id !== completes && compareReleases(applied.release, release) >= 0);
+  const sources = [...history].filter(([id, applied]) => applied.index < own.index && id !== completes && applied.phase === 'expand' && compareReleases(applied.release, release) >= 0);
   return statementsOf(contract).flatMap((statement) => {
     const removed = [
-      ...(statement.removes ?? []).flatMap((table) => sources.flatMap(([id, applied]) => [
-        ...applied.creates.filter((created) => created === table),
-        ...applied.addsColumns.filter((column) => tableOf(column) === table),
+      ...(statement.removes ?? []).map(unqualified).flatMap((table) => sources.flatMap(([id, applied]) => [
+        ...applied.creates.filter((created) => unqualified(created) === table),
+        ...applied.addsColumns.filter((column) => unqualified(tableOf(column)) === table),
       ].map((object) => ({ object, id, applied })))),
-      ...(statement.removesColumns ?? []).flatMap((column) => sources
-        .filter(([, applied]) => applied.addsColumns.includes(column) || applied.creates.includes(tableOf(column)))
+      ...(statement.removesColumns ?? []).map(unqualified).flatMap((column) => sources
+        .filter(([, applied]) => applied.addsColumns.some((added) => unqualified(added) === column) || applied.creates.some((created) => unqualified(created) === tableOf(column)))
         .map(([id, applied]) => ({ object: column, id, applied }))),
     ];
     return removed.map(({ object, id, applied }) => statementFinding(contract, statement,
@@ -72,7 +76,7 @@ function removalsOfItsRelease(contract: RenderedObject, history: ReadonlyMap<str
 export const contractAfterExpand: Guardrail = {
   id: 'MIG004',
   title: 'A contract completes an expand applied in an earlier release',
-  explanation: 'Expand/contract only protects the previous release if the contract ships strictly later than the expand it completes: the release in between is the one that moves every reader and writer to the new shape. The same holds for everything the contract removes (a dropped or renamed table or column): a migration of the database that added it must belong to an earlier release, whichever expand completes names.',
+  explanation: 'Expand/contract only protects the previous release if the contract ships strictly later than the expand it completes: the release in between is the one that moves every reader and writer to the new shape. The same holds for everything the contract removes (a dropped or renamed table or column): an expand of the database that added it must belong to an earlier release, whichever expand completes names (a helper a migrate step creates for the contract of its own release to drop is used by no release).',
   fix: 'set completes on the contract migration to the id of its expand, give the contract a later release than its expand and than every migration that added what it removes, and apply the expand before it in migrations.applied',
   configField: 'migrations.applied',
   kinds: ['Migration'],
