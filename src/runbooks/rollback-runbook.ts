@@ -206,11 +206,13 @@ export function renderRollbackRunbook(props: RollbackRunbookProps): { path: stri
     'Every assertion prints `verify: ok`; the last line is `verify: all N assertions passed`. A `verify: FAIL` line names the check, the expected and the actual value, the Job fails and the stage stays not ready: do not switch.',
     '',
     `- A wrong assertion: fix it in \`${field}restores\` and commit again (steps 4 and 5). The assertions are a new ConfigMap, named after their content, so Flux re-creates the Job and it runs again.`,
-    `- A wrong target: CNPG recovers a cluster only when it creates it, so a changed target does nothing to \`${restored}\`. Replace the restore entry by one with the corrected target and another name, commit (step 4), then delete \`${restored}\` and its scheduled backups, which Flux keeps: ${[
+    `- A wrong target: CNPG recovers a cluster only when it creates it, so a changed target does nothing to \`${restored}\`. Replace the restore entry by one with the corrected target and another name, commit (step 4), then delete \`${restored}\` and its scheduled backups, which Flux keeps:`,
+    '',
+    ...sh(
       kubectl('delete', API_RESOURCES.ScheduledBackup, `${restored}-scheduled`, '--ignore-not-found'),
       kubectl('annotate', API_RESOURCES.Cluster, restored, `${DELETION_REASON_ANNOTATION}=wrong recovery target`, '--overwrite'),
       kubectl('delete', API_RESOURCES.Cluster, restored),
-    ].map((line) => `\`${line}\``).join(', then ')}.`,
+    ),
     '',
     '## 6. Switch the application',
     '',
