@@ -19,6 +19,11 @@ export interface ConfigError {
   /** What is wrong and what is allowed. */
   readonly message: string;
   readonly value: unknown;
+  /**
+   * The id of the catalog entry the field belongs to, named next to its position.
+   * @default - none: the field is no catalog entry's, or the entry has no readable id
+   */
+  readonly migration?: string;
 }
 
 type Report = (field: string, message: string, value: unknown) => void;
@@ -509,14 +514,19 @@ function validateMigrations(migrations: readonly unknown[], repoRoot: string): C
   const realSqlDirectory = existsSync(sqlDirectory) ? realpathSync.native(sqlDirectory) : sqlDirectory;
   eachEntry(migrations, 'migrations', report, (migration, _field, index) => {
     const before = errors.length;
-    migrationSpec(migration, `migrations[${index}]`, report);
+    const entryId = (migration as { id?: unknown } | null)?.id;
+    // A catalog is long: its position alone is hard to find, its id is not.
+    const reportEntry: Report = typeof entryId === 'string' && entryId !== ''
+      ? (field, message, value) => errors.push({ file: MIGRATIONS_FILE, field, message, value, migration: entryId })
+      : report;
+    migrationSpec(migration, `migrations[${index}]`, reportEntry);
     if (errors.length > before) return;
     const { id, sql, rollback } = migration as MigrationConfig;
-    if (seen.has(id)) report(`migrations[${index}].id`, `migration "${id}" is declared twice`, id);
+    if (seen.has(id)) reportEntry(`migrations[${index}].id`, `migration "${id}" is declared twice`, id);
     seen.add(id);
     for (const [field, path] of [['sql', sql], ['rollback.downSql', rollback.downSql]] as const) {
       const problem = path === undefined ? undefined : sqlPathProblem(repoRoot, realSqlDirectory, path);
-      if (problem) report(`migrations[${index}].${field}`, problem, path);
+      if (problem) reportEntry(`migrations[${index}].${field}`, problem, path);
     }
   });
   return errors;
@@ -546,5 +556,6 @@ function sqlPathProblem(repoRoot: string, realSqlDirectory: string, path: string
 /** `src/config/production.ts: cluster.instances: must be ... (got 0)` */
 export function formatConfigError(error: ConfigError): string {
   const got = error.value === undefined ? '' : ` (got ${JSON.stringify(error.value)})`;
-  return `${error.file}: ${error.field}: ${error.message}${got}`;
+  const entry = error.migration === undefined ? '' : ` (migration ${error.migration})`;
+  return `${error.file}: ${error.field}${entry}: ${error.message}${got}`;
 }

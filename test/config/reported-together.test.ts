@@ -66,7 +66,7 @@ test('an environment that applies a migration whose declaration is invalid is no
   const migrations = [...shippedMigrations(), { id: '0006-missing-sql', release: '1.6.0', phase: 'expand', sql: 'migrations/0006-missing-sql/up.sql', rollback: { strategies: ['pitr'], steps: 'Restore to before-0006-missing-sql with PitrRestore.' } }];
   const environments = withEnvironment('develop', (env) => { env.migrations!.applied = [...env.migrations!.applied, '0006-missing-sql']; });
   const outcome = invalid(renderEnvironments({ environments, migrations, repoRoot }));
-  expect(outcome.configErrors.map(formatConfigError)).toEqual(['src/config/migrations.ts: migrations[5].sql: file migrations/0006-missing-sql/up.sql does not exist (paths are relative to the repository root) (got "migrations/0006-missing-sql/up.sql")']);
+  expect(outcome.configErrors.map(formatConfigError)).toEqual(['src/config/migrations.ts: migrations[5].sql (migration 0006-missing-sql): file migrations/0006-missing-sql/up.sql does not exist (paths are relative to the repository root) (got "migrations/0006-missing-sql/up.sql")']);
   expect(outcome.notChecked).toEqual([{ environment: 'develop', reason: 'it applies 0006-missing-sql, whose declaration in src/config/migrations.ts has errors' }]);
   expect(violationsIn(outcome, 'production')).toContain('IMG001 cluster.imageName');
 });

@@ -19,6 +19,17 @@ test('an empty slot in the list of environments or in the migration catalog is r
   expect(renderEnvironments({ environments: [develop, , ...others], migrations: [first, , ...rest], repoRoot: REPO_ROOT }).status).toBe('invalid-config');
 });
 
+test('a mistake in a catalog entry names the entry by its id, next to its position', () => {
+  const migrations = shippedMigrations();
+  const { rollback: _removed, ...withoutRollback } = migrations[3] as any;
+  const anonymous = { ...(migrations[4] as any), id: 7 };
+  const errors = validate(shippedEnvironments(), [...migrations.slice(0, 3), withoutRollback, anonymous]);
+  expect(errors.map(formatConfigError)).toEqual(expect.arrayContaining([
+    'src/config/migrations.ts: migrations[3].rollback (migration 0004-index-email-normalized): is required',
+    expect.stringMatching(/^src\/config\/migrations\.ts: migrations\[4\]\.id: /),
+  ]));
+});
+
 describe('fails when', () => {
   test.each([
     ['cluster.instances is a string', (env: any) => { env.cluster.instances = '3'; }, 'cluster.instances', /whole number from 1 to 99/],
