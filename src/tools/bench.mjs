@@ -44,6 +44,13 @@ function say(line) {
 }
 process.stderr.write(`npm run bench: BENCH_RUNS=${runs} (rounds of (a), each running every step and floor once), BENCH_LARGE_RUNS=${largeRuns} (of (b1) and (b2)); progress below, results on stdout\n`);
 const work = mkdtempSync(join(tmpdir(), 'cnpg-bench-'));
+// The trees of (b1) and (b2) are written to the disk (the project's), not to the temporary
+// directory, which may be in memory. Every run keeps its own until the benchmark ends: ext4
+// without a journal (this machine's disk) reuses no inode freed in the last 5 minutes and scans
+// past each one for every file it creates (perf: find_inode_bit → recently_deleted), so removing
+// a run's thousands of files made creating the next run's files several times slower. A fresh
+// clone in CI has removed nothing.
+const largeRoot = mkdtempSync(join(root, 'node_modules/.cache/cnpg-large-'));
 mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
 for (const entry of ['cdk8s.yaml', 'package.json', 'package-lock.json', 'src', 'imports', 'migrations', 'flux']) cpSync(join(root, entry), join(work, entry), { recursive: true });
 // The packages are the project's, linked one by one: the copy's own .cache (its bundles and result
@@ -112,7 +119,7 @@ try {
   say(`  app / load floor: ${pairedRatio(warmApp, loadFloor).toFixed(2)} (target ≤ 2.5); after a source change ${pairedRatio(changedApp, loadFloor).toFixed(2)}, cold ${pairedRatio(coldApp, loadFloor).toFixed(2)} (medians of each round's ratio; ratios of the medians ${ratioOfMedians(warmApp, loadFloor).toFixed(2)}, ${ratioOfMedians(changedApp, loadFloor).toFixed(2)}, ${ratioOfMedians(coldApp, loadFloor).toFixed(2)})`);
   say(`  cdk8s synth / cdk8s --version: ${pairedRatio(synth, version).toFixed(2)} (target ≤ 1.4; median of each round's ratio; ratio of the medians ${ratioOfMedians(synth, version).toFixed(2)})`);
 
-  const scratch = () => mkdtempSync(join(root, 'node_modules/.cache/cnpg-large-'));
+  const scratch = () => mkdtempSync(join(largeRoot, 'run-'));
   const large = (dir, runEnv, ...shape) => {
     const result = run(process.execPath, ['src/tools/run-app.mjs', 'src/tools/bench-large.ts', dir, ...shape.map(String)], runEnv);
     return { wall: result.ms, ...JSON.parse(result.stdout) };
@@ -130,11 +137,9 @@ try {
     const step = `(b1) ${perDatabase} migrations per database`;
     progress(step, 0, largeRuns);
     const point = summary(Array.from({ length: largeRuns }, (_, index) => {
-      const dir = scratch();
-      try { return large(dir, coldCache(), perDatabase); } finally {
-        rmSync(dir, { recursive: true, force: true });
-        progress(step, index + 1, largeRuns);
-      }
+      const sample = large(scratch(), coldCache(), perDatabase);
+      progress(step, index + 1, largeRuns);
+      return sample;
     }));
     points.push(point);
     say(`  ${String(point.rendered).padStart(5)} rendered migrations, ${String(point.files).padStart(5)} files: synthesis ${point.synthesis.toFixed(0).padStart(5)} ms, process ${point.wall.toFixed(0).padStart(5)} ms, peak RSS ${point.rss.toFixed(0)} MiB`);
@@ -149,24 +154,20 @@ try {
     progress(step, 0, largeRuns);
     const samples = Array.from({ length: largeRuns }, (_, index) => {
       const dir = scratch();
-      try {
-        // A fresh repository (cold cache), then pull requests over its tree: a fresh clone in CI
-        // (cold), the first run after the tree was written (warm: it reads every file, which it
-        // had only written, and remembers it), and every run after that (later).
-        const warm = { ...env, CNPG_GITOPS_RESULT_CACHE: join(dir, 'results.json') };
-        const first = large(dir, warm, 300, databases, 6);
-        const cold = large(dir, coldCache(), 300, databases, 6);
-        const again = large(dir, warm, 300, databases, 6);
-        const later = large(dir, warm, 300, databases, 6);
-        // The same trees written again by src/tools/write-floor.ts and nothing else: directories
-        // made, files written and flushed, directories flushed, as synthesis does. Reading the
-        // trees is not timed.
-        const { stdout } = run(process.execPath, ['src/tools/run-app.mjs', 'src/tools/write-floor.ts', join(dir, 'out'), join(dir, 'floor')]);
-        return { first, cold, again, later, floor: JSON.parse(stdout) };
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-        progress(step, index + 1, largeRuns);
-      }
+      // A fresh repository (cold cache), then pull requests over its tree: a fresh clone in CI
+      // (cold), the first run after the tree was written (warm: it reads every file, which it
+      // had only written, and remembers it), and every run after that (later).
+      const warm = { ...env, CNPG_GITOPS_RESULT_CACHE: join(dir, 'results.json') };
+      const first = large(dir, warm, 300, databases, 6);
+      const cold = large(dir, coldCache(), 300, databases, 6);
+      const again = large(dir, warm, 300, databases, 6);
+      const later = large(dir, warm, 300, databases, 6);
+      // The same trees written again by src/tools/write-floor.ts and nothing else: directories
+      // made, files written and flushed, directories flushed, as synthesis does. Reading the
+      // trees is not timed.
+      const { stdout } = run(process.execPath, ['src/tools/run-app.mjs', 'src/tools/write-floor.ts', join(dir, 'out'), join(dir, 'floor')]);
+      progress(step, index + 1, largeRuns);
+      return { first, cold, again, later, floor: JSON.parse(stdout) };
     });
     const first = summary(samples.map((s) => s.first));
     const cold = summary(samples.map((s) => s.cold));
@@ -186,4 +187,5 @@ try {
   say(`  ${big.first.databases} databases, ${big.first.migrations} migrations: ${(big.later.wall / 1000).toFixed(2)} s per pull request over the existing tree (target ≤ 2 s; ${(big.again.wall / 1000).toFixed(2)} s for the first run after the tree was written, ${(big.cold.wall / 1000).toFixed(2)} s with a cold cache as in CI), ${(big.first.wall / 1000).toFixed(2)} s into an empty tree (target ≤ 5 s; ${((big.first.wall - big.floor.milliseconds) / 1000).toFixed(2)} s above the write floor); peak RSS ${Math.max(big.first.rss, big.cold.rss, big.again.rss, big.later.rss).toFixed(0)} MiB (target ≤ 1024)`);
 } finally {
   rmSync(work, { recursive: true, force: true });
+  rmSync(largeRoot, { recursive: true, force: true });
 }
