@@ -46,7 +46,7 @@ process.stderr.write(`npm run bench: BENCH_RUNS=${runs} (rounds of (a), each run
 const work = mkdtempSync(join(tmpdir(), 'cnpg-bench-'));
 // The trees of (b1) and (b2) are written to the disk (the project's), not to the temporary
 // directory, which may be in memory. Every run keeps its own until the benchmark ends: ext4
-// without a journal (this machine's disk) reuses no inode freed in the last 5 minutes and scans
+// without a journal (this machine's disk) reuses no inode freed in the last few minutes and scans
 // past each one for every file it creates (perf: find_inode_bit → recently_deleted), so removing
 // a run's thousands of files made creating the next run's files several times slower. A fresh
 // clone in CI has removed nothing.
