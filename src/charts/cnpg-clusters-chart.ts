@@ -9,6 +9,7 @@ import { ScheduledBackup } from '../constructs/scheduled-backup';
 import { FluxChart } from '../flux/flux-chart';
 import { CLONE_BASE_BACKUP_FILE, CLUSTER_FILES, clustersDirectory, MIGRATION_SCRIPTS_FILE } from '../flux/layout';
 import { placeInFile } from '../flux/placement';
+import { configureIn } from '../guardrails/config-origin';
 
 /**
  * The archive folder of a clone: a new folder for every re-clone, so the clone never writes
@@ -57,6 +58,16 @@ export class CnpgClustersChart extends FluxChart {
         credentials: env.cloneFrom.credentials,
       },
     });
+    const recoverySource = this.cluster.recoveredFrom?.objectStore;
+    if (env.cloneFrom && props.cloneSource && recoverySource !== undefined && recoverySource !== props.cloneSource.objectStore) {
+      const source = { environment: env.cloneFrom.environment, cluster: props.cloneSource.name };
+      configureIn(recoverySource, {
+        'objectStore.provider': source,
+        'objectStore.destinationPath': source,
+        'objectStore.endpointURL': source,
+        'objectStore.credentials': { environmentField: 'cloneFrom.credentials' },
+      });
+    }
     this.scheduledBackup = new ScheduledBackup(this, 'ScheduledBackup', {
       cluster: this.cluster,
       schedule: env.backup.schedule,

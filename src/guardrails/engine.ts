@@ -1,6 +1,7 @@
 import { SourcePosition } from '../config/locate';
 import { EnvironmentName } from '../config/types';
 import { credentialsIn, describeCredential, redactCredentials, redactValue } from '../security/credentials';
+import { fieldOrigin } from './config-origin';
 import { ReviewedObject } from './reviewed-objects';
 import { parametersOf, severityOf, UNSUPPRESSIBLE_IN_PRODUCTION } from './packs';
 import { docsPage, Finding, Guardrail, RuleContext } from './rule';
@@ -112,6 +113,12 @@ function configLocation(finding: Finding, rule: Guardrail, object: ReviewedObjec
     return { configFile: configFile(other), configField: `${configPrefixOf?.(other, cluster) ?? ''}${field}` };
   }
   if (finding.configFile) return { configFile: finding.configFile, configField: field };
+  const origin = fieldOrigin(object.construct, field);
+  if (origin) {
+    return 'environmentField' in origin
+      ? { configFile: configFile(environment), configField: origin.environmentField }
+      : { configFile: configFile(origin.environment), configField: `${configPrefixOf?.(origin.environment, origin.cluster) ?? ''}${field}` };
+  }
   return { configFile: configFile(environment), configField: `${object.configPrefix ?? ''}${field}` };
 }
 

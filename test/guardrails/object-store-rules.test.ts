@@ -1,5 +1,6 @@
 import { JsonPatch } from 'cdk8s';
-import { idsIn, objectOf, violationsAfter, violationsOf, withEnvironment } from '../helpers/fixtures';
+import { Violation } from '../../src/guardrails/engine';
+import { idsIn, objectOf, violationsAfter, violationsOf, withBillingDb, withEnvironment } from '../helpers/fixtures';
 
 /** Object stores (OBJ): S3 and R2 endpoints. */
 
@@ -46,5 +47,31 @@ describe('OBJ001: S3-compatible endpoint', () => {
   test('Compliance: AWS S3 without an endpoint', () => {
     const environments = withEnvironment('develop', (env) => { env.objectStore.provider = 'aws-s3'; delete env.objectStore.endpointURL; });
     expect(idsIn(violationsOf(environments))).not.toContain('OBJ001');
+  });
+});
+
+describe("a clone's recovery-source store: findings name the config that holds the field", () => {
+  const endpointURL = 'https://s3.amazonaws.com';
+  const recoverySource = (violations: readonly Violation[], path: string) => violations.filter((violation) => violation.path === path);
+
+  test("what it copies from production's store (the endpoint) points at production.ts", () => {
+    const violations = violationsOf(withEnvironment('production', (env) => { env.objectStore.endpointURL = endpointURL; }));
+    expect(recoverySource(violations, 'staging/Cluster/RecoverySource/Resource')).toEqual([expect.objectContaining({
+      ruleId: 'OBJ001', environment: 'staging', configFile: 'src/config/production.ts', configField: 'objectStore.endpointURL', value: endpointURL,
+    })]);
+  });
+  test("a further database's copy points at that database's fields in production.ts", () => {
+    const environments = withBillingDb();
+    const production = environments.find((env) => env.name === 'production')!;
+    production.databases![0].objectStore = { ...production.objectStore, endpointURL };
+    expect(recoverySource(violationsOf(environments), 'staging.billing-db/Cluster/RecoverySource/Resource')).toEqual([expect.objectContaining({
+      ruleId: 'OBJ001', environment: 'staging', configFile: 'src/config/production.ts', configField: 'databases[0].objectStore.endpointURL', value: endpointURL,
+    })]);
+  });
+  test("its own credentials, staging's read-only keys, point at cloneFrom.credentials in staging.ts", () => {
+    const violations = violationsOf(withEnvironment('staging', (env) => { env.cloneFrom = { ...env.cloneFrom!, credentials: { clusterSecretStore: 'platform-secrets', remoteKey: 'AKIAIOSFODNN7EXAMPLE' } }; }));
+    // Both keys of the ExternalSecret name the remote key: one finding each.
+    const found = violations.filter((violation) => violation.path === 'staging/Cluster/RecoverySource/Credentials/Resource');
+    expect(found.map(({ ruleId, configFile, configField }) => `${ruleId} ${configFile}: ${configField}`)).toEqual(Array(2).fill('SEC001 src/config/staging.ts: cloneFrom.credentials'));
   });
 });
