@@ -73,11 +73,14 @@ export interface StatementFacts {
   /** Set when it only works inside a transaction block (LOCK TABLE fails outside one, SET LOCAL does nothing). */
   readonly needsTransaction?: true;
   readonly tables: readonly TableEffect[];
-  /** Relations the statement creates (tables, materialized views). */
+  /** Relations the statement creates (tables, views, materialized views). */
   readonly creates?: readonly string[];
   /** Columns the statement adds, as `table.column`. */
   readonly addsColumns?: readonly string[];
-  /** Relations (as in `creates`) whose names the previous release loses: dropped, renamed or moved to another schema. */
+  /**
+   * Relations (as in `creates`) whose names the previous release loses: dropped, renamed or moved
+   * to another schema; `<schema>.*` for every relation of a schema dropped with CASCADE.
+   */
   readonly removes?: readonly string[];
   /** Columns, as `table.column`, that the previous release loses: dropped or renamed. */
   readonly removesColumns?: readonly string[];
@@ -116,7 +119,7 @@ const SERIAL_TYPES = new Set(['serial', 'bigserial', 'smallserial', 'serial4', '
 /** Dropping these loses rows, not just a definition. */
 const DATA_OBJECTS = new Set(['OBJECT_TABLE', 'OBJECT_SCHEMA', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE']);
 /** What `creates` records: renaming one or moving it to another schema removes the name the previous release uses. */
-const RELATION_NAMES = new Set(['OBJECT_TABLE', 'OBJECT_MATVIEW']);
+const RELATION_NAMES = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW']);
 /** Renaming these changes nothing the application names in its queries. */
 const INTERNAL_NAMES = new Set(['OBJECT_INDEX', 'OBJECT_TABCONSTRAINT', 'OBJECT_DOMCONSTRAINT', 'OBJECT_TRIGGER', 'OBJECT_POLICY', 'OBJECT_RULE', 'OBJECT_STATISTIC_EXT']);
 /** LockStmt.mode is PostgreSQL's lock number, 1 (ACCESS SHARE) to 8 (ACCESS EXCLUSIVE). */
@@ -418,7 +421,7 @@ export function classifyStatement(statement: ParsedStatement): StatementFacts {
       return make('expand', `create ${node.objtype === 'OBJECT_MATVIEW' ? 'materialized view' : 'table'} ${created} as query`, { creates: [created], tables: queryReads(node.query?.SelectStmt) });
     }
     case 'ViewStmt':
-      return make('expand', `create ${node.replace ? 'or replace ' : ''}view ${relation(node.view)}`);
+      return make('expand', `create ${node.replace ? 'or replace ' : ''}view ${relation(node.view)}`, { creates: [relation(node.view)] });
     case 'CreateFunctionStmt':
       return make('expand', `create ${node.replace ? 'or replace ' : ''}function ${names(node.funcname).join('.')}`);
     case 'CreateTrigStmt':
@@ -488,13 +491,14 @@ export function classifyStatement(statement: ParsedStatement): StatementFacts {
       return make('contract', `move ${relation(node.relation) || names(node.object?.List?.items).join('.')} to schema ${node.newschema}`, RELATION_NAMES.has(node.objectType) ? { removes: [relation(node.relation)] } : {});
     case 'DropStmt': {
       const cascade = node.behavior === 'DROP_CASCADE';
-      const dropped = ['OBJECT_TABLE', 'OBJECT_MATVIEW'].includes(node.removeType) ? nodesOf(node.objects, 'List').map((list) => names(list.items).join('.')) : [];
+      const dropped = RELATION_NAMES.has(node.removeType) ? nodesOf(node.objects, 'List').map((list) => names(list.items).join('.')) : [];
+      const schemas = node.removeType === 'OBJECT_SCHEMA' && cascade ? nodesOf(node.objects, 'String').map((name) => `${name.sval}.*`) : [];
       return make('contract', `drop ${objectType(node.removeType)}${cascade ? ' cascade' : ''}`, {
         // CASCADE drops what depends on the object: the columns of a type or domain, a schema's tables.
         destructive: DATA_OBJECTS.has(node.removeType) || (cascade && ['OBJECT_TYPE', 'OBJECT_DOMAIN'].includes(node.removeType)),
         transactional: !node.concurrent,
-        tables: dropped.map((table) => on(table, 'ACCESS EXCLUSIVE')),
-        removes: dropped,
+        tables: node.removeType === 'OBJECT_VIEW' ? [] : dropped.map((table) => on(table, 'ACCESS EXCLUSIVE')),
+        removes: [...dropped, ...schemas],
       });
     }
     case 'TruncateStmt':

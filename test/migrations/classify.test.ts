@@ -156,6 +156,11 @@ test.each([
   ['ALTER TABLE orders RENAME COLUMN note TO remark', [], ['orders.note']],
   ['DROP TABLE orders, archive.orders', ['orders', 'archive.orders'], []],
   ['DROP MATERIALIZED VIEW totals', ['totals'], []],
+  ['DROP VIEW active_orders, archive.old_orders', ['active_orders', 'archive.old_orders'], []],
+  ['ALTER VIEW active_orders RENAME TO open_orders', ['active_orders'], []],
+  ['ALTER VIEW active_orders SET SCHEMA archive', ['active_orders'], []],
+  ['DROP SCHEMA reporting, staging CASCADE', ['reporting.*', 'staging.*'], []],
+  ['DROP SCHEMA reporting', [], []],
   ['ALTER TABLE orders RENAME TO purchases', ['orders'], []],
   ['ALTER TABLE orders SET SCHEMA archive', ['orders'], []],
   ['ALTER INDEX orders_pkey RENAME TO orders_key', [], []],
@@ -164,6 +169,12 @@ test.each([
 ])('%s removes the relations %j and the columns %j (what MIG004 matches against what earlier migrations added)', (sql, relations, columns) => {
   const [statement] = analyzeSql(sql).statements;
   expect([statement.removes ?? [], statement.removesColumns ?? []]).toEqual([relations, columns]);
+});
+
+test('a view is created like a table (what a contract may not remove in the same release); dropping it locks no table', () => {
+  const [create, drop] = analyzeSql('CREATE OR REPLACE VIEW reporting.open_orders AS SELECT 1;\nDROP VIEW reporting.open_orders;\n').statements;
+  expect(create.creates).toEqual(['reporting.open_orders']);
+  expect(drop.tables).toEqual([]);
 });
 
 test('SET NOT NULL after a validated CHECK (column IS NOT NULL) of the same file makes no scan', () => {

@@ -7,7 +7,7 @@ interface Applied {
   readonly phase: string;
   readonly release: string;
   readonly index: number;
-  /** The tables it creates and the columns (`table.column`) it adds, as written; settled migrations' SQL is not read. */
+  /** The relations it creates and the columns (`table.column`) it adds, as written; settled migrations' SQL is not read. */
   readonly creates: readonly string[];
   readonly addsColumns: readonly string[];
 }
@@ -45,11 +45,15 @@ function historyOf(cluster: string, context: RuleContext): ReadonlyMap<string, A
 const tableOf = (column: string) => column.slice(0, column.lastIndexOf('.'));
 /** `public.orders` and `orders` name the same table under the default search_path. */
 const unqualified = (name: string) => name.replace(/^public\./, '');
+const schemaOf = (relation: string) => (relation.includes('.') ? relation.slice(0, relation.indexOf('.')) : 'public');
+/** Whether a removal (a relation, or `<schema>.*`: every relation of a schema) takes `relation` away. */
+const takes = (removed: string, relation: string) => (removed.endsWith('.*') ? schemaOf(relation) === removed.slice(0, -2) : unqualified(removed) === unqualified(relation));
 
 /**
  * What the contract removes that an expand of its own release or a later one added, whatever
- * `completes` names: a dropped or renamed table or column, with the columns a dropped table takes
- * along and the tables a dropped column was created with. The release of an expand uses what it
+ * `completes` names: a dropped, renamed or moved table, view or column, or every relation of a
+ * schema dropped with CASCADE, with the columns a dropped table takes along and the tables a
+ * dropped column was created with. The release of an expand uses what it
  * adds; a helper a migrate step creates and the contract drops in one release (a backfill's
  * progress table, a table swap) is used by no release, so it may go.
  */
@@ -60,9 +64,9 @@ function removalsOfItsRelease(contract: RenderedObject, history: ReadonlyMap<str
   const sources = [...history].filter(([id, applied]) => applied.index < own.index && id !== completes && applied.phase === 'expand' && compareReleases(applied.release, release) >= 0);
   return statementsOf(contract).flatMap((statement) => {
     const removed = [
-      ...(statement.removes ?? []).map(unqualified).flatMap((table) => sources.flatMap(([id, applied]) => [
-        ...applied.creates.filter((created) => unqualified(created) === table),
-        ...applied.addsColumns.filter((column) => unqualified(tableOf(column)) === table),
+      ...(statement.removes ?? []).flatMap((removed) => sources.flatMap(([id, applied]) => [
+        ...applied.creates.filter((created) => takes(removed, created)),
+        ...applied.addsColumns.filter((column) => takes(removed, tableOf(column))),
       ].map((object) => ({ object, id, applied })))),
       ...(statement.removesColumns ?? []).map(unqualified).flatMap((column) => sources
         .filter(([, applied]) => applied.addsColumns.some((added) => unqualified(added) === column) || applied.creates.some((created) => unqualified(created) === tableOf(column)))
@@ -76,7 +80,7 @@ function removalsOfItsRelease(contract: RenderedObject, history: ReadonlyMap<str
 export const contractAfterExpand: Guardrail = {
   id: 'MIG004',
   title: 'A contract completes an expand applied in an earlier release',
-  explanation: 'Expand/contract only protects the previous release if the contract ships strictly later than the expand it completes: the release in between is the one that moves every reader and writer to the new shape. The same holds for everything the contract removes (a dropped or renamed table or column): an expand of the database that added it must belong to an earlier release, whichever expand completes names (a helper a migrate step creates for the contract of its own release to drop is used by no release).',
+  explanation: 'Expand/contract only protects the previous release if the contract ships strictly later than the expand it completes: the release in between is the one that moves every reader and writer to the new shape. The same holds for everything the contract removes (a dropped, renamed or moved table, view or column, or a schema dropped with CASCADE): an expand of the database that added it must belong to an earlier release, whichever expand completes names (a helper a migrate step creates for the contract of its own release to drop is used by no release).',
   fix: 'set completes on the contract migration to the id of its expand, give the contract a later release than its expand and than every migration that added what it removes, and apply the expand before it in migrations.applied',
   configField: 'migrations.applied',
   kinds: ['Migration'],
