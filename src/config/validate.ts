@@ -72,8 +72,9 @@ function describe(value: unknown): string {
   return value === undefined ? 'nothing' : typeof value === 'string' ? 'a string' : Array.isArray(value) ? 'a list' : typeof value;
 }
 
+/** A non-empty string, matching `pattern` when given; `expected` says what it is, for a missing or mismatched value. */
 const text = (pattern?: RegExp, expected?: string): Validator => (value, field, report) => {
-  if (value === undefined) report(field, 'is required: a non-empty string', value);
+  if (value === undefined) report(field, `is required: ${expected ?? 'a non-empty string'}`, value);
   else if (typeof value !== 'string' || value.trim() === '') report(field, `must be a non-empty string, got ${describe(value)}`, value);
   else if (pattern && !pattern.test(value)) report(field, `must be ${expected}`, value);
 };
@@ -92,9 +93,9 @@ const oneOf = (allowed: readonly string[]): Validator => (value, field, report) 
   if (typeof value !== 'string' || !allowed.includes(value)) report(field, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`, value);
 };
 
-/** A text that must pass a check: `problem` says what is wrong ("must be ..."), or undefined. */
-const checked = (problem: (value: string) => string | undefined): Validator => (value, field, report) => {
-  text()(value, field, report);
+/** A text that must pass a check: `problem` says what is wrong ("must be ..."), or undefined; `expected` what it is when missing. */
+const checked = (problem: (value: string) => string | undefined, expected?: string): Validator => (value, field, report) => {
+  text(undefined, expected)(value, field, report);
   const found = typeof value === 'string' && value.trim() !== '' ? problem(value) : undefined;
   if (found !== undefined) report(field, found, value);
 };
@@ -105,11 +106,12 @@ const mustBe = (what: string, cause: (value: string) => string | undefined) => (
   return found === undefined ? undefined : `must be ${what}: ${found}`;
 };
 
+const DAY = 'a real day written YYYY-MM-DD, e.g. "2026-11-16"';
 /** A real day, `YYYY-MM-DD`: a calendar-invalid day is refused, never rolled over. */
-const day = checked(mustBe('a real day written YYYY-MM-DD, e.g. "2026-11-16"', calendarDayProblem));
+const day = checked(mustBe(DAY, calendarDayProblem), DAY);
 
 /** A real RFC 3339 time with a zone: a calendar-invalid date or time is refused, never rolled over. */
-const zonedTimeOf = (what: string): Validator => checked(mustBe(what, zonedTimeProblem));
+const zonedTimeOf = (what: string): Validator => checked(mustBe(what, zonedTimeProblem), what);
 
 const optional = (validator: Validator): Validator => (value, field, report) => {
   if (value !== undefined) validator(value, field, report);
@@ -142,11 +144,14 @@ const stringMap: Validator = (value, field, report) => {
   for (const [key, entry] of Object.entries(value)) text()(entry, `${field}.${key}`, report);
 };
 
-/** An object whose spec must name every field of T, so a new config field cannot go unchecked. */
-function object<T>(spec: { readonly [K in keyof T]-?: Validator }): Validator {
+/**
+ * An object whose spec must name every field of T, so a new config field cannot go unchecked;
+ * `example` is what a missing one could be.
+ */
+function object<T>(spec: { readonly [K in keyof T]-?: Validator }, example?: string): Validator {
   return (value, field, report) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      return report(field, value === undefined ? 'is required' : `must be an object, got ${value === null ? 'null' : describe(value)}`, value);
+      return report(field, value === undefined ? `is required${example === undefined ? '' : `, e.g. ${example}`}` : `must be an object, got ${value === null ? 'null' : describe(value)}`, value);
     }
     const prefix = field === '' ? '' : `${field}.`;
     for (const key of Object.keys(value)) {
@@ -158,13 +163,16 @@ function object<T>(spec: { readonly [K in keyof T]-?: Validator }): Validator {
   };
 }
 
-const suppressionList = optional(list(object<NonNullable<EnvironmentConfig['suppressions']>[number]>({ id: text(), reason: text() })));
+const suppressionList = optional(list(object<NonNullable<EnvironmentConfig['suppressions']>[number]>({
+  id: text(undefined, 'the id of the guardrail to suppress, e.g. "BKP004"'),
+  reason: text(undefined, 'why the finding does not apply here, in a sentence a reviewer can check'),
+})));
 
 const externalSecret = object<ExternalSecretConfig>({
-  clusterSecretStore: text(DNS_LABEL, 'the name of a ClusterSecretStore (lowercase letters, digits, dashes)'),
-  remoteKey: text(),
+  clusterSecretStore: text(DNS_LABEL, 'the name of a ClusterSecretStore (lowercase letters, digits, dashes), e.g. "platform-secrets"'),
+  remoteKey: text(undefined, 'the key of the secret in that store, e.g. "cnpg/<environment>/<secret>"'),
   refreshInterval: optional(text(DURATION, 'a Go duration such as "1h" or "30m"')),
-});
+}, "{ clusterSecretStore: 'platform-secrets', remoteKey: 'cnpg/<environment>/<secret>' }");
 
 /** External Secrets, or `{ existingSecret }` for a Secret the repository provides (SOPS). */
 const credentials: Validator = (value, field, report) => {
@@ -222,7 +230,7 @@ const databaseFields = {
     storageClass: optional(text()),
     walStorageSize: optional(text(QUANTITY, 'a Kubernetes quantity such as "5Gi"')),
     resources: optional(object<NonNullable<ClusterConfig['resources']>>({
-      requests: object({ cpu: text(CPU, 'a CPU quantity such as "500m" or "2"'), memory: text(QUANTITY, 'a memory quantity such as "4Gi"') }),
+      requests: object({ cpu: text(CPU, 'a CPU quantity such as "500m" or "2"'), memory: text(QUANTITY, 'a memory quantity such as "4Gi"') }, "{ cpu: '500m', memory: '1Gi' }"),
       limits: optional(object({
         cpu: optional(text(CPU, 'a CPU quantity such as "500m" or "2"')),
         memory: optional(text(QUANTITY, 'a memory quantity such as "4Gi"')),
@@ -234,7 +242,7 @@ const databaseFields = {
     database: optional(text(/^[a-z_][a-z0-9_]*$/, 'a PostgreSQL identifier (lowercase letters, digits, underscores)')),
     owner: optional(text(/^[a-z_][a-z0-9_]*$/, 'a PostgreSQL role name (lowercase letters, digits, underscores)')),
     postgresqlParameters: optional(stringMap),
-  }),
+  }, "{ name: 'app-db', storageSize: '20Gi' }"),
   objectStore: object<ObjectStoreConfig>({
     provider: oneOf(['cloudflare-r2', 'aws-s3', 's3-compatible']),
     destinationPath: text(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an S3 URL "s3://<bucket>/<optional prefix>"'),
@@ -245,12 +253,12 @@ const databaseFields = {
     dataCompression: optional(oneOf(['bzip2', 'gzip', 'lz4', 'snappy'])),
     walMaxParallel: optional(integer(1, 64)),
     immediateCheckpoint: optional(flag),
-  }),
+  }, "{ provider: 'cloudflare-r2', destinationPath: 's3://<bucket>/<prefix>', endpointURL: 'https://<account id>.r2.cloudflarestorage.com', credentials: { clusterSecretStore: 'platform-secrets', remoteKey: 'cnpg/<environment>/r2' } }"),
   backup: object<BackupConfig>({
-    schedule: text(),
-    retentionPolicy: text(),
+    schedule: text(undefined, 'a CNPG schedule: six fields, seconds first, e.g. "0 0 3 * * *" (every day at 03:00)'),
+    retentionPolicy: text(undefined, 'how long the backups and WAL stay in the object store, e.g. "30d"'),
     target: optional(oneOf(['primary', 'prefer-standby'])),
-  }),
+  }, "{ schedule: '0 0 3 * * *', retentionPolicy: '30d' }"),
   appCredentials: optional(credentials),
   monitoring: optional(object<NonNullable<EnvironmentConfig['monitoring']>>({
     enabled: optional(flag),
@@ -277,7 +285,11 @@ const databaseFields = {
     target: restoreTarget,
     instances: optional(integer(1, 99)),
     storageSize: optional(text(QUANTITY, 'a Kubernetes quantity such as "20Gi"')),
-    verify: list(object<RecoveryAssertionConfig>({ name: text(), sql: checked(readOnlyQueryProblem), expect: text() })),
+    verify: list(object<RecoveryAssertionConfig>({
+      name: text(undefined, 'what the assertion checks, e.g. "users survived"'),
+      sql: checked(readOnlyQueryProblem, 'a read-only query returning one value, e.g. "SELECT count(*) FROM users"'),
+      expect: text(undefined, 'the value the query must return, as psql prints it, e.g. "6"'),
+    })),
   }))),
 };
 
@@ -316,9 +328,9 @@ const migrationSpec = object<MigrationConfig>({
   sql: text(/\.sql$/, `the path of a .sql file below ${SQL_DIRECTORY}/, relative to the repository root`),
   rollback: object<MigrationConfig['rollback']>({
     strategies: list(oneOf(['pitr', 'down-sql', 'forward-fix'])),
-    steps: text(),
+    steps: text(undefined, 'how to bring the data back, in words, e.g. "Restore to before-<id> with PitrRestore."'),
     downSql: optional(text(/\.sql$/, `the path of a .sql file below ${SQL_DIRECTORY}/, relative to the repository root`)),
-  }),
+  }, "{ strategies: ['pitr'], steps: 'Restore to before-<id> with PitrRestore.' }"),
   image: optional(text()),
   command: optional(list(text())),
   lockTimeout: optional(text(PG_DURATION, 'a PostgreSQL duration such as "5s" or "2min"')),

@@ -8,6 +8,37 @@ test('the shipped configs are valid', () => {
   expect(validate(shippedEnvironments())).toEqual([]);
 });
 
+/** Every field path of a config object, nested ones included (`backup.schedule`). */
+function fieldPaths(value: unknown, prefix = ''): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  return Object.entries(value).flatMap(([key, child]) => [`${prefix}${key}`, ...fieldPaths(child, `${prefix}${key}.`)]);
+}
+
+test('a field left out of a shipped config or catalog entry is named with what it takes, never a bare "is required"', () => {
+  const messages: string[] = [];
+  const leaveOut = (config: any, path: string) => {
+    const keys = path.split('.');
+    delete keys.slice(0, -1).reduce((parent, key) => parent[key], config)[keys.at(-1)!];
+  };
+  for (const [index, environment] of shippedEnvironments().entries()) {
+    for (const path of fieldPaths(environment)) {
+      const environments = shippedEnvironments();
+      leaveOut(environments[index], path);
+      messages.push(...validate(environments).map(formatConfigError));
+    }
+  }
+  for (const [index, migration] of shippedMigrations().entries()) {
+    for (const path of fieldPaths(migration)) {
+      const migrations = shippedMigrations();
+      leaveOut(migrations[index], path);
+      messages.push(...validate(shippedEnvironments(), migrations).map(formatConfigError));
+    }
+  }
+  const required = [...new Set(messages.filter((message) => message.includes('is required')))];
+  expect(required.length).toBeGreaterThan(20);
+  expect(required.filter((message) => !/is required(:|,| for) .*\w/.test(message) || message.includes('a non-empty string'))).toEqual([]);
+});
+
 test('an empty slot in the list of environments or in the migration catalog is reported where it is, not skipped', () => {
   const [develop, ...others] = shippedEnvironments();
   const [first, ...rest] = shippedMigrations();
@@ -25,7 +56,7 @@ test('a mistake in a catalog entry names the entry by its id, next to its positi
   const anonymous = { ...(migrations[4] as any), id: 7 };
   const errors = validate(shippedEnvironments(), [...migrations.slice(0, 3), withoutRollback, anonymous]);
   expect(errors.map(formatConfigError)).toEqual(expect.arrayContaining([
-    'src/config/migrations.ts: migrations[3].rollback (migration 0004-index-email-normalized): is required',
+    "src/config/migrations.ts: migrations[3].rollback (migration 0004-index-email-normalized): is required, e.g. { strategies: ['pitr'], steps: 'Restore to before-<id> with PitrRestore.' }",
     expect.stringMatching(/^src\/config\/migrations\.ts: migrations\[4\]\.id: /),
   ]));
 });
@@ -182,7 +213,7 @@ test('every mistake is reported at once, one line each, naming file and field', 
   if (outcome.status !== 'invalid-config') return;
   expect(outcome.configErrors.map(formatConfigError)).toEqual([
     'src/config/production.ts: cluster.instances: must be a whole number from 1 to 99 (got "three")',
-    'src/config/production.ts: objectStore.credentials.clusterSecretStore: must be the name of a ClusterSecretStore (lowercase letters, digits, dashes) (got "Not A Name")',
-    'src/config/production.ts: backup.retentionPolicy: is required: a non-empty string',
+    'src/config/production.ts: objectStore.credentials.clusterSecretStore: must be the name of a ClusterSecretStore (lowercase letters, digits, dashes), e.g. "platform-secrets" (got "Not A Name")',
+    'src/config/production.ts: backup.retentionPolicy: is required: how long the backups and WAL stay in the object store, e.g. "30d"',
   ]);
 });
