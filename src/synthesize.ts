@@ -134,8 +134,8 @@ export function buildApp(estate: Estate, deployedFile?: EstateInput['deployedFil
   // Sources first, so a clone can reference the cluster it recovers from.
   for (const env of [...estate.environments].sort((a, b) => Number(Boolean(a.cloneFrom)) - Number(Boolean(b.cloneFrom)))) {
     const environmentCharts: FluxChart[] = [new CnpgPoliciesChart(app, `${env.name}-policies`, { environment: env })];
-    const databases = databasesOf(env);
-    for (const database of databases) {
+    const databaseCharts: CnpgClustersChart[] = [];
+    for (const database of databasesOf(env)) {
       // Cluster names never contain dots: the ids of further databases cannot collide.
       const id = database.qualifier ? `${env.name}.${database.qualifier}` : env.name;
       const cluster = new CnpgClustersChart(app, id, {
@@ -143,6 +143,7 @@ export function buildApp(estate: Estate, deployedFile?: EstateInput['deployedFil
         cloneSource: env.cloneFrom && clusters.get(`${env.cloneFrom.environment}/${cloneSourceKey(database)}`)?.cluster,
       });
       clusters.set(`${env.name}/${database.qualifier ?? ''}`, cluster);
+      databaseCharts.push(cluster);
       environmentCharts.push(cluster);
       if ((database.migrations?.applied ?? []).length > 0) {
         const migrations = new CnpgMigrationsChart(app, `${id}-migrations`, {
@@ -160,7 +161,7 @@ export function buildApp(estate: Estate, deployedFile?: EstateInput['deployedFil
         environmentCharts.push(new CnpgRestoresChart(app, `${id}-restores`, { environment: database, source: cluster.cluster }));
       }
     }
-    environmentCharts.push(new FluxSyncChart(app, `${env.name}-flux`, { environment: env, databases, migrations: estate.migrations }));
+    environmentCharts.push(new FluxSyncChart(app, `${env.name}-flux`, { environment: env, databases: databaseCharts }));
     for (const chart of environmentCharts) {
       for (const suppression of chart.environment.suppressions ?? []) suppressGuardrail(chart, suppression);
     }
@@ -193,6 +194,7 @@ export function evaluateApp(app: App, charts: readonly FluxChart[]): { report: G
     kustomization: chart.kustomization,
     additionalResources: chart.additionalResources,
     emptyKustomization: chart.emptyKustomization,
+    emptyFolders: chart.emptyFolders,
     objects: placeObjects(rendered.get(chart) ?? []),
   }));
   return { report: mergeReports(evaluations.map((evaluation) => evaluation.report)), directories };

@@ -62,8 +62,10 @@ describe('several databases in an environment', () => {
     ]);
     const migrations = documents(file('clusters/production/cnpg-migrations.yaml')!.content);
     expect(migrations.map((k) => [k.metadata.name, k.spec.dependsOn, k.spec.path])).toEqual([
-      ['cnpg-migrations', [{ name: 'cnpg-clusters' }], './flux/infrastructure/data/cnpg-migrations/production'],
-      ['cnpg-migrations-billing-db', [{ name: 'cnpg-clusters-billing-db' }], './flux/infrastructure/data/cnpg-migrations/production/billing-db'],
+      ['cnpg-migration-stages', [{ name: 'cnpg-clusters' }], './flux/infrastructure/data/cnpg-migrations/production'],
+      ['cnpg-migrations', [{ name: 'cnpg-migration-stages' }, { name: 'cnpg-migration-0005-drop-email' }], './flux/infrastructure/data/cnpg-migrations/production/complete'],
+      ['cnpg-migration-stages-billing-db', [{ name: 'cnpg-clusters-billing-db' }], './flux/infrastructure/data/cnpg-migrations/production/billing-db'],
+      ['cnpg-migrations-billing-db', [{ name: 'cnpg-migration-stages-billing-db' }, { name: 'cnpg-migration-0005-drop-email-billing-db' }], './flux/infrastructure/data/cnpg-migrations/production/billing-db/complete'],
     ]);
     // One stage per migration, chained on its own database's stages only.
     const chain = documents(file('infrastructure/data/cnpg-migrations/production/billing-db/stages.yaml')!.content);
@@ -161,6 +163,7 @@ describe('settled migrations', () => {
     expect(migrationFiles).toEqual([
       'infrastructure/data/cnpg-migrations/production/0005-drop-email/job.yaml',
       'infrastructure/data/cnpg-migrations/production/0005-drop-email/kustomization.yaml',
+      'infrastructure/data/cnpg-migrations/production/complete/kustomization.yaml',
       'infrastructure/data/cnpg-migrations/production/kustomization.yaml',
       'infrastructure/data/cnpg-migrations/production/stages.yaml',
     ]);
@@ -177,13 +180,16 @@ describe('settled migrations', () => {
     const outcome = render(settle('0005-drop-email'));
     const stages = documents(outcome.files.find((file) => file.path === 'clusters/production/cnpg-migrations.yaml')!.content);
     expect(stages.map((k) => [k.metadata.name, k.spec.dependsOn, k.spec.path])).toEqual([
-      ['cnpg-migrations', [{ name: 'cnpg-clusters' }], './flux/infrastructure/data/cnpg-migrations/production'],
+      ['cnpg-migration-stages', [{ name: 'cnpg-clusters' }], './flux/infrastructure/data/cnpg-migrations/production'],
+      ['cnpg-migrations', [{ name: 'cnpg-migration-stages' }], './flux/infrastructure/data/cnpg-migrations/production/complete'],
     ]);
     const root = mkdtempSync(join(tmpdir(), 'settled-'));
     await synthesize({ ...estate(settle('0005-drop-email')), fluxRoot: root });
     // Nothing left to apply, and no scripts ConfigMap without a Job to mount it.
-    const built = execFileSync('kubectl', ['kustomize', join(root, 'infrastructure/data/cnpg-migrations/production')], { encoding: 'utf8' });
-    expect(built.trim()).toBe('');
+    for (const directory of ['production', 'production/complete']) {
+      const built = execFileSync('kubectl', ['kustomize', join(root, 'infrastructure/data/cnpg-migrations', directory)], { encoding: 'utf8' });
+      expect(built.trim()).toBe('');
+    }
     expect(readFileSync(join(root, 'infrastructure/data/cnpg-clusters/production/kustomization.yaml'), 'utf8')).not.toContain('migration-scripts.yaml');
   });
 

@@ -7,7 +7,7 @@ import { MigrationScripts } from '../constructs/migration-scripts';
 import { SettledMigrations } from '../constructs/settled-migrations';
 import { FluxChart } from '../flux/flux-chart';
 import { FluxStage } from '../flux/flux-stage';
-import { migrationFile, migrationsDirectory, migrationStageName, MIGRATION_STAGES_FILE, STAGES, stageName } from '../flux/layout';
+import { migrationFile, migrationsDirectory, MIGRATIONS_COMPLETE_FOLDER, migrationStageName, MIGRATION_STAGES_FILE, STAGES, stageName } from '../flux/layout';
 import { placeInFile } from '../flux/placement';
 import { suppressGuardrail } from '../guardrails/suppressions';
 import { sqlSha256 } from '../migrations/analysis';
@@ -34,18 +34,21 @@ export interface CnpgMigrationsChartProps {
  * GuardedMigrationJob in its own folder, applied by its own Flux stage that starts only once
  * the stage of the migration before it is Ready (its Job completed), so its gate takes the
  * pre-migration Backup only after that migration ran, and a failed migration stops every later
- * one. The stages are listed
- * in this directory's `stages.yaml`, which the database's `cnpg-migrations` stage applies and
- * waits for. Each settled migration is only a record the guardrails see.
+ * one. The stages are listed in this directory's `stages.yaml`, which the database's
+ * `cnpg-migration-stages` applies; `cnpg-migrations` applies the empty folder `complete/` once
+ * the last of them is Ready. Each settled migration is only a record the guardrails see.
  */
 export class CnpgMigrationsChart extends FluxChart {
   public readonly jobs: GuardedMigrationJob[];
-  /** The database's migration stages: `cnpg-migrations`, which applies the others, then one per pending migration, in order. */
+  /**
+   * The database's migration stages: `cnpg-migrations`, which workloads depend on,
+   * `cnpg-migration-stages`, which applies the others, then one per pending migration, in order.
+   */
   public readonly stages: string[];
 
   constructor(scope: Construct, id: string, props: CnpgMigrationsChartProps) {
     const env = props.environment;
-    super(scope, id, { environment: env, namespace: env.namespace, directory: migrationsDirectory(env), emptyKustomization: true });
+    super(scope, id, { environment: env, namespace: env.namespace, directory: migrationsDirectory(env), emptyKustomization: true, emptyFolders: [MIGRATIONS_COMPLETE_FOLDER] });
     const catalog = new Map(props.migrations.map((migration) => [migration.id, migration]));
     const pending = pendingMigrations(env);
     const applied = env.migrations?.applied ?? [];
@@ -54,7 +57,7 @@ export class CnpgMigrationsChart extends FluxChart {
     const lastSettled = settled.length > 0 ? catalog.get(settled[settled.length - 1])! : undefined;
     let after: MigrationPredecessor | undefined = lastSettled && { migrationId: lastSettled.id, sqlSha256: sqlSha256(props.readFile(lastSettled.sql)) };
     let previousStage = stageName(STAGES.clusters, env);
-    this.stages = [stageName(STAGES.migrations, env)];
+    this.stages = [stageName(STAGES.migrations, env), stageName(STAGES.migrationStages, env)];
     this.jobs = pending.map((migrationId) => {
       const migration = catalog.get(migrationId)!;
       const job = new GuardedMigrationJob(this, migrationId, {

@@ -1,4 +1,4 @@
-import { DatabaseConfig, EnvironmentConfig, MigrationConfig } from './types';
+import { DatabaseConfig, EnvironmentConfig } from './types';
 
 /**
  * One database of an environment, resolved: an EnvironmentConfig whose `cluster`, object store,
@@ -68,9 +68,4 @@ export function pendingMigrations(database: EnvironmentConfig): readonly string[
   const applied = database.migrations?.applied ?? [];
   const settled = database.migrations?.settledThrough;
   return settled === undefined ? applied : applied.slice(applied.indexOf(settled) + 1);
-}
-
-/** The longest a database's migrations may take one after the other, in seconds: what its `cnpg-migrations` stage waits. */
-export function migrationsDuration(database: EnvironmentConfig, catalog: readonly MigrationConfig[]): number {
-  return pendingMigrations(database).reduce((total, id) => total + (catalog.find((migration) => migration.id === id)?.activeDeadlineSeconds ?? 3600), 0);
 }

@@ -58,6 +58,8 @@ const MIGRATION_RESERVED = {
   ...KUSTOMIZATION,
   scripts: 'jobs/scripts.yaml holds the migration scripts of the directory',
   timeline: 'docs/runbooks/<env>/timeline.md is the migration timeline',
+  stages: 'cnpg-migration-stages is the Flux stage that applies the migration stages',
+  complete: 'cnpg-migrations/<env>/complete/ is the empty folder the cnpg-migrations stage applies once every migration ran',
 };
 /** Folders of the environment's own database, beside which a further database gets folders named after its cluster. */
 const DATABASE_FOLDER_RESERVED = {
@@ -65,6 +67,7 @@ const DATABASE_FOLDER_RESERVED = {
   backups: 'a further database\'s folders are named after its cluster, and cnpg-migrations/<env>/backups/ holds the environment database\'s backups',
   clusters: 'a further database\'s folders are named after its cluster, and cnpg-restores/<env>/clusters/ holds the environment database\'s restores',
   verify: 'a further database\'s folders are named after its cluster, and cnpg-restores/<env>/verify/ holds the environment database\'s restore verifications',
+  complete: 'a further database\'s folders are named after its cluster, and cnpg-migrations/<env>/complete/ is the folder the environment database\'s cnpg-migrations stage applies',
 };
 
 

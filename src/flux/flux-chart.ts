@@ -23,6 +23,12 @@ export interface FluxChartProps extends ChartProps {
    * @default false
    */
   readonly emptyKustomization?: boolean;
+  /**
+   * Folders of the directory rendered with an empty `kustomization.yaml`, for a Flux stage that
+   * applies nothing and is Ready once its dependencies are.
+   * @default - none
+   */
+  readonly emptyFolders?: readonly string[];
 }
 
 /**
@@ -35,6 +41,7 @@ export class FluxChart extends Chart {
   public readonly kustomization: boolean;
   public readonly additionalResources: readonly string[];
   public readonly emptyKustomization: boolean;
+  public readonly emptyFolders: readonly string[];
 
   constructor(scope: Construct, id: string, props: FluxChartProps) {
     super(scope, id, { disableResourceNameHashes: true, ...props });
@@ -43,5 +50,6 @@ export class FluxChart extends Chart {
     this.kustomization = props.kustomization ?? true;
     this.additionalResources = props.additionalResources ?? [];
     this.emptyKustomization = props.emptyKustomization ?? false;
+    this.emptyFolders = props.emptyFolders ?? [];
   }
 }

@@ -21,15 +21,12 @@ export const CLUSTER_HEALTH_CHECK = {
   failed: "status.phase == 'Cluster is unrecoverable and needs manual intervention'",
 };
 
-/**
- * A Backup has only `status.phase`: without this expression kstatus reads it as ready at once
- * and the migration would start before its backup exists.
- */
+/** A Backup has only `status.phase`: without this expression kstatus reads it as ready at once. */
 export const BACKUP_HEALTH_CHECK = {
   apiVersion: 'postgresql.cnpg.io/v1',
   kind: 'Backup',
   current: "status.phase == 'completed'",
-  failed: "status.phase in ['failed', 'invalid backup definition', 'walArchivingFailing']",
+  failed: "status.phase in ['failed', 'invalid backup definition']",
 };
 
 export interface FluxStageProps {
@@ -55,6 +52,12 @@ export interface FluxStageProps {
    * @default - wait for every applied object
    */
   readonly healthChecks?: readonly KustomizationSpecHealthChecks[];
+  /**
+   * Wait for every applied object (`wait`). A stage that applies other stages never does: the
+   * check would hold one of kustomize-controller's workers until they are all Ready.
+   * @default - true unless `healthChecks` are given
+   */
+  readonly wait?: boolean;
   /** @default - kstatus only */
   readonly healthCheckExprs?: readonly KustomizationSpecHealthCheckExprs[];
   /** @default - no decryption */
@@ -81,7 +84,7 @@ export class FluxStage extends Construct {
         retryInterval: props.retryInterval,
         timeout: props.timeout,
         prune: true,
-        wait: props.healthChecks === undefined,
+        wait: props.wait ?? props.healthChecks === undefined,
         sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: props.sourceName },
         path: `./flux/${props.path}`,
         dependsOn: props.dependsOn?.map((name) => ({ name })),

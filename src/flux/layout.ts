@@ -41,6 +41,12 @@ export function migrationsDirectory(database: DatabaseLocation): string {
   return `${DATA}/cnpg-migrations/${databaseFolder(database)}`;
 }
 
+/**
+ * The empty folder, relative to a database's migrations directory, that the stage workloads
+ * depend on applies: nothing, so it is Ready as soon as the last pending migration's stage is.
+ */
+export const MIGRATIONS_COMPLETE_FOLDER = 'complete';
+
 /** A database's restores, relative to `flux/`: `clusters/` and `verify/` below it. */
 export function restoresDirectory(database: DatabaseLocation): string {
   return `${DATA}/cnpg-restores/${databaseFolder(database)}`;
@@ -103,6 +109,7 @@ export const STAGES = {
   policies: 'cnpg-policies',
   clusters: 'cnpg-clusters',
   migrations: 'cnpg-migrations',
+  migrationStages: 'cnpg-migration-stages',
   restores: 'cnpg-restores',
   restoreVerification: 'cnpg-restore-verification',
 } as const;

@@ -35,6 +35,8 @@ export interface DirectoryContent {
   readonly additionalResources?: readonly string[];
   /** Render the directory's own kustomization.yaml even when no file is placed directly in it. */
   readonly emptyKustomization?: boolean;
+  /** Folders of the directory whose kustomization.yaml lists nothing. */
+  readonly emptyFolders?: readonly string[];
   readonly objects: readonly { readonly file: string; readonly manifest: object }[];
 }
 
@@ -102,9 +104,20 @@ const KUSTOMIZATION_FILE = /^(kustomization\.ya?ml|Kustomization)$/i;
  */
 export function renderTree(directories: readonly DirectoryContent[], committed?: (path: string) => string | undefined): TreeFile[] {
   const files: TreeFile[] = [];
+  const placed = new Map<string, string>();
   for (const directory of directories) {
     const byFile = new Map<string, object[]>();
-    for (const object of directory.objects) byFile.set(object.file, [...(byFile.get(object.file) ?? []), object.manifest]);
+    for (const object of directory.objects) {
+      byFile.set(object.file, [...(byFile.get(object.file) ?? []), object.manifest]);
+      const { apiVersion, kind, metadata } = object.manifest as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
+      const name = `${metadata?.namespace ? `${metadata.namespace}/` : ''}${metadata?.name}`;
+      const id = `${directory.environment} ${apiVersion} ${kind} ${name}`;
+      const path = `${directory.directory}/${object.file}`;
+      if (placed.has(id)) {
+        throw new Error(`refusing to render ${kind} ${name} twice, in ${placed.get(id)} and ${path}: two Flux stages would apply it and take it from each other; rename the migration or cluster whose name it carries (${directory.environment})`);
+      }
+      placed.set(id, path);
+    }
     const reserved = [...byFile.keys()].filter((name) => KUSTOMIZATION_FILE.test(name.slice(name.lastIndexOf('/') + 1)));
     if (reserved.length > 0) {
       throw new Error(`refusing to render ${reserved.map((name) => `${directory.directory}/${name}`).join(', ')}: a generated file may not be named like kustomize's kustomization.yaml, which lists the directory; rename the migration, restore or cluster whose name it carries (${directory.environment})`);
@@ -124,6 +137,7 @@ export function renderTree(directories: readonly DirectoryContent[], committed?:
     if ((directory.additionalResources ?? []).length > 0 || directory.emptyKustomization) {
       byFolder.set(directory.directory, [...(byFolder.get(directory.directory) ?? []), ...directory.additionalResources ?? []].sort());
     }
+    for (const folder of directory.emptyFolders ?? []) byFolder.set(`${directory.directory}/${folder}`, []);
     for (const [folder, resources] of byFolder) {
       const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
       const path = `${folder}/kustomization.yaml`;

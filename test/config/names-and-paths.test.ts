@@ -33,7 +33,7 @@ describe('cluster and restore names are DNS-1035 labels, never reserved', () => 
   });
 
   test('a further database may not take a folder name of the environment\'s own database', () => {
-    for (const name of ['jobs', 'backups', 'clusters', 'verify']) {
+    for (const name of ['jobs', 'backups', 'clusters', 'verify', 'complete']) {
       const errors = validate(withEnvironment('production', (env: any) => { env.databases = [{ cluster: { name, storageSize: '1Gi' } }]; }));
       expect(errors.map(formatConfigError)).toContainEqual(expect.stringMatching(new RegExp(`^src/config/production.ts: databases\\[0\\]\\.cluster\\.name: must not be "${name}": a further database's folders are named after its cluster, .*; choose another name \\(got "${name}"\\)$`)));
     }
@@ -50,7 +50,7 @@ describe('cluster and restore names are DNS-1035 labels, never reserved', () => 
 });
 
 describe('migration ids never name a generated file', () => {
-  test.each(['kustomization', 'scripts', 'timeline'])('%s', (id) => {
+  test.each(['kustomization', 'scripts', 'timeline', 'stages', 'complete'])('%s', (id) => {
     const migrations = shippedMigrations();
     migrations[0].id = id;
     expect(validate(shippedEnvironments(), migrations)).toContainEqual(expect.objectContaining({ file: 'src/config/migrations.ts', field: 'migrations[0].id', message: expect.stringMatching(new RegExp(`^must not be "${id}": .*; choose another name$`)) }));

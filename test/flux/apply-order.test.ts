@@ -1,3 +1,4 @@
+import * as YAML from 'yaml';
 import { databasesOf, pendingMigrations } from '../../src/config/databases';
 import { MIGRATION_LABEL } from '../../src/names';
 import { EnvironmentConfig } from '../../src/config/types';
@@ -90,6 +91,44 @@ test('settled migrations: the first pending one waits for the cluster and names 
   const simulation = simulateFlux(rendered(settled('0002-add-email-normalized')), 'staging');
   const jobs = migrationObjects(simulation.objects, 'Job', 'app-db').sort((a, b) => a.createdAt - b.createdAt);
   expect(jobs.map((job) => job.manifest.metadata.annotations['cnpg-gitops.io/after'])).toEqual(['0002-add-email-normalized', '0003-backfill-email-normalized', '0004-index-email-normalized']);
+});
+
+test('stages wait for each other only through dependsOn: none health-checks a stage, which would hold a controller worker until it is Ready', () => {
+  // kustomize-controller health-checks synchronously, within its timeout, on one of its
+  // workers (4 by default); dependsOn is re-checked every 30 s without holding one.
+  for (const environments of [shippedEnvironments(), withBillingDb()]) {
+    const files = rendered(environments);
+    for (const env of environments) {
+      const simulation = simulateFlux(files, env.name);
+      const roots = files.filter((file) => file.path.startsWith(`clusters/${env.name}/`)).flatMap((file) => YAML.parseAllDocuments(file.content).map((document) => document.toJS()));
+      const stages = [...roots, ...simulation.objects.filter((object) => object.kind === 'Kustomization').map((object) => object.manifest)];
+      const applyingStages = new Set(simulation.objects.filter((object) => object.kind === 'Kustomization').map((object) => object.stage));
+      expect(applyingStages.size).toBeGreaterThan(0);
+      for (const stage of stages) {
+        expect([stage.metadata.name, (stage.spec.healthChecks ?? []).filter((check: { kind: string }) => check.kind === 'Kustomization')]).toEqual([stage.metadata.name, []]);
+        if (applyingStages.has(stage.metadata.name)) expect([stage.metadata.name, stage.spec.wait]).toEqual([stage.metadata.name, false]);
+      }
+    }
+  }
+});
+
+test('objects Flux applies only while absent (ssa: IfNotPresent) are health-checked by name, never left to wait, which skips them once they exist', () => {
+  for (const environments of [shippedEnvironments(), withBillingDb()]) {
+    const files = rendered(environments);
+    for (const env of environments) {
+      const simulation = simulateFlux(files, env.name);
+      const stages = new Map([
+        ...files.filter((file) => file.path.startsWith(`clusters/${env.name}/`)).flatMap((file) => YAML.parseAllDocuments(file.content).map((document) => document.toJS())),
+        ...simulation.objects.filter((object) => object.kind === 'Kustomization').map((object) => object.manifest),
+      ].map((stage) => [stage.metadata.name, stage]));
+      const appliedOnce = simulation.objects.filter((object) => object.manifest.metadata.annotations?.['kustomize.toolkit.fluxcd.io/ssa'] === 'IfNotPresent');
+      expect(appliedOnce.map((object) => object.kind)).toEqual(expect.arrayContaining(['Job', ...(env.cloneFrom ? ['Backup'] : [])]));
+      for (const object of appliedOnce) {
+        const stage = stages.get(object.stage);
+        expect([object.name, stage.spec.wait, stage.spec.healthChecks]).toEqual([object.name, false, expect.arrayContaining([expect.objectContaining({ kind: object.kind, name: object.name })])]);
+      }
+    }
+  }
 });
 
 test('the model can fail: one stage holding two migrations would run them in the same round', () => {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EnvironmentName } from '../../src/config/types';
 import { FileSystem, nodeFileSystem } from '../../src/flux/file-system';
 import { Ownership, RACY_MS, WriteRefused } from '../../src/flux/output-plan';
 import { concurrently, FLUSH_CONCURRENCY, writeOutputs } from '../../src/flux/output-transaction';
@@ -226,6 +227,19 @@ test('renderTree refuses an object placed in a file named like a kustomization f
     expect(() => renderTree([{ directory: 'infrastructure/data/x/develop', environment: 'develop', kustomization: true, objects: [{ file: name, manifest: { kind: 'Job' } }] }]))
       .toThrow(new RegExp(`refusing to render infrastructure/data/x/develop/${name.replace('.', '\\.')}: a generated file may not be named like kustomize's kustomization.yaml`));
   }
+});
+
+test('renderTree refuses one object in two places of an environment: two Flux stages would take it from each other', () => {
+  const stage = (name: string) => ({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name, namespace: 'flux-system' } });
+  const directories = (second: string, environment: EnvironmentName = 'develop') => [
+    { directory: 'clusters/develop', environment: 'develop' as const, kustomization: false, objects: [{ file: 'cnpg-migrations.yaml', manifest: stage('cnpg-migration-stages-billing-db') }] },
+    { directory: `infrastructure/data/cnpg-migrations/${environment}`, environment, kustomization: true, objects: [{ file: 'stages.yaml', manifest: stage(second) }] },
+  ];
+  // A migration id "stages-billing-db" of the environment's own database names its stage like billing-db's stage applier.
+  expect(() => renderTree(directories('cnpg-migration-stages-billing-db')))
+    .toThrow('refusing to render Kustomization flux-system/cnpg-migration-stages-billing-db twice, in clusters/develop/cnpg-migrations.yaml and infrastructure/data/cnpg-migrations/develop/stages.yaml: two Flux stages would apply it and take it from each other; rename the migration or cluster whose name it carries (develop)');
+  expect(renderTree(directories('cnpg-migration-0001-create-users')).map((file) => file.path)).toContain('infrastructure/data/cnpg-migrations/develop/stages.yaml');
+  expect(() => renderTree(directories('cnpg-migration-stages-billing-db', 'staging'))).not.toThrow();
 });
 
 describe('a committed file known from an earlier run by its identity (device, inode, size, times)', () => {
