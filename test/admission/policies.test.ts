@@ -61,6 +61,7 @@ describe('hand-written objects that break a guardrail are denied', () => {
     ['a migration Job without a rollback plan', 'Job', (j: any) => { j.metadata.annotations['cnpg-gitops.io/rollback-steps'] = ''; }, /MIG002: a migration Job must carry its rollback plan/],
     ['a migration Job with a TTL', 'Job', (j: any) => { j.spec.ttlSecondsAfterFinished = 60; }, /MIG007: a migration Job must not set ttlSecondsAfterFinished/],
     ['a migration Job that retries', 'Job', (j: any) => { j.spec.backoffLimit = 6; }, /MIG007: a migration Job must not retry/],
+    ['a migration Job that restarts its containers in place', 'Job', (j: any) => { j.spec.template.spec.restartPolicy = 'OnFailure'; }, /MIG007: a migration Job must not restart its containers/],
     ['a migration Job Flux would patch', 'Job', (j: any) => { delete j.metadata.annotations['kustomize.toolkit.fluxcd.io/ssa']; }, /MIG007: a migration Job must be applied only while absent/],
     ['a migration Job Flux would force-recreate', 'Job', (j: any) => { j.metadata.annotations['kustomize.toolkit.fluxcd.io/force'] = 'Enabled'; }, /MIG007: a migration Job must be applied only while absent .* and never forced/],
     ['a migration Job that names no predecessor', 'Job', (j: any) => { delete j.metadata.annotations['cnpg-gitops.io/after']; }, /MIG007: a migration Job must name the migration before it/],

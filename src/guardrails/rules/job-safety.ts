@@ -18,6 +18,7 @@ export const jobSafety: Guardrail = {
       { expression: '!has(object.spec.ttlSecondsAfterFinished)', message: 'MIG007: a migration Job must not set ttlSecondsAfterFinished: Flux would re-create and re-run it (docs/guardrails/MIG007.md)' },
       { expression: 'has(object.spec.backoffLimit) && object.spec.backoffLimit == 0', message: 'MIG007: a migration Job must not retry (backoffLimit: 0) (docs/guardrails/MIG007.md)' },
       { expression: 'has(object.spec.activeDeadlineSeconds)', message: 'MIG007: a migration Job needs activeDeadlineSeconds (docs/guardrails/MIG007.md)' },
+      { expression: "has(object.spec.template.spec.restartPolicy) && object.spec.template.spec.restartPolicy == 'Never'", message: 'MIG007: a migration Job must not restart its containers (restartPolicy: Never) (docs/guardrails/MIG007.md)' },
       {
         expression: `has(object.metadata.annotations) && '${SSA}' in object.metadata.annotations && object.metadata.annotations['${SSA}'] == '${FLUX_APPLY_ONCE[SSA]}' && !('${FORCE}' in object.metadata.annotations && object.metadata.annotations['${FORCE}'].lowerAscii() == 'enabled')`,
         message: `MIG007: a migration Job must be applied only while absent (${SSA}: ${FLUX_APPLY_ONCE[SSA]}) and never forced (docs/guardrails/MIG007.md)`,
