@@ -51,6 +51,11 @@ export const MIGRATION_ANNOTATIONS = {
 export const RESTORE_ANNOTATIONS = {
   source: 'cnpg-gitops.io/restore-of',
   migration: 'cnpg-gitops.io/rolls-back-migration',
+  /**
+   * The end of the pinned base backup (its Backup's status.stoppedAt, UTC), when the config gives
+   * it: recovery cannot stop before it, and barman's id only says when the backup started.
+   */
+  backupStoppedAt: 'cnpg-gitops.io/base-backup-stopped-at',
 } as const;
 
 /**

@@ -10,9 +10,9 @@ import { RecoveryTarget } from '../values/recovery-target';
 
 /** The RecoveryTarget a config entry describes (the config validator has checked its form). */
 export function recoveryTargetOf(target: RestoreTargetConfig): RecoveryTarget {
-  if ('beforeMigration' in target) return RecoveryTarget.beforeMigration({ migrationId: target.beforeMigration, startedAt: target.startedAt, backupId: target.backupId });
+  if ('beforeMigration' in target) return RecoveryTarget.beforeMigration({ migrationId: target.beforeMigration, startedAt: target.startedAt, backupId: target.backupId, backupStoppedAt: target.backupStoppedAt });
   if ('restorePoint' in target) return RecoveryTarget.restorePoint({ migrationId: target.restorePoint, backupId: target.backupId });
-  if ('time' in target) return RecoveryTarget.time(target.time, target.backupId);
+  if ('time' in target) return RecoveryTarget.time(target.time, target.backupId, target.backupStoppedAt);
   if ('lsn' in target) return RecoveryTarget.lsn(target.lsn, target.backupId);
   return RecoveryTarget.immediate(target.backupId);
 }

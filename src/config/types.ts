@@ -208,11 +208,18 @@ export type MigrationValidationRecord = CloneValidationRecord;
  * - `restorePoint`: the named restore point `before-<migration>` its checkpoint created; CNPG
  *   needs the `backupId` of the base backup to start from.
  * - `time` (RFC 3339 with a zone), `lsn`, or `immediate` (the end of base backup `backupId`).
+ *
+ * `backupStoppedAt` is when the pinned base backup `backupId` ended: its Backup's
+ * `status.stoppedAt` (`backupStoppedAt` of a migration's checkpoint record), RFC 3339 with a zone.
+ * Recovery cannot stop before the end of its base backup, and the id only tells its start, so
+ * RST002 checks a time target against it; a new restore to a `time` pinned to a `backupId` needs it.
+ * Left out, RST002 compares the target with the backup's start (from its id) only, which is enough
+ * for a `beforeMigration` start: its checkpoint recorded it after the backup completed.
  */
 export type RestoreTargetConfig =
-  | { readonly beforeMigration: string; readonly startedAt: string; readonly backupId?: string }
+  | { readonly beforeMigration: string; readonly startedAt: string; readonly backupId?: string; readonly backupStoppedAt?: string }
   | { readonly restorePoint: string; readonly backupId: string }
-  | { readonly time: string; readonly backupId?: string }
+  | { readonly time: string; readonly backupId?: string; readonly backupStoppedAt?: string }
   | { readonly lsn: string; readonly backupId?: string }
   | { readonly immediate: true; readonly backupId: string };
 

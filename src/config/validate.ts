@@ -207,6 +207,8 @@ const clusterName = every(
 const TARGET_FORMS = ['beforeMigration', 'restorePoint', 'time', 'lsn', 'immediate'] as const;
 /** Barman's backup id (Backup.status.backupId); a backup name or restore point is told where the id is. */
 const BACKUP_ID = checked(backupIdProblem);
+/** When the pinned base backup ended; RST002 compares it with the target time. */
+const BACKUP_STOPPED_AT = optional(zonedTimeOf('the end of the pinned base backup, RFC 3339 with a zone, as its Backup\'s status.stoppedAt (or the checkpoint record\'s "backupStoppedAt") holds it, e.g. "2026-11-25T10:00:02Z"'));
 
 /** Exactly one target form, with the fields that form takes. */
 const restoreTarget: Validator = (value, field, report) => {
@@ -214,13 +216,17 @@ const restoreTarget: Validator = (value, field, report) => {
   const forms = TARGET_FORMS.filter((form) => form in value);
   if (forms.length !== 1) return report(field, `must name exactly one target (beforeMigration, restorePoint, time, lsn or immediate), got ${forms.length === 0 ? 'none' : forms.join(' and ')}`, value);
   const specs: Record<(typeof TARGET_FORMS)[number], Record<string, Validator>> = {
-    beforeMigration: { beforeMigration: text(MIGRATION_ID, 'a migration id'), startedAt: zonedTimeOf('the startedAt of the migration\'s checkpoint record, RFC 3339 with a zone'), backupId: optional(BACKUP_ID) },
+    beforeMigration: { beforeMigration: text(MIGRATION_ID, 'a migration id'), startedAt: zonedTimeOf('the startedAt of the migration\'s checkpoint record, RFC 3339 with a zone'), backupId: optional(BACKUP_ID), backupStoppedAt: BACKUP_STOPPED_AT },
     restorePoint: { restorePoint: text(MIGRATION_ID, 'the id of the migration whose restore point before-<id> to recover to'), backupId: BACKUP_ID },
-    time: { time: zonedTimeOf('an RFC 3339 time with a zone, e.g. "2026-11-25T10:00:04Z"'), backupId: optional(BACKUP_ID) },
+    time: { time: zonedTimeOf('an RFC 3339 time with a zone, e.g. "2026-11-25T10:00:04Z"'), backupId: optional(BACKUP_ID), backupStoppedAt: BACKUP_STOPPED_AT },
     lsn: { lsn: text(/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/, 'a WAL location such as "0/3000060"'), backupId: optional(BACKUP_ID) },
     immediate: { immediate: (v, f, r) => { if (v !== true) r(f, 'must be true', v); }, backupId: BACKUP_ID },
   };
   object(specs[forms[0]])(value, field, report);
+  const { backupId, backupStoppedAt } = value as { backupId?: unknown; backupStoppedAt?: unknown };
+  if (backupStoppedAt !== undefined && backupId === undefined && 'backupStoppedAt' in specs[forms[0]]) {
+    report(`${field}.backupStoppedAt`, 'is the end of the pinned base backup, but no backupId pins one: add that backup\'s id (status.backupId), e.g. backupId: \'20261125T095930\', or leave both out and barman picks the newest backup that ended before the target', backupStoppedAt);
+  }
 };
 
 /** The fields of one database, shared by an environment's own and its further `databases`. */

@@ -75,6 +75,7 @@ export class PitrRestore extends Construct {
     });
     this.cluster.apiObject.metadata.addAnnotation(RESTORE_ANNOTATIONS.source, props.source.name);
     if (props.target.migrationId) this.cluster.apiObject.metadata.addAnnotation(RESTORE_ANNOTATIONS.migration, props.target.migrationId);
+    if (props.target.backupStoppedAt) this.cluster.apiObject.metadata.addAnnotation(RESTORE_ANNOTATIONS.backupStoppedAt, props.target.backupStoppedAt);
     if (props.backupSchedule !== undefined) {
       this.scheduledBackup = new ScheduledBackup(this, 'ScheduledBackup', { cluster: this.cluster, schedule: props.backupSchedule });
     }

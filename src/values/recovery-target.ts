@@ -68,6 +68,15 @@ function requireBackupId(backupId: string | undefined): void {
   if (problem !== undefined) throw new Error(`backupId ${problem}`);
 }
 
+/** The end of the pinned base backup, normalized like a target time; it only means something with a pin. */
+function backupEnd(backupId: string | undefined, backupStoppedAt: string | undefined): string | undefined {
+  if (backupStoppedAt === undefined) return undefined;
+  if (backupId === undefined) {
+    throw new Error(`backupStoppedAt ("${backupStoppedAt}") is the end of the pinned base backup, but no backupId pins one: add the backup's id (status.backupId), or leave both out and barman picks the newest backup that ended before the target`);
+  }
+  return utcTime(backupStoppedAt, 'backupStoppedAt (the end of the base backup, its Backup\'s status.stoppedAt)');
+}
+
 /**
  * RFC 3339 in UTC with an explicit `Z`, keeping the fraction of a second the time was given with,
  * to PostgreSQL's microseconds: JavaScript's Date would round it to milliseconds.
@@ -92,12 +101,13 @@ export class RecoveryTarget {
    * kept, and nothing of the migration, whose commits all come after it. A start given in whole
    * seconds (an older record, or a Kubernetes timestamp, both cut down, never rounded up) is still
    * no later than the real start, so nothing of the migration is kept either. Pinned to the
-   * migration's pre-migration base backup when its id is known.
+   * migration's pre-migration base backup when its id is known, and, when given, to that backup's
+   * end (`backupStoppedAt` of the same record), which RST002 checks the start against.
    */
-  public static beforeMigration(options: { readonly migrationId: string; readonly startedAt: string; readonly backupId?: string }): RecoveryTarget {
+  public static beforeMigration(options: { readonly migrationId: string; readonly startedAt: string; readonly backupId?: string; readonly backupStoppedAt?: string }): RecoveryTarget {
     const time = utcTime(options.startedAt, 'the migration start time');
     requireBackupId(options.backupId);
-    return new RecoveryTarget({ targetTime: time, backupId: options.backupId }, options.migrationId);
+    return new RecoveryTarget({ targetTime: time, backupId: options.backupId }, options.migrationId, backupEnd(options.backupId, options.backupStoppedAt));
   }
 
   /**
@@ -109,10 +119,15 @@ export class RecoveryTarget {
     return new RecoveryTarget({ targetName: restorePointOf(options.migrationId), backupId: options.backupId }, options.migrationId);
   }
 
-  /** An explicit time, RFC 3339 with a zone (normalized to UTC, its fraction of a second kept). */
-  public static time(time: string, backupId?: string): RecoveryTarget {
+  /**
+   * An explicit time, RFC 3339 with a zone (normalized to UTC, its fraction of a second kept).
+   * Pinned to base backup `backupId`, give that backup's end too (`backupStoppedAt`, its Backup's
+   * status.stoppedAt): recovery cannot stop before it, and RST002 refuses a new pinned time
+   * restore without it. Unpinned, barman picks the newest backup that ended before the time.
+   */
+  public static time(time: string, backupId?: string, backupStoppedAt?: string): RecoveryTarget {
     requireBackupId(backupId);
-    return new RecoveryTarget({ targetTime: utcTime(time, 'the recovery time'), backupId });
+    return new RecoveryTarget({ targetTime: utcTime(time, 'the recovery time'), backupId }, undefined, backupEnd(backupId, backupStoppedAt));
   }
 
   /** A write-ahead log location. */
@@ -132,6 +147,11 @@ export class RecoveryTarget {
     private readonly target: ClusterSpecBootstrapRecoveryRecoveryTarget,
     /** The migration this target rolls back, when it is tied to one. */
     public readonly migrationId?: string,
+    /**
+     * When the pinned base backup ended (its Backup's status.stoppedAt), RFC 3339 UTC with `Z`.
+     * It is no CNPG setting: the restored Cluster carries it as an annotation for RST002.
+     */
+    public readonly backupStoppedAt?: string,
   ) {}
 
   /** @internal `bootstrap.recovery.recoveryTarget` of the Cluster. */

@@ -100,6 +100,10 @@ describe('fails when', () => {
     ['the restore point for the backup', { name: 'r', target: { immediate: true, backupId: 'before-0005-drop-email' }, verify: [] }, 'restores[0].target.backupId', /"before-0005-drop-email" is a restore point: give the migration \("0005-drop-email"\) to restorePoint/],
     ['the source name', { name: 'app-db', target: { time: '2026-11-25T10:00:00Z' }, verify: [] }, 'restores[0].name', /must differ from the cluster it restores/],
     ['a migration the environment does not apply', { name: 'r', target: { beforeMigration: '0099-x', startedAt: '2026-11-25T10:00:00Z' }, verify: [] }, 'restores[0].target', /names migration "0099-x", which this database does not apply/],
+    ['a backup end without the backup it ends', { name: 'r', target: { time: '2026-11-25T10:00:00Z', backupStoppedAt: '2026-11-25T09:00:00Z' }, verify: [] }, 'restores[0].target.backupStoppedAt',
+      /^is the end of the pinned base backup, but no backupId pins one: add that backup's id \(status\.backupId\), e\.g\. backupId: '20261125T095930', or leave both out and barman picks the newest backup that ended before the target$/],
+    ['a backup end without a zone', { name: 'r', target: { time: '2026-11-25T10:00:00Z', backupId: '20261125T085930', backupStoppedAt: '2026-11-25 09:00:00' }, verify: [] }, 'restores[0].target.backupStoppedAt',
+      /^must be the end of the pinned base backup, RFC 3339 with a zone, as its Backup's status\.stoppedAt \(or the checkpoint record's "backupStoppedAt"\) holds it, e\.g\. "2026-11-25T10:00:02Z": /],
   ])('a restore has %s', (_case, restore, field, message) => {
     const errors = validate(withEnvironment('production', (env: any) => { env.restores = [restore]; }));
     expect(errors).toContainEqual(expect.objectContaining({ file: 'src/config/production.ts', field, message: expect.stringMatching(message) }));

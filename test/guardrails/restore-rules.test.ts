@@ -1,5 +1,6 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { RestoreConfig } from '../../src/config/types';
+import { Violation } from '../../src/guardrails/engine';
 import { renderEnvironments } from '../../src/synthesize';
 import { estate, idsIn, violationsAfter, violationsOf, withEnvironment, withoutShippedWarnings } from '../helpers/fixtures';
 
@@ -123,8 +124,72 @@ describe('RST002: reachable target', () => {
   ])('Noncompliance: %s', (_case, target, message) => {
     expect(violationsOf(restoring(target as any))).toContainEqual(expect.objectContaining({ ruleId: 'RST002', environment: 'production', configField: 'restores', message: expect.stringMatching(message) }));
   });
-  test('Compliance: yesterday, pinned to the backup before it', () => {
-    expect(idsIn(violationsOf(restoring({ time: hoursAgo(24), backupId: backupIdHoursAgo(30) })))).not.toContain('RST002');
+  test('Compliance: yesterday, pinned to the backup before it, which ended before it', () => {
+    expect(idsIn(violationsOf(restoring({ time: hoursAgo(24), backupId: backupIdHoursAgo(30), backupStoppedAt: hoursAgo(29) })))).not.toContain('RST002');
+  });
+});
+
+describe('RST002: a pinned base backup ended before the target', () => {
+  const rst002 = (violations: readonly Violation[]) => violations.filter((violation) => violation.ruleId === 'RST002');
+  const backupId = backupIdHoursAgo(6);
+  /** The backup's end, as Backup.status.stoppedAt has it: in whole seconds. */
+  const stoppedAt = hoursAgo(5);
+  /** A time `seconds` after the backup's end, RFC 3339 UTC with its fraction. */
+  const afterEnd = (seconds: number) => new Date(Date.parse(stoppedAt) + seconds * 1000).toISOString();
+
+  test('Noncompliance: a time after the backup started but before it ended ("requested recovery stop point is before consistent recovery point")', () => {
+    const target = afterEnd(-60);
+    expect(rst002(violationsOf(restoring({ time: target, backupId, backupStoppedAt: stoppedAt })))).toEqual([expect.objectContaining({
+      severity: 'error',
+      configField: 'restores',
+      value: target,
+      message: `target.time ${target} of restore app-db-restored is before its base backup ${backupId} ended (target.backupStoppedAt ${stoppedAt}): PostgreSQL cannot stop recovery before the end of the base backup and fails with "requested recovery stop point is before consistent recovery point"; pin a backup that ended before the target, or drop backupId and backupStoppedAt so barman picks one`,
+    })]);
+  });
+  test('Noncompliance: a time within the second the backup ended (status.stoppedAt is cut to the second)', () => {
+    const target = afterEnd(0.5);
+    expect(rst002(violationsOf(restoring({ time: target, backupId, backupStoppedAt: stoppedAt })))).toEqual([expect.objectContaining({
+      value: target,
+      message: `target.time ${target} of restore app-db-restored is within the second its base backup ${backupId} ended (target.backupStoppedAt ${stoppedAt}, which Backup.status cuts to the second), so the backup may have ended after it: target ${afterEnd(1).replace('.000Z', 'Z')} or later, or the backup's end itself with { immediate: true, backupId: '${backupId}' }`,
+    })]);
+  });
+  test('Noncompliance: a new time restore pinned to a backup without its end', () => {
+    const target = hoursAgo(1);
+    expect(rst002(violationsOf(restoring({ time: target, backupId })))).toEqual([expect.objectContaining({
+      value: backupId,
+      message: `restore app-db-restored pins base backup ${backupId} (target.backupId) to target.time ${target} without the backup's end (target.backupStoppedAt): recovery cannot stop before the base backup ended, and its id only tells when it started; add backupStoppedAt, the Backup's status.stoppedAt (kubectl -n databases get backups.postgresql.cnpg.io -o jsonpath='{.items[?(@.status.backupId=="${backupId}")].status.stoppedAt}'), or drop backupId so barman picks the newest backup that ended before the target`,
+    })]);
+  });
+  test('Noncompliance: a start before the migration\'s pinned backup ended, named by its field', () => {
+    const startedAt = afterEnd(-1);
+    expect(rst002(violationsOf(restoring({ beforeMigration: '0005-drop-email', startedAt, backupId, backupStoppedAt: stoppedAt })))).toEqual([expect.objectContaining({
+      value: startedAt,
+      message: expect.stringMatching(new RegExp(`^target\\.startedAt ${startedAt.replace(/\./g, '\\.')} of restore app-db-restored is before its base backup ${backupId} ended \\(target\\.backupStoppedAt ${stoppedAt}\\)`)),
+    })]);
+  });
+  test('Noncompliance: an end before the backup started is another backup\'s', () => {
+    const earlier = hoursAgo(7);
+    expect(rst002(violationsOf(restoring({ time: hoursAgo(1), backupId, backupStoppedAt: earlier })))).toEqual([expect.objectContaining({
+      value: earlier,
+      message: `target.backupStoppedAt ${earlier} of restore app-db-restored is before base backup ${backupId} started (its id): it is the end of another backup; copy the stoppedAt of the Backup whose status.backupId is ${backupId}`,
+    })]);
+  });
+  test('Compliance: a time one second after the end, or at an end known to the microsecond; an end given with an offset', () => {
+    expect(rst002(violationsOf(restoring({ time: afterEnd(1), backupId, backupStoppedAt: stoppedAt })))).toEqual([]);
+    expect(rst002(violationsOf(restoring({ time: afterEnd(0.5), backupId, backupStoppedAt: afterEnd(0.25) })))).toEqual([]);
+    const offset = new Date(Date.parse(stoppedAt) + 2 * 3600_000).toISOString().replace('.000Z', '+02:00');
+    expect(rst002(violationsOf(restoring({ time: afterEnd(1), backupId, backupStoppedAt: offset })))).toEqual([]);
+  });
+  test('Compliance: a migration\'s start within the second its backup ended (the checkpoint came after the gate saw the backup completed), and one pinned without the end', () => {
+    expect(rst002(violationsOf(restoring({ beforeMigration: '0005-drop-email', startedAt: afterEnd(0.5), backupId, backupStoppedAt: stoppedAt })))).toEqual([]);
+    expect(rst002(violationsOf(restoring({ beforeMigration: '0005-drop-email', startedAt: hoursAgo(2), backupId })))).toEqual([]);
+  });
+  test('Compliance: a pinned time restore without the end that Flux has created already (CNPG recovers only when it creates the cluster)', () => {
+    const created = renderEnvironments(estate(restoring({ time: hoursAgo(1), backupId, backupStoppedAt: stoppedAt })));
+    expect(created.status).toBe('rendered');
+    const files = new Map((created as any).files.map((file: { path: string; content: string }) => [file.path, file.content]));
+    const outcome = renderEnvironments({ ...estate(restoring({ time: hoursAgo(1), backupId })), deployedFile: (path) => files.get(path) as string | undefined });
+    expect(rst002(outcome.report.violations)).toEqual([]);
   });
 });
 

@@ -27,6 +27,13 @@ describe('RecoveryTarget', () => {
     expect(RecoveryTarget.immediate('20261125T095930')._toCnpg()).toEqual({ targetImmediate: true, backupId: '20261125T095930' });
   });
 
+  test('time and beforeMigration keep the end of their pinned base backup, UTC with Z, for RST002; it is no CNPG setting', () => {
+    const time = RecoveryTarget.time('2026-11-25T10:00:04Z', '20261125T095930', '2026-11-25T12:00:02+02:00');
+    expect(time.backupStoppedAt).toBe('2026-11-25T10:00:02Z');
+    expect(time._toCnpg()).toEqual({ targetTime: '2026-11-25T10:00:04Z', backupId: '20261125T095930' });
+    expect(RecoveryTarget.beforeMigration({ migrationId: 'x', startedAt: '2026-11-25T10:00:05.1Z', backupId: '20261125T095930', backupStoppedAt: '2026-11-25T10:00:02Z' }).backupStoppedAt).toBe('2026-11-25T10:00:02Z');
+  });
+
   test('the PostgreSQL settings CNPG derives', () => {
     expect(RecoveryTarget.beforeMigration({ migrationId: 'x', startedAt: '2026-11-25T10:00:05.012Z' }).toPostgresParameters()).toEqual({
       recovery_target_time: '2026-11-25 10:00:05.012000+00:00',
@@ -46,6 +53,8 @@ describe('RecoveryTarget', () => {
       [() => RecoveryTarget.time('yesterday'), /RFC 3339 time with an explicit zone/],
       [() => RecoveryTarget.time('2026-13-45T10:00:00Z'), /RFC 3339/],
       [() => RecoveryTarget.lsn('3000060'), /look like "0\/3000060"/],
+      [() => RecoveryTarget.time('2026-11-25T10:00:04Z', undefined, '2026-11-25T10:00:02Z'), /^backupStoppedAt \("2026-11-25T10:00:02Z"\) is the end of the pinned base backup, but no backupId pins one/],
+      [() => RecoveryTarget.time('2026-11-25T10:00:04Z', '20261125T095930', '2026-11-25 10:00:02'), /^backupStoppedAt \(the end of the base backup, its Backup's status\.stoppedAt\) must be an RFC 3339 time with an explicit zone/],
     ])('%#', (build, message) => {
       expect(build).toThrow(message);
     });
