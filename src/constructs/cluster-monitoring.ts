@@ -28,19 +28,14 @@ export interface ClusterMonitoringProps {
    * @default 300
    */
   readonly replicationLagSeconds?: number;
-  /**
-   * Longest a migration Job may run before an alert, in seconds.
-   * @default 2700 (three quarters of the default deadline)
-   */
-  readonly migrationRunningSeconds?: number;
 }
 
 /**
  * Monitoring of one cluster: a PodMonitor for the instances' metrics endpoint (CNPG's own
  * `monitoring.enablePodMonitor` is deprecated) and a PrometheusRule with the runbook's "monitor
- * health" alerts: WAL archiving failing or silently stalled, base backups overdue (from the
- * Barman Cloud plugin's metrics, not the deprecated cluster fields), migration Jobs failed or
- * running too long (kube-state-metrics), instances down, replication lag.
+ * health" alerts: WAL archiving failing or silently stalled, base backups overdue or failed
+ * (from the Barman Cloud plugin's metrics, not the deprecated cluster fields), instances down,
+ * replication lag. The migration Jobs' alerts are the namespace's (MigrationJobMonitoring).
  * @see https://cloudnative-pg.io/documentation/1.30/monitoring/
  */
 export class ClusterMonitoring extends Construct {
@@ -92,12 +87,6 @@ export class ClusterMonitoring extends Construct {
       rule('CnpgBackupFailed',
         `max by (namespace, cluster) (barman_cloud_cloudnative_pg_io_last_failed_backup_timestamp{${selector}}) > max by (namespace, cluster) (barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{${selector}})`,
         '0m', severity, `the last base backup of ${namespace}/${name} failed`),
-      rule('CnpgMigrationJobFailed',
-        `max by (namespace, job_name) (kube_job_status_failed{namespace="${namespace}", job_name=~"migrate-.+"}) > 0`,
-        '0m', 'warning', `a migration Job in ${namespace} failed: read its gate, checkpoint and migrate logs before anything else`),
-      rule('CnpgMigrationJobRunningTooLong',
-        `(time() - max by (namespace, job_name) (kube_job_status_start_time{namespace="${namespace}", job_name=~"migrate-.+"})) > ${props.migrationRunningSeconds ?? 2700} and on (namespace, job_name) max by (namespace, job_name) (kube_job_status_active{namespace="${namespace}", job_name=~"migrate-.+"}) > 0`,
-        '0m', 'warning', `a migration Job in ${namespace} has been running for long: check for lock waits`),
       rule('CnpgInstancesDown',
         `sum by (namespace, cluster) (cnpg_collector_up{${selector}}) < ${instances} or absent(cnpg_collector_up{${selector}})`,
         '5m', severity, `fewer than ${instances} instances of ${namespace}/${name} are up`),

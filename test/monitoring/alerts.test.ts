@@ -3,8 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as YAML from 'yaml';
+import { ENVIRONMENTS } from '../../src/config';
 import { renderEnvironments } from '../../src/synthesize';
-import { estate } from '../helpers/fixtures';
+import { estate, withBillingDb } from '../helpers/fixtures';
 
 /**
  * The alert rules of production, checked and unit-tested by promtool (from Debian's prometheus
@@ -12,17 +13,24 @@ import { estate } from '../helpers/fixtures';
  */
 const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
 
+/** The monitoring objects of every database of an environment: its monitoring.yaml and its further databases'. */
+function monitoringOf(environments: readonly unknown[], environment: string): any[] {
+  const outcome = renderEnvironments(estate(environments));
+  if (outcome.status !== 'rendered') throw new Error(outcome.status);
+  const monitoringFile = new RegExp(`^infrastructure/data/cnpg-clusters/${environment}/([^/]+/)?monitoring\\.yaml$`);
+  return outcome.files.filter((f) => monitoringFile.test(f.path)).flatMap((f) => YAML.parseAllDocuments(f.content).map((doc) => doc.toJS()));
+}
+
 let productionObjects: any[] | undefined;
 
 /** Production's monitoring objects, from one rendering of the shipped configs (no test changes them). */
 function production(): any[] {
-  if (productionObjects) return productionObjects;
-  const outcome = renderEnvironments(estate());
-  if (outcome.status !== 'rendered') throw new Error(outcome.status);
-  const file = outcome.files.find((f) => f.path === 'infrastructure/data/cnpg-clusters/production/monitoring.yaml')!;
-  productionObjects = YAML.parseAllDocuments(file.content).map((doc) => doc.toJS());
+  productionObjects ??= monitoringOf(ENVIRONMENTS, 'production');
   return productionObjects;
 }
+
+/** The rule groups of the PrometheusRules among `objects`: what Prometheus loads for their namespace. */
+const groupsOf = (objects: any[]): any[] => objects.filter((o) => o.kind === 'PrometheusRule').flatMap((o) => o.spec.groups);
 
 const SELECTOR = 'namespace="databases",cluster="app-db"';
 const series = (name: string, labels: string, values: string) => ({ series: `${name}{${labels}}`, values });
@@ -40,10 +48,23 @@ describe('promtool', () => {
   let rules: any[] = [];
   beforeAll(() => {
     if (!hasPromtool) throw new Error('promtool is not installed: .ci/run installs Debian\'s prometheus package; install it to run these tests');
-    const rule = production().find((o) => o.kind === 'PrometheusRule');
-    rules = rule.spec.groups[0].rules;
-    writeFileSync(join(dir, 'rules.yaml'), YAML.stringify({ groups: rule.spec.groups }));
+    const groups = groupsOf(production());
+    rules = groups.flatMap((group) => group.rules);
+    writeFileSync(join(dir, 'rules.yaml'), YAML.stringify({ groups }));
   });
+
+  /** Runs promtool's unit tests of `ruleFile` (in the test directory); passes when they all do. */
+  function promtoolTest(name: string, ruleFile: string, alertRuleTests: object[], inputSeries: object[]) {
+    const file = join(dir, name);
+    writeFileSync(file, YAML.stringify({
+      rule_files: [ruleFile],
+      evaluation_interval: '1m',
+      tests: [{ interval: '1m', input_series: inputSeries, alert_rule_test: alertRuleTests }],
+    }));
+    const result = spawnSync('promtool', ['test', 'rules', file], { cwd: dir, encoding: 'utf8' });
+    expect(`${result.stdout}${result.stderr}`).toMatch(/SUCCESS/);
+    expect(result.status).toBe(0);
+  }
 
   test('checks the rules', () => {
     const output = execFileSync('promtool', ['check', 'rules', join(dir, 'rules.yaml')], { encoding: 'utf8' });
@@ -97,15 +118,38 @@ describe('promtool', () => {
   ];
 
   test.each(cases)('%s %s', (alert, _description, inputSeries, evalTime, labels) => {
-    const file = join(dir, `${alert}-${cases.findIndex((c) => c[1] === _description)}.yaml`);
-    writeFileSync(file, YAML.stringify({
-      rule_files: ['rules.yaml'],
-      evaluation_interval: '1m',
-      tests: [{ interval: '1m', input_series: inputSeries, alert_rule_test: [{ eval_time: evalTime, alertname: alert, exp_alerts: expected(alert, labels) }] }],
-    }));
-    const result = spawnSync('promtool', ['test', 'rules', file], { cwd: dir, encoding: 'utf8' });
-    expect(`${result.stdout}${result.stderr}`).toMatch(/SUCCESS/);
-    expect(result.status).toBe(0);
+    promtoolTest(`${alert}-${cases.findIndex((c) => c[1] === _description)}.yaml`, 'rules.yaml', [{ eval_time: evalTime, alertname: alert, exp_alerts: expected(alert, labels) }], inputSeries);
+  });
+
+  describe('a namespace with two databases (production with billing-db)', () => {
+    const jobLabels = { namespace: 'databases', job_name: 'migrate-0005-drop-email-1f2e3d4c' };
+    const jobSeries = (name: string, values: string) => series(name, `namespace="databases",job_name="${jobLabels.job_name}"`, values);
+
+    test('one failed or long-running migration Job raises one alert, which names no cluster', () => {
+      const groups = groupsOf(monitoringOf(withBillingDb(), 'production'));
+      writeFileSync(join(dir, 'two-databases.yaml'), YAML.stringify({ groups }));
+      const alert = (name: string, evalTime: string) => {
+        const definition = groups.flatMap((group) => group.rules).find((r) => r.alert === name);
+        return { eval_time: evalTime, alertname: name, exp_alerts: [{ exp_labels: { ...jobLabels, severity: 'warning' }, exp_annotations: definition.annotations }] };
+      };
+      // One Job: active from 0, over its time at 45 minutes, failed at 55.
+      promtoolTest('two-databases-jobs.yaml', 'two-databases.yaml', [alert('CnpgMigrationJobRunningTooLong', '50m'), alert('CnpgMigrationJobFailed', '58m')], [
+        jobSeries('kube_job_status_start_time', '0x70'),
+        jobSeries('kube_job_status_active', '1x55 0x15'),
+        jobSeries('kube_job_status_failed', '0x55 1x15'),
+      ]);
+    });
+
+    test('the migration Job alerts exist once while any database of the namespace is monitored', () => {
+      const jobAlerts = (own: boolean, billing: boolean) => {
+        const environments = withBillingDb();
+        const production = environments.find((env) => env.name === 'production')!;
+        production.monitoring = { enabled: own };
+        production.databases![0].monitoring = { enabled: billing };
+        return groupsOf(monitoringOf(environments, 'production')).flatMap((group) => group.rules).filter((r) => r.alert.startsWith('CnpgMigrationJob')).length;
+      };
+      expect([jobAlerts(true, true), jobAlerts(false, true), jobAlerts(true, false), jobAlerts(false, false)]).toEqual([2, 2, 2, 0]);
+    });
   });
 
   test('every alert has a firing and a silent case', () => {
