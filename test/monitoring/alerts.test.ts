@@ -34,6 +34,7 @@ const groupsOf = (objects: any[]): any[] => objects.filter((o) => o.kind === 'Pr
 
 const SELECTOR = 'namespace="databases",cluster="app-db"';
 const series = (name: string, labels: string, values: string) => ({ series: `${name}{${labels}}`, values });
+const LAST_BACKUP = 'barman_cloud_cloudnative_pg_io_last_available_backup_timestamp';
 
 test('a PodMonitor per cluster selects its instances and labels every series with the cluster', () => {
   const podMonitor = production().find((o) => o.kind === 'PodMonitor');
@@ -68,7 +69,7 @@ describe('promtool', () => {
 
   test('checks the rules', () => {
     const output = execFileSync('promtool', ['check', 'rules', join(dir, 'rules.yaml')], { encoding: 'utf8' });
-    expect(output).toMatch(/SUCCESS: 8 rules found/);
+    expect(output).toMatch(/SUCCESS: 9 rules found/);
   });
 
   /** One promtool case: the alert fires (with these labels) or stays silent. */
@@ -90,9 +91,17 @@ describe('promtool', () => {
     ['CnpgWalArchivingStalled', 'stays silent under load while WAL keeps being archived',
       [series('cnpg_collector_pg_wal_archive_status', `${SELECTOR},pod="app-db-1",value="ready"`, '2x20'), series('cnpg_pg_stat_archiver_seconds_since_last_archival', `${SELECTOR},pod="app-db-1"`, '30x20')], '10m', null],
     ['CnpgBackupOverdue', 'fires when the last base backup is older than a day and an hour',
-      [series('barman_cloud_cloudnative_pg_io_last_available_backup_timestamp', `${SELECTOR},pod="app-db-1"`, '0x2000')], '30h', cluster],
+      [series(LAST_BACKUP, `${SELECTOR},pod="app-db-1"`, '600x2000')], '30h', cluster],
     ['CnpgBackupOverdue', 'stays silent after a recent backup',
-      [series('barman_cloud_cloudnative_pg_io_last_available_backup_timestamp', `${SELECTOR},pod="app-db-1"`, '100000x2000')], '30h', null],
+      [series(LAST_BACKUP, `${SELECTOR},pod="app-db-1"`, '100000x2000')], '30h', null],
+    ['CnpgBackupOverdue', 'stays silent while the archive folder holds no backup yet: the plugin reports 0, no backup\'s time',
+      [series(LAST_BACKUP, `${SELECTOR},pod="app-db-1"`, '0x2000')], '30h', null],
+    ['CnpgBackupMissing', 'fires when the archive folder has held no backup for a day and an hour',
+      [series(LAST_BACKUP, `${SELECTOR},pod="app-db-1"`, '0x2000')], '30h', cluster],
+    ['CnpgBackupMissing', 'keeps counting across a restart of the only instance (the new pod reports after a gap)',
+      [series(LAST_BACKUP, `${SELECTOR},pod="app-db-1",instance="10.0.0.1:9187"`, '0x700 stale'), series(LAST_BACKUP, `${SELECTOR},pod="app-db-1",instance="10.0.0.2:9187"`, '_x705 0x1400')], '30h', cluster],
+    ['CnpgBackupMissing', 'stays silent once the first backup completed, two hours in',
+      [series(LAST_BACKUP, `${SELECTOR},pod="app-db-1"`, '0x120 7200x2000')], '30h', null],
     ['CnpgBackupFailed', 'fires when the last failure is newer than the last backup',
       [series('barman_cloud_cloudnative_pg_io_last_failed_backup_timestamp', `${SELECTOR},pod="app-db-1"`, '200x5'), series('barman_cloud_cloudnative_pg_io_last_available_backup_timestamp', `${SELECTOR},pod="app-db-1"`, '100x5')], '2m', cluster],
     ['CnpgBackupFailed', 'stays silent when a backup succeeded after the failure',
@@ -118,6 +127,8 @@ describe('promtool', () => {
   ];
 
   test.each(cases)('%s %s', (alert, _description, inputSeries, evalTime, labels) => {
+    // A silent case of an alert the rules lack would pass whatever they say.
+    expect(rules.map((rule) => rule.alert)).toContain(alert);
     promtoolTest(`${alert}-${cases.findIndex((c) => c[1] === _description)}.yaml`, 'rules.yaml', [{ eval_time: evalTime, alertname: alert, exp_alerts: expected(alert, labels) }], inputSeries);
   });
 
