@@ -6,8 +6,9 @@ import { CnpgClustersChart } from './charts/cnpg-clusters-chart';
 import { CnpgMigrationsChart } from './charts/cnpg-migrations-chart';
 import { CnpgPoliciesChart } from './charts/cnpg-policies-chart';
 import { CnpgRestoresChart } from './charts/cnpg-restores-chart';
+import { MIGRATION_JOB_RULE_NAME } from './constructs/migration-job-monitoring';
 import { FluxSyncChart } from './flux/flux-sync-chart';
-import { cloneSourceKey, databasesOf, EnvironmentDatabase, pendingMigrations } from './config/databases';
+import { cloneSourceKey, databasesOf, EnvironmentDatabase, isMonitored, pendingMigrations } from './config/databases';
 import { fieldWithin, renderablePart } from './config/renderable';
 import { validateEnvironments } from './config/validate';
 import { EnvironmentConfig, EnvironmentName, MigrationConfig, MigrationValidationRecord } from './config/types';
@@ -134,13 +135,17 @@ export function buildApp(estate: Estate, deployedFile?: EstateInput['deployedFil
   // Sources first, so a clone can reference the cluster it recovers from.
   for (const env of [...estate.environments].sort((a, b) => Number(Boolean(a.cloneFrom)) - Number(Boolean(b.cloneFrom)))) {
     const environmentCharts: FluxChart[] = [new CnpgPoliciesChart(app, `${env.name}-policies`, { environment: env })];
+    const databases = databasesOf(env);
+    // Every database runs its migration Jobs in the environment's namespace: the first monitored one has their alerts.
+    const migrationJobAlertsWith = databases.find(isMonitored);
     const databaseCharts: CnpgClustersChart[] = [];
-    for (const database of databasesOf(env)) {
+    for (const database of databases) {
       // Cluster names never contain dots: the ids of further databases cannot collide.
       const id = database.qualifier ? `${env.name}.${database.qualifier}` : env.name;
       const cluster = new CnpgClustersChart(app, id, {
         environment: database,
         cloneSource: env.cloneFrom && clusters.get(`${env.cloneFrom.environment}/${cloneSourceKey(database)}`)?.cluster,
+        migrationJobAlerts: database === migrationJobAlertsWith,
       });
       clusters.set(`${env.name}/${database.qualifier ?? ''}`, cluster);
       databaseCharts.push(cluster);
@@ -348,11 +353,15 @@ export function outputTrees(rendered: Extract<RenderOutcome, { status: 'rendered
 /** The order retiring a cluster deletes what Flux kept of it: the cluster and its backups first, its archive and credentials last. */
 const RETIRE_ORDER = ['Cluster', 'ScheduledBackup', 'Backup', 'PodMonitor', 'PrometheusRule', 'ObjectStore', 'ExternalSecret'];
 
-/** What Flux keeps of a database's cluster directory when it leaves Git. */
+/**
+ * What Flux keeps of a database's cluster directory when it leaves Git: its cluster's objects,
+ * not the namespace's migration Job alerts, which the database renders after a switch-over too.
+ */
 function retainedObjects(directory: ChartContent | undefined): RetainedObject[] {
   return (directory?.objects ?? [])
     .map((object) => object.manifest as { kind: string; metadata: { name: string; annotations?: Record<string, string> } })
     .filter((manifest) => Object.entries(FLUX_KEEP_WHEN_REMOVED).every(([key, value]) => manifest.metadata.annotations?.[key] === value))
+    .filter((manifest) => !(manifest.kind === 'PrometheusRule' && manifest.metadata.name === MIGRATION_JOB_RULE_NAME))
     .map((manifest) => ({ kind: manifest.kind, name: manifest.metadata.name }))
     .sort((a, b) => RETIRE_ORDER.indexOf(a.kind) - RETIRE_ORDER.indexOf(b.kind));
 }

@@ -85,11 +85,12 @@ const renderedObjects = () => rendered().filter((f) => !f.path.endsWith('kustomi
 test('every generated custom resource passes the upstream CRD schema (strict: no unknown fields) and its CEL rules', () => {
   const validators = loadCrdValidators();
   const objects = renderedObjects().filter((object) => !isBuiltIn(object));
-  expect(objects.filter((object) => object.apiVersion === 'monitoring.coreos.com/v1').map((object) => object.kind)).toEqual(Array(3).fill(['PodMonitor', 'PrometheusRule']).flat());
-  // Per environment: 4 sync stages, 5 migration stages, Cluster, ObjectStore, ScheduledBackup, PodMonitor, PrometheusRule,
-  // ExternalSecrets for the store and the migrator (develop 16); production also the app's (17); staging also the
-  // ObjectStore and ExternalSecret it recovers production's archive through, and its clone's base Backup (19).
-  expect(objects.length).toBe(52);
+  // The cluster's PodMonitor and PrometheusRule, and the namespace's migration Job alerts.
+  expect(objects.filter((object) => object.apiVersion === 'monitoring.coreos.com/v1').map((object) => object.kind)).toEqual(Array(3).fill(['PodMonitor', 'PrometheusRule', 'PrometheusRule']).flat());
+  // Per environment: 4 sync stages, 5 migration stages, Cluster, ObjectStore, ScheduledBackup, PodMonitor, 2 PrometheusRules,
+  // ExternalSecrets for the store and the migrator (develop 17); production also the app's (18); staging also the
+  // ObjectStore and ExternalSecret it recovers production's archive through, and its clone's base Backup (20).
+  expect(objects.length).toBe(55);
   expect(objects.flatMap((object) => schemaErrors(validators, object))).toEqual([]);
 });
 

@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
-import { EnvironmentDatabase, pendingMigrations } from '../config/databases';
+import { EnvironmentDatabase, isMonitored, pendingMigrations } from '../config/databases';
 import { BarmanObjectStore } from '../constructs/barman-object-store';
 import { BaseBackup } from '../constructs/base-backup';
 import { ClusterMonitoring } from '../constructs/cluster-monitoring';
 import { CnpgCluster } from '../constructs/cnpg-cluster';
+import { MigrationJobMonitoring } from '../constructs/migration-job-monitoring';
 import { MigrationScripts } from '../constructs/migration-scripts';
 import { ScheduledBackup } from '../constructs/scheduled-backup';
 import { FluxChart } from '../flux/flux-chart';
@@ -23,6 +24,12 @@ export interface CnpgClustersChartProps {
   readonly environment: EnvironmentDatabase;
   /** The cluster this environment clones, when `cloneFrom` is set. */
   readonly cloneSource?: CnpgCluster;
+  /**
+   * Render the alerts on the namespace's migration Jobs, in this database's monitoring file:
+   * one monitored database of the environment has them, so each Job raises one alert.
+   * @default false
+   */
+  readonly migrationJobAlerts?: boolean;
 }
 
 /**
@@ -73,7 +80,7 @@ export class CnpgClustersChart extends FluxChart {
       schedule: env.backup.schedule,
       target: env.backup.target,
     });
-    if (env.monitoring?.enabled ?? true) {
+    if (isMonitored(env)) {
       const monitoring = new ClusterMonitoring(this, 'Monitoring', {
         cluster: this.cluster,
         backupSchedule: env.backup.schedule,
@@ -81,6 +88,9 @@ export class CnpgClustersChart extends FluxChart {
         replicationLagSeconds: env.monitoring?.replicationLagSeconds,
       });
       placeInFile(monitoring, CLUSTER_FILES.monitoring);
+    }
+    if (props.migrationJobAlerts) {
+      placeInFile(new MigrationJobMonitoring(this, 'MigrationJobMonitoring', { namespace: env.namespace }), CLUSTER_FILES.monitoring);
     }
     if (env.cloneFrom) {
       this.cloneBaseBackup = new BaseBackup(this, 'CloneBaseBackup', { cluster: this.cluster, name: `${this.cluster.serverName}-base` });

@@ -58,6 +58,11 @@ export function databasesOf(env: EnvironmentConfig): EnvironmentDatabase[] {
   return [own, ...(databases ?? []).map((database, index) => resolve(env, database, index))];
 }
 
+/** Whether a database renders its monitoring (`monitoring.enabled`). */
+export function isMonitored(database: EnvironmentConfig): boolean {
+  return database.monitoring?.enabled ?? true;
+}
+
 /** The name of the database this one recovers from in the environment it clones: `''` for an environment's own database. */
 export function cloneSourceKey(database: EnvironmentDatabase): string {
   return database.qualifier ? database.cloneOf ?? database.qualifier : '';

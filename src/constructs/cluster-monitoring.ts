@@ -16,7 +16,7 @@ function backupIntervalHours(schedule: string): number {
 
 export interface ClusterMonitoringProps {
   readonly cluster: CnpgCluster;
-  /** The cluster's backup schedule: the backup alert fires when a backup is overdue. */
+  /** The cluster's backup schedule: the backup alerts fire when a backup is overdue or missing. */
   readonly backupSchedule: string;
   /**
    * The `severity` label of the alerts that threaten recoverability.
@@ -28,19 +28,14 @@ export interface ClusterMonitoringProps {
    * @default 300
    */
   readonly replicationLagSeconds?: number;
-  /**
-   * Longest a migration Job may run before an alert, in seconds.
-   * @default 2700 (three quarters of the default deadline)
-   */
-  readonly migrationRunningSeconds?: number;
 }
 
 /**
  * Monitoring of one cluster: a PodMonitor for the instances' metrics endpoint (CNPG's own
  * `monitoring.enablePodMonitor` is deprecated) and a PrometheusRule with the runbook's "monitor
- * health" alerts: WAL archiving failing or silently stalled, base backups overdue (from the
- * Barman Cloud plugin's metrics, not the deprecated cluster fields), migration Jobs failed or
- * running too long (kube-state-metrics), instances down, replication lag.
+ * health" alerts: WAL archiving failing or silently stalled, base backups overdue, missing or
+ * failed (from the Barman Cloud plugin's metrics, not the deprecated cluster fields), instances
+ * down, replication lag. The migration Jobs' alerts are the namespace's (MigrationJobMonitoring).
  * @see https://cloudnative-pg.io/documentation/1.30/monitoring/
  */
 export class ClusterMonitoring extends Construct {
@@ -50,6 +45,7 @@ export class ClusterMonitoring extends Construct {
     const { name, namespace, instances } = props.cluster;
     const severity = props.severity ?? 'critical';
     const selector = `namespace="${namespace}", cluster="${name}"`;
+    const lastBackup = `barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{${selector}}`;
     const backupOverdueSeconds = Math.round((backupIntervalHours(props.backupSchedule) + 1) * 3600);
     const labels = { 'app.kubernetes.io/managed-by': 'cnpg-gitops', 'cnpg.io/cluster': name };
     // Removing them from Git must not silence the alerts of a cluster that keeps running.
@@ -86,18 +82,21 @@ export class ClusterMonitoring extends Construct {
       rule('CnpgWalArchivingStalled',
         `max by (namespace, cluster) (cnpg_collector_pg_wal_archive_status{${selector}, value="ready"}) > 0 and on (namespace, cluster) min by (namespace, cluster) (cnpg_pg_stat_archiver_seconds_since_last_archival{${selector}}) > 900`,
         '5m', severity, `WAL of ${namespace}/${name} waits to be archived and nothing was archived for 15 minutes: point-in-time recovery falls behind`),
+      // The plugin reports 0 until the archive folder holds a backup: a new cluster, a re-clone's
+      // new folder. That is no backup's age; CnpgBackupMissing counts how long it lasts.
       rule('CnpgBackupOverdue',
-        `time() - max by (namespace, cluster) (barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{${selector}}) > ${backupOverdueSeconds}`,
+        `time() - (max by (namespace, cluster) (${lastBackup}) > 0) > ${backupOverdueSeconds}`,
         '10m', severity, `the last base backup of ${namespace}/${name} is older than its schedule allows (${backupOverdueSeconds} s)`),
+      // max_over_time bridges an instance restart (its series goes stale, the new pod's starts
+      // later), which would otherwise reset the `for` of a single-instance cluster.
+      rule('CnpgBackupMissing',
+        `max by (namespace, cluster) (max_over_time(${lastBackup}[15m])) == 0`,
+        `${backupOverdueSeconds}s`, severity, `${namespace}/${name} has had no base backup in its archive folder for longer than its schedule allows (${backupOverdueSeconds} s)`),
+      // The plugin records a failure only when barman-cloud-backup itself fails; a Backup failing
+      // otherwise shows as overdue or missing.
       rule('CnpgBackupFailed',
         `max by (namespace, cluster) (barman_cloud_cloudnative_pg_io_last_failed_backup_timestamp{${selector}}) > max by (namespace, cluster) (barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{${selector}})`,
         '0m', severity, `the last base backup of ${namespace}/${name} failed`),
-      rule('CnpgMigrationJobFailed',
-        `max by (namespace, job_name) (kube_job_status_failed{namespace="${namespace}", job_name=~"migrate-.+"}) > 0`,
-        '0m', 'warning', `a migration Job in ${namespace} failed: read its gate, checkpoint and migrate logs before anything else`),
-      rule('CnpgMigrationJobRunningTooLong',
-        `(time() - max by (namespace, job_name) (kube_job_status_start_time{namespace="${namespace}", job_name=~"migrate-.+"})) > ${props.migrationRunningSeconds ?? 2700} and on (namespace, job_name) max by (namespace, job_name) (kube_job_status_active{namespace="${namespace}", job_name=~"migrate-.+"}) > 0`,
-        '0m', 'warning', `a migration Job in ${namespace} has been running for long: check for lock waits`),
       rule('CnpgInstancesDown',
         `sum by (namespace, cluster) (cnpg_collector_up{${selector}}) < ${instances} or absent(cnpg_collector_up{${selector}})`,
         '5m', severity, `fewer than ${instances} instances of ${namespace}/${name} are up`),

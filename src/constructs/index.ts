@@ -4,6 +4,7 @@ export * from './cluster-monitoring';
 export * from './cnpg-cluster';
 export * from './external-secret-credentials';
 export * from './guarded-migration-job';
+export * from './migration-job-monitoring';
 export * from './migration-scripts';
 export { PlainApiObject, plainImportedKind } from './plain-api-object';
 export type { ImportedKind } from './plain-api-object';

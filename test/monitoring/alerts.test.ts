@@ -3,8 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as YAML from 'yaml';
+import { ENVIRONMENTS } from '../../src/config';
 import { renderEnvironments } from '../../src/synthesize';
-import { estate } from '../helpers/fixtures';
+import { estate, withBillingDb } from '../helpers/fixtures';
 
 /**
  * The alert rules of production, checked and unit-tested by promtool (from Debian's prometheus
@@ -12,20 +13,28 @@ import { estate } from '../helpers/fixtures';
  */
 const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
 
+/** The monitoring objects of every database of an environment: its monitoring.yaml and its further databases'. */
+function monitoringOf(environments: readonly unknown[], environment: string): any[] {
+  const outcome = renderEnvironments(estate(environments));
+  if (outcome.status !== 'rendered') throw new Error(outcome.status);
+  const monitoringFile = new RegExp(`^infrastructure/data/cnpg-clusters/${environment}/([^/]+/)?monitoring\\.yaml$`);
+  return outcome.files.filter((f) => monitoringFile.test(f.path)).flatMap((f) => YAML.parseAllDocuments(f.content).map((doc) => doc.toJS()));
+}
+
 let productionObjects: any[] | undefined;
 
 /** Production's monitoring objects, from one rendering of the shipped configs (no test changes them). */
 function production(): any[] {
-  if (productionObjects) return productionObjects;
-  const outcome = renderEnvironments(estate());
-  if (outcome.status !== 'rendered') throw new Error(outcome.status);
-  const file = outcome.files.find((f) => f.path === 'infrastructure/data/cnpg-clusters/production/monitoring.yaml')!;
-  productionObjects = YAML.parseAllDocuments(file.content).map((doc) => doc.toJS());
+  productionObjects ??= monitoringOf(ENVIRONMENTS, 'production');
   return productionObjects;
 }
 
+/** The rule groups of the PrometheusRules among `objects`: what Prometheus loads for their namespace. */
+const groupsOf = (objects: any[]): any[] => objects.filter((o) => o.kind === 'PrometheusRule').flatMap((o) => o.spec.groups);
+
 const SELECTOR = 'namespace="databases",cluster="app-db"';
 const series = (name: string, labels: string, values: string) => ({ series: `${name}{${labels}}`, values });
+const LAST_BACKUP = 'barman_cloud_cloudnative_pg_io_last_available_backup_timestamp';
 
 test('a PodMonitor per cluster selects its instances and labels every series with the cluster', () => {
   const podMonitor = production().find((o) => o.kind === 'PodMonitor');
@@ -40,14 +49,27 @@ describe('promtool', () => {
   let rules: any[] = [];
   beforeAll(() => {
     if (!hasPromtool) throw new Error('promtool is not installed: .ci/run installs Debian\'s prometheus package; install it to run these tests');
-    const rule = production().find((o) => o.kind === 'PrometheusRule');
-    rules = rule.spec.groups[0].rules;
-    writeFileSync(join(dir, 'rules.yaml'), YAML.stringify({ groups: rule.spec.groups }));
+    const groups = groupsOf(production());
+    rules = groups.flatMap((group) => group.rules);
+    writeFileSync(join(dir, 'rules.yaml'), YAML.stringify({ groups }));
   });
+
+  /** Runs promtool's unit tests of `ruleFile` (in the test directory); passes when they all do. */
+  function promtoolTest(name: string, ruleFile: string, alertRuleTests: object[], inputSeries: object[]) {
+    const file = join(dir, name);
+    writeFileSync(file, YAML.stringify({
+      rule_files: [ruleFile],
+      evaluation_interval: '1m',
+      tests: [{ interval: '1m', input_series: inputSeries, alert_rule_test: alertRuleTests }],
+    }));
+    const result = spawnSync('promtool', ['test', 'rules', file], { cwd: dir, encoding: 'utf8' });
+    expect(`${result.stdout}${result.stderr}`).toMatch(/SUCCESS/);
+    expect(result.status).toBe(0);
+  }
 
   test('checks the rules', () => {
     const output = execFileSync('promtool', ['check', 'rules', join(dir, 'rules.yaml')], { encoding: 'utf8' });
-    expect(output).toMatch(/SUCCESS: 8 rules found/);
+    expect(output).toMatch(/SUCCESS: 9 rules found/);
   });
 
   /** One promtool case: the alert fires (with these labels) or stays silent. */
@@ -69,9 +91,17 @@ describe('promtool', () => {
     ['CnpgWalArchivingStalled', 'stays silent under load while WAL keeps being archived',
       [series('cnpg_collector_pg_wal_archive_status', `${SELECTOR},pod="app-db-1",value="ready"`, '2x20'), series('cnpg_pg_stat_archiver_seconds_since_last_archival', `${SELECTOR},pod="app-db-1"`, '30x20')], '10m', null],
     ['CnpgBackupOverdue', 'fires when the last base backup is older than a day and an hour',
-      [series('barman_cloud_cloudnative_pg_io_last_available_backup_timestamp', `${SELECTOR},pod="app-db-1"`, '0x2000')], '30h', cluster],
+      [series(LAST_BACKUP, `${SELECTOR},pod="app-db-1"`, '600x2000')], '30h', cluster],
     ['CnpgBackupOverdue', 'stays silent after a recent backup',
-      [series('barman_cloud_cloudnative_pg_io_last_available_backup_timestamp', `${SELECTOR},pod="app-db-1"`, '100000x2000')], '30h', null],
+      [series(LAST_BACKUP, `${SELECTOR},pod="app-db-1"`, '100000x2000')], '30h', null],
+    ['CnpgBackupOverdue', 'stays silent while the archive folder holds no backup yet: the plugin reports 0, no backup\'s time',
+      [series(LAST_BACKUP, `${SELECTOR},pod="app-db-1"`, '0x2000')], '30h', null],
+    ['CnpgBackupMissing', 'fires when the archive folder has held no backup for a day and an hour',
+      [series(LAST_BACKUP, `${SELECTOR},pod="app-db-1"`, '0x2000')], '30h', cluster],
+    ['CnpgBackupMissing', 'keeps counting across a restart of the only instance (the new pod reports after a gap)',
+      [series(LAST_BACKUP, `${SELECTOR},pod="app-db-1",instance="10.0.0.1:9187"`, '0x700 stale'), series(LAST_BACKUP, `${SELECTOR},pod="app-db-1",instance="10.0.0.2:9187"`, '_x705 0x1400')], '30h', cluster],
+    ['CnpgBackupMissing', 'stays silent once the first backup completed, two hours in',
+      [series(LAST_BACKUP, `${SELECTOR},pod="app-db-1"`, '0x120 7200x2000')], '30h', null],
     ['CnpgBackupFailed', 'fires when the last failure is newer than the last backup',
       [series('barman_cloud_cloudnative_pg_io_last_failed_backup_timestamp', `${SELECTOR},pod="app-db-1"`, '200x5'), series('barman_cloud_cloudnative_pg_io_last_available_backup_timestamp', `${SELECTOR},pod="app-db-1"`, '100x5')], '2m', cluster],
     ['CnpgBackupFailed', 'stays silent when a backup succeeded after the failure',
@@ -97,15 +127,41 @@ describe('promtool', () => {
   ];
 
   test.each(cases)('%s %s', (alert, _description, inputSeries, evalTime, labels) => {
-    const file = join(dir, `${alert}-${cases.findIndex((c) => c[1] === _description)}.yaml`);
-    writeFileSync(file, YAML.stringify({
-      rule_files: ['rules.yaml'],
-      evaluation_interval: '1m',
-      tests: [{ interval: '1m', input_series: inputSeries, alert_rule_test: [{ eval_time: evalTime, alertname: alert, exp_alerts: expected(alert, labels) }] }],
-    }));
-    const result = spawnSync('promtool', ['test', 'rules', file], { cwd: dir, encoding: 'utf8' });
-    expect(`${result.stdout}${result.stderr}`).toMatch(/SUCCESS/);
-    expect(result.status).toBe(0);
+    // A silent case of an alert the rules lack would pass whatever they say.
+    expect(rules.map((rule) => rule.alert)).toContain(alert);
+    promtoolTest(`${alert}-${cases.findIndex((c) => c[1] === _description)}.yaml`, 'rules.yaml', [{ eval_time: evalTime, alertname: alert, exp_alerts: expected(alert, labels) }], inputSeries);
+  });
+
+  describe('a namespace with two databases (production with billing-db)', () => {
+    const jobLabels = { namespace: 'databases', job_name: 'migrate-0005-drop-email-1f2e3d4c' };
+    const jobSeries = (name: string, values: string) => series(name, `namespace="databases",job_name="${jobLabels.job_name}"`, values);
+
+    test('one failed or long-running migration Job raises one alert, which names no cluster', () => {
+      const groups = groupsOf(monitoringOf(withBillingDb(), 'production'));
+      writeFileSync(join(dir, 'two-databases.yaml'), YAML.stringify({ groups }));
+      const alert = (name: string, evalTime: string) => {
+        const definition = groups.flatMap((group) => group.rules).find((r) => r.alert === name);
+        return { eval_time: evalTime, alertname: name, exp_alerts: [{ exp_labels: { ...jobLabels, severity: 'warning' }, exp_annotations: definition.annotations }] };
+      };
+      // One Job: active from 0, over its time at 45 minutes, failed at 55.
+      promtoolTest('two-databases-jobs.yaml', 'two-databases.yaml', [alert('CnpgMigrationJobRunningTooLong', '50m'), alert('CnpgMigrationJobFailed', '58m')], [
+        jobSeries('kube_job_status_start_time', '0x70'),
+        jobSeries('kube_job_status_active', '1x55 0x15'),
+        jobSeries('kube_job_status_failed', '0x55 1x15'),
+      ]);
+    });
+
+    test('the migration Job alerts exist once while any database of the namespace is monitored', () => {
+      const jobAlerts = (own: boolean, billing: boolean) => {
+        const environments = withBillingDb();
+        const production = environments.find((env) => env.name === 'production')!;
+        production.monitoring = { enabled: own };
+        production.databases![0].monitoring = { enabled: billing };
+        return groupsOf(monitoringOf(environments, 'production')).flatMap((group) => group.rules).map((r) => r.alert).filter((alert) => alert.startsWith('CnpgMigrationJob'));
+      };
+      const once = ['CnpgMigrationJobFailed', 'CnpgMigrationJobRunningTooLong'];
+      expect([jobAlerts(true, true), jobAlerts(false, true), jobAlerts(true, false), jobAlerts(false, false)]).toEqual([once, once, once, []]);
+    });
   });
 
   test('every alert has a firing and a silent case', () => {
