@@ -421,7 +421,8 @@ export function classifyStatement(statement: ParsedStatement): StatementFacts {
       return make('expand', `create ${node.objtype === 'OBJECT_MATVIEW' ? 'materialized view' : 'table'} ${created} as query`, { creates: [created], tables: queryReads(node.query?.SelectStmt) });
     }
     case 'ViewStmt':
-      return make('expand', `create ${node.replace ? 'or replace ' : ''}view ${relation(node.view)}`, { creates: [relation(node.view)] });
+      // OR REPLACE may change a view the previous release reads: not a new object of this file.
+      return make('expand', `create ${node.replace ? 'or replace ' : ''}view ${relation(node.view)}`, node.replace ? {} : { creates: [relation(node.view)] });
     case 'CreateFunctionStmt':
       return make('expand', `create ${node.replace ? 'or replace ' : ''}function ${names(node.funcname).join('.')}`);
     case 'CreateTrigStmt':

@@ -121,7 +121,7 @@ describe('MIG004: contract after its expand', () => {
       ['drops a column of a table created in its release', [{ id: '0000-users', release: '1.5.0', sql: 'CREATE TABLE accounts (id bigint);' }, { ...orders, release: '1.6.0' }], 'ALTER TABLE orders DROP COLUMN legacy;', 'orders.legacy', '0001-orders'],
       ['drops, unqualified, a column an expand added schema-qualified', [orders, { ...note, sql: 'ALTER TABLE public.orders ADD COLUMN note text;' }], 'ALTER TABLE orders DROP COLUMN note;', 'orders.note', '0002-note'],
       ['drops a view an expand of its release creates', [orders, { ...note, sql: 'CREATE VIEW open_orders AS SELECT id FROM orders;' }], 'DROP VIEW open_orders;', 'open_orders', '0002-note'],
-      ['renames that view', [orders, { ...note, sql: 'CREATE OR REPLACE VIEW open_orders AS SELECT id FROM orders;' }], 'ALTER VIEW open_orders RENAME TO orders_open;', 'open_orders', '0002-note'],
+      ['renames that view', [orders, { ...note, sql: 'CREATE VIEW open_orders AS SELECT id FROM orders;' }], 'ALTER VIEW open_orders RENAME TO orders_open;', 'open_orders', '0002-note'],
       ['drops, with CASCADE, the schema of a table an expand of its release creates', [orders, { ...note, sql: 'CREATE TABLE reporting.totals (n bigint);' }], 'DROP SCHEMA reporting CASCADE;', 'reporting.totals', '0002-note'],
       ['drops the public schema with CASCADE, taking an unqualified column along', [orders, note], 'DROP SCHEMA public CASCADE;', 'orders.note', '0002-note'],
     ])('Noncompliance: the contract %s', (_case, earlier, sql, object, added) => {

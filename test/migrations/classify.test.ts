@@ -172,9 +172,15 @@ test.each([
 });
 
 test('a view is created like a table (what a contract may not remove in the same release); dropping it locks no table', () => {
-  const [create, drop] = analyzeSql('CREATE OR REPLACE VIEW reporting.open_orders AS SELECT 1;\nDROP VIEW reporting.open_orders;\n').statements;
+  const [create, drop] = analyzeSql('CREATE VIEW reporting.open_orders AS SELECT 1;\nDROP VIEW reporting.open_orders;\n').statements;
   expect(create.creates).toEqual(['reporting.open_orders']);
   expect(drop.tables).toEqual([]);
+});
+
+test('CREATE OR REPLACE VIEW may change a view the previous release reads: renaming it after is still a contract', () => {
+  const [replace, rename] = analyzeSql('CREATE OR REPLACE VIEW active_users AS SELECT 1 AS id;\nALTER VIEW active_users RENAME TO users_active;\n').statements;
+  expect(replace.creates).toBeUndefined();
+  expect(rename.class).toBe('contract');
 });
 
 test('SET NOT NULL after a validated CHECK (column IS NOT NULL) of the same file makes no scan', () => {
