@@ -43,6 +43,7 @@ function say(line) {
   process.stdout.write(`${line}\n`);
 }
 process.stderr.write(`npm run bench: BENCH_RUNS=${runs} (rounds of (a), each running every step and floor once), BENCH_LARGE_RUNS=${largeRuns} (of (b1) and (b2)); progress below, results on stdout\n`);
+mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
 const work = mkdtempSync(join(tmpdir(), 'cnpg-bench-'));
 // The trees of (b1) and (b2) are written to the disk (the project's), not to the temporary
 // directory, which may be in memory. Every run keeps its own until the benchmark ends: ext4
@@ -51,7 +52,6 @@ const work = mkdtempSync(join(tmpdir(), 'cnpg-bench-'));
 // a run's thousands of files made creating the next run's files several times slower. A fresh
 // clone in CI has removed nothing.
 const largeRoot = mkdtempSync(join(root, 'node_modules/.cache/cnpg-large-'));
-mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
 for (const entry of ['cdk8s.yaml', 'package.json', 'package-lock.json', 'src', 'imports', 'migrations', 'flux']) cpSync(join(root, entry), join(work, entry), { recursive: true });
 // The packages are the project's, linked one by one: the copy's own .cache (its bundles and result
 // cache, named after its path by src/tools/run-app.mjs) goes with it instead of piling up in the project's.
