@@ -251,7 +251,7 @@ const databaseFields = {
     database: optional(text(/^[a-z_][a-z0-9_]*$/, 'a PostgreSQL identifier (lowercase letters, digits, underscores)')),
     owner: optional(text(/^[a-z_][a-z0-9_]*$/, 'a PostgreSQL role name (lowercase letters, digits, underscores)')),
     postgresqlParameters: optional(stringMap),
-  }, "{ name: 'app-db', storageSize: '20Gi' }"),
+  }, "{ name: 'orders-db', storageSize: '20Gi' }"),
   objectStore: object<ObjectStoreConfig>({
     provider: oneOf(['cloudflare-r2', 'aws-s3', 's3-compatible']),
     destinationPath: text(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an S3 URL "s3://<bucket>/<optional prefix>"'),
