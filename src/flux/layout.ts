@@ -42,8 +42,9 @@ export function migrationsDirectory(database: DatabaseLocation): string {
 }
 
 /**
- * The empty folder, relative to a database's migrations directory, that the stage workloads
- * depend on applies: nothing, so it is Ready as soon as the last pending migration's stage is.
+ * The empty folder, relative to a database's migrations directory, that `cnpg-migrations` (the
+ * stage workloads depend on) applies: with nothing to apply, it is Ready as soon as the last
+ * pending migration's stage is.
  */
 export const MIGRATIONS_COMPLETE_FOLDER = 'complete';
 

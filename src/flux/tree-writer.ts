@@ -101,6 +101,8 @@ const KUSTOMIZATION_FILE = /^(kustomization\.ya?ml|Kustomization)$/i;
  * Renders directories into files: objects grouped by file, in construct order, plus a
  * `kustomization.yaml` in every directory (and subdirectory) that holds files. An object placed
  * in a file named like a kustomization file is refused: it would replace the directory's list.
+ * So is one object placed twice in an environment (a migration id and a further database's
+ * cluster name can spell the same stage name): two Flux stages would take it from each other.
  */
 export function renderTree(directories: readonly DirectoryContent[], committed?: (path: string) => string | undefined): TreeFile[] {
   const files: TreeFile[] = [];
